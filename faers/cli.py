@@ -1,0 +1,138 @@
+"""The ``faers`` command. Each sub-command is a thin shell over one module; imports are lazy so that
+``faers --help`` stays fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="FAERS signal warehouse: load FDA quarterly zips into DuckDB, build the dbt warehouse, detect signals.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB file (default: $FAERS_DUCKDB or warehouse.duckdb at the repo root)."),
+]
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="FAERS/LAERS quarterly zips, or folders holding them.")],
+    db: DbOption = None,
+) -> None:
+    """Stream FDA quarterly ASCII zips into the raw schema (one transaction per quarter)."""
+    from loaders.cli import run_load
+
+    raise typer.Exit(run_load(paths, db))
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the zips into.")],
+    quarters: Annotated[
+        str | None, typer.Option("--quarters", help="Comma-separated quarters, e.g. 2012Q2,2012Q3,2019Q1.")
+    ] = None,
+    cases: Annotated[int | None, typer.Option("--cases", help="Number of distinct cases.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 42,
+    full_size: Annotated[
+        bool, typer.Option("--full-size", help="One realistic full-size quarter (~400k cases) for benchmarks.")
+    ] = False,
+) -> None:
+    """Write a deterministic synthetic FAERS sample in FDA's exact zip layout, with planted signals."""
+    from faers.sample.cli import run_sample
+
+    run_sample(out=out, quarters=quarters, cases=cases, seed=seed, full_size=full_size)
+
+
+@app.command()
+def build(
+    db: DbOption = None,
+    select: Annotated[str | None, typer.Option("--select", "-s", help="dbt selection.")] = None,
+) -> None:
+    """Run ``dbt build`` (models, seeds and data-quality tests) on the warehouse."""
+    from faers.dbt import run_dbt
+
+    run_dbt(["build", *(["--select", select] if select else [])], db_path=db)
+
+
+@app.command("load-meddra")
+def load_meddra(
+    folder: Annotated[Path, typer.Argument(help="MedDRA ASCII distribution folder (mdhier.asc, pt.asc, ...).")],
+    db: DbOption = None,
+) -> None:
+    """Load the licensed MedDRA hierarchy (MSSO ASCII files) into the warehouse."""
+    from faers.meddra import run_load_meddra
+
+    run_load_meddra(folder, db)
+
+
+@app.command()
+def study(
+    file: Annotated[Path, typer.Argument(help="Study file (YAML).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder for tables and the report.")],
+    db: DbOption = None,
+) -> None:
+    """Run a whole disproportionality study from a study file: tables (CSV, Parquet) and the report."""
+    from faers.study.run import run_study
+
+    run_study(file, out, db)
+
+
+@app.command()
+def report(
+    drug: Annotated[str, typer.Option("--drug", help="Drug (active ingredient or brand name).")],
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
+    scope: Annotated[str | None, typer.Option("--scope", help="MedDRA SOC/HLT name or PT list.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Render the self-contained HTML report (Plotly forest plots) for a drug from the marts."""
+    from faers.report.cli import run_report
+
+    run_report(drug=drug, out=out, scope=scope, db=db)
+
+
+@app.command()
+def download(
+    from_quarter: Annotated[str, typer.Option("--from", help="First quarter, e.g. 2004Q1.")] = "2004Q1",
+    to_quarter: Annotated[str, typer.Option("--to", help="Last quarter, or 'latest'.")] = "latest",
+    folder: Annotated[Path, typer.Option("--dir", help="Download folder.")] = Path("data/faers"),
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="FDA's base address (default: fis.fda.gov).")
+    ] = None,
+) -> None:
+    """Download FDA's quarterly ASCII zips (resumable, verified, with a manifest)."""
+    from faers.download.cli import run_download
+
+    run_download(from_quarter=from_quarter, to_quarter=to_quarter, folder=folder, base_url=base_url)
+
+
+@app.command()
+def update(
+    folder: Annotated[Path, typer.Option("--dir", help="Download folder.")] = Path("data/faers"),
+    base_url: Annotated[str | None, typer.Option("--base-url", help="FDA's base address.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Download new quarters, load them, rebuild, and log how the signals changed."""
+    from faers.download.update import run_update
+
+    run_update(folder=folder, base_url=base_url, db=db)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Working folder for the demo.")] = Path("demo"),
+    db: DbOption = None,
+) -> None:
+    """Sample -> load -> dbt build -> baclofen study -> report, on the bundled synthetic generator."""
+    from faers.demo import run_demo
+
+    run_demo(out=out, db=db)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,37 @@
+"""``faers demo``: the whole product on the bundled synthetic generator, end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from faers.paths import PROJECT_DIR, warehouse_path
+
+BACLOFEN_STUDY = PROJECT_DIR / "studies" / "baclofen.yml"
+
+
+def run_demo(out: Path, db: Path | None) -> Path:
+    """Sample -> load -> dbt build -> baclofen study (tables + report). Returns the report's path."""
+    from faers.dbt import run_dbt
+    from faers.sample import generate
+    from faers.study.run import run_study
+    from loaders import load_paths
+
+    console = Console()
+    out = out.resolve()
+    db_path = (db or warehouse_path()).resolve()
+    zips = out / "zips"
+    console.rule("[bold]1/4 synthetic FAERS sample")
+    generate(zips)
+    console.rule(f"[bold]2/4 load into {db_path}")
+    report = load_paths([zips], db_path, progress=True)
+    if report.failed:
+        raise SystemExit(f"demo: {len(report.failed)} file(s) failed to load")
+    console.rule("[bold]3/4 dbt build (models, seeds, data-quality tests)")
+    run_dbt(["build"], db_path=db_path)
+    console.rule("[bold]4/4 baclofen study")
+    result = run_study(BACLOFEN_STUDY, out / "baclofen", db_path)
+    report_path = Path(result.report_path)
+    console.print(f"demo: warehouse {db_path}; study tables in {out / 'baclofen'}; report {report_path}")
+    return report_path

@@ -1,0 +1,1 @@
+"""Streaming ingest of FDA FAERS/LAERS quarterly ASCII zips into DuckDB (schema ``raw``)."""

@@ -1,0 +1,51 @@
+"""Shared fixtures: the synthetic sample, loaded and built once per test session."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@dataclass(frozen=True)
+class BuiltWarehouse:
+    """A DuckDB warehouse built by sample -> load -> ``dbt build``, with the generator's ground truth."""
+
+    db_path: Path
+    sample_dir: Path
+    truth: dict[str, Any]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dbt_paths(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep dbt's target/ and logs/ of the test run out of the working tree (and out of a parallel run's way)."""
+    base = tmp_path_factory.mktemp("dbt")
+    os.environ["DBT_TARGET_PATH"] = str(base / "target")
+    os.environ["DBT_LOG_PATH"] = str(base / "logs")
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default synthetic sample (zips in FDA's layout + truth.json)."""
+    from faers.sample import generate
+
+    out = tmp_path_factory.mktemp("sample")
+    generate(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
+    """The default sample loaded into a fresh DuckDB file and built with ``dbt build`` (tests included)."""
+    from faers.dbt import run_dbt
+    from loaders import load_paths
+
+    db_path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    load_paths([sample_dir], db_path, progress=False)
+    run_dbt(["build"], db_path=db_path)
+    truth = json.loads((sample_dir / "truth.json").read_text())
+    return BuiltWarehouse(db_path=db_path, sample_dir=sample_dir, truth=truth)
