@@ -1,12 +1,137 @@
 """Vectorised Python UDFs for what DuckDB lacks (gamma quantiles, digamma, gamma-mixture quantiles).
 
-``register(conn)`` registers them on any DuckDB connection: the dbt plugin calls it, and so can an analyst.
+``register(conn)`` registers them on any DuckDB connection: the dbt plugin calls it, and so can an analyst
+(``faers.udfs.connect(path)`` opens a warehouse with them). Every function takes and returns Arrow arrays
+(``type='arrow'``: one call per DuckDB vector, numpy/scipy inside). NULL or NaN in gives NULL out; a result
+that would be NaN or infinite is NULL too, so no model ever stores inf/NaN.
+
+| SQL function | meaning |
+|---|---|
+| ``gamma_quantile(p, shape, rate)`` | quantile p of Gamma(shape, rate) (rate, as in the MGPS/IC papers) |
+| ``digamma(x)``, ``trigamma(x)`` | psi and psi' |
+| ``mgps_quantile(prob, n, e, alpha1, beta1, alpha2, beta2, p)`` | quantile of the MGPS posterior of lambda |
+| ``mgps_qn(n, e, alpha1, beta1, alpha2, beta2, p)`` | posterior weight of prior component 1 |
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
+import numpy as np
+import pyarrow as pa
+from scipy import special
+
+from faers import mgps
+
+
+def _np(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Arrow -> float64 numpy, NULL -> NaN."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _arrow(values: np.ndarray) -> pa.Array:
+    """float64 numpy -> Arrow, NaN/inf -> NULL."""
+    values = np.asarray(values, dtype=np.float64)
+    return pa.array(values, type=pa.float64(), mask=~np.isfinite(values))
+
+
+def gamma_quantile(p: pa.Array, shape: pa.Array, rate: pa.Array) -> pa.Array:
+    """Quantile p of Gamma(shape, rate); NULL outside 0 < p < 1, shape > 0, rate > 0."""
+    prob, k, r = _np(p), _np(shape), _np(rate)
+    ok = (prob > 0) & (prob < 1) & (k > 0) & (r > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(ok, special.gammaincinv(np.where(ok, k, 1.0), np.where(ok, prob, 0.5)) / r, np.nan)
+    return _arrow(out)
+
+
+def digamma(x: pa.Array) -> pa.Array:
+    """psi(x); NULL at the poles (x = 0, -1, -2, ...)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _arrow(special.digamma(_np(x)))
+
+
+def trigamma(x: pa.Array) -> pa.Array:
+    """psi'(x) (PhViD's trigamma for the Gould 2003 IC variance); NULL at the poles."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _arrow(special.polygamma(1, _np(x)))
+
+
+def _prior_arrays(*columns: pa.Array) -> tuple[np.ndarray, ...]:
+    return tuple(_np(column) for column in columns)
+
+
+def mgps_qn(
+    n: pa.Array,
+    e: pa.Array,
+    alpha1: pa.Array,
+    beta1: pa.Array,
+    alpha2: pa.Array,
+    beta2: pa.Array,
+    p: pa.Array,
+) -> pa.Array:
+    """Posterior weight Qn of component 1 for counts n and expected counts e (prior given per row)."""
+    nv, ev, a1, b1, a2, b2, pv = _prior_arrays(n, e, alpha1, beta1, alpha2, beta2, p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _arrow(mgps.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv))
+
+
+def mgps_quantile(
+    prob: pa.Array,
+    n: pa.Array,
+    e: pa.Array,
+    alpha1: pa.Array,
+    beta1: pa.Array,
+    alpha2: pa.Array,
+    beta2: pa.Array,
+    p: pa.Array,
+) -> pa.Array:
+    """Quantile ``prob`` of the MGPS posterior gamma mixture (EB05 = 0.05, EB95 = 0.95)."""
+    pr, nv, ev, a1, b1, a2, b2, pv = _prior_arrays(prob, n, e, alpha1, beta1, alpha2, beta2, p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = mgps.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv)
+        return _arrow(mgps.mixture_quantile(pr, q, a1 + nv, b1 + ev, a2 + nv, b2 + ev))
+
+
+_UDFS: tuple[tuple[str, object, list[str]], ...] = (
+    ("gamma_quantile", gamma_quantile, ["DOUBLE"] * 3),
+    ("digamma", digamma, ["DOUBLE"]),
+    ("trigamma", trigamma, ["DOUBLE"]),
+    ("mgps_qn", mgps_qn, ["DOUBLE"] * 7),
+    ("mgps_quantile", mgps_quantile, ["DOUBLE"] * 8),
+)
 
 
 def register(conn: duckdb.DuckDBPyConnection) -> None:
-    """Register every UDF of the project on ``conn`` (idempotent)."""
+    """Register every UDF of the project on ``conn`` (idempotent: re-registering replaces them)."""
+    existing = {
+        row[0]
+        for row in conn.execute(
+            "select function_name from duckdb_functions() where function_type = 'scalar'"
+        ).fetchall()
+    }
+    for name, function, parameters in _UDFS:
+        if name in existing:
+            try:
+                conn.remove_function(name)
+            except (duckdb.InvalidInputException, duckdb.CatalogException):
+                # a built-in of the same name in a future DuckDB: keep the built-in
+                continue
+        conn.create_function(
+            name,
+            function,  # type: ignore[arg-type]
+            parameters,  # type: ignore[arg-type]
+            "DOUBLE",  # type: ignore[arg-type]
+            type="arrow",
+            null_handling="special",
+            side_effects=False,
+        )
+
+
+def connect(path: str | Path = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB database (e.g. the warehouse) with every UDF registered: an analyst's session."""
+    conn = duckdb.connect(str(path), read_only=read_only)
+    register(conn)
+    return conn

@@ -1,0 +1,142 @@
+{#- Step 2 (temp table study_cells): the 2x2 table of every (drug, PT) with a >= 1, in the whole study
+    population (stratum_var 'overall', stratum 'all') and within each stratum of var('study_strata')
+    (sex F/M, age_group, seriousness serious/non_serious; a missing stratum value leaves the report out
+    of that variable's strata only). Every drug is counted, not just the study drug: each stratum's MGPS
+    prior is fitted on all of its cells. The study drug's rows (any of its names) have drug =
+    var('study_drug'). a, b, c, d count reports. -#}
+with
+
+study_reports as (
+
+    select * from {{ study_step('study_reports') }}
+
+),
+
+case_drugs as (
+
+    select * from {{ ref('fct_case_drug') }}
+
+),
+
+case_reactions as (
+
+    select * from {{ ref('fct_case_reaction') }}
+
+),
+
+report_strata as (
+
+    select primary_id, 'overall' as stratum_var, 'all' as stratum from study_reports
+    {%- for stratum_var in var('study_strata') %}
+    union all
+    select primary_id, '{{ stratum_var }}' as stratum_var, {{ stratum_var }} as stratum
+    from study_reports
+    where {{ stratum_var }} is not null
+    {%- endfor %}
+
+),
+
+report_drugs as (
+
+    select distinct
+        case_drugs.primary_id,
+        case
+            when {{ study_drug_match('case_drugs') }} then '{{ var("study_drug") | lower }}'
+            else case_drugs.drug
+        end as drug,
+    from case_drugs
+    semi join study_reports
+        on case_drugs.primary_id = study_reports.primary_id
+    where list_contains({{ var('suspect_roles') }}, case_drugs.role_cod)
+        and case_drugs.drug is not null
+
+),
+
+report_events as (
+
+    select distinct
+        case_reactions.primary_id,
+        case_reactions.pt,
+    from case_reactions
+    semi join study_reports
+        on case_reactions.primary_id = study_reports.primary_id
+    where case_reactions.pt is not null
+
+),
+
+stratum_sizes as (
+
+    select stratum_var, stratum, count(*) as n
+    from report_strata
+    group by stratum_var, stratum
+
+),
+
+drug_margins as (
+
+    select report_strata.stratum_var, report_strata.stratum, report_drugs.drug, count(*) as n_drug
+    from report_drugs
+    inner join report_strata
+        on report_drugs.primary_id = report_strata.primary_id
+    group by report_strata.stratum_var, report_strata.stratum, report_drugs.drug
+
+),
+
+event_margins as (
+
+    select report_strata.stratum_var, report_strata.stratum, report_events.pt, count(*) as n_event
+    from report_events
+    inner join report_strata
+        on report_events.primary_id = report_strata.primary_id
+    group by report_strata.stratum_var, report_strata.stratum, report_events.pt
+
+),
+
+drug_event_counts as (
+
+    select
+        report_strata.stratum_var,
+        report_strata.stratum,
+        report_drugs.drug,
+        report_events.pt,
+        count(*) as a,
+    from report_drugs
+    inner join report_events
+        on report_drugs.primary_id = report_events.primary_id
+    inner join report_strata
+        on report_drugs.primary_id = report_strata.primary_id
+    group by report_strata.stratum_var, report_strata.stratum, report_drugs.drug, report_events.pt
+
+),
+
+cells_completed as (
+
+    select
+        drug_event_counts.stratum_var,
+        drug_event_counts.stratum,
+        drug_event_counts.drug,
+        drug_event_counts.pt,
+        drug_event_counts.a,
+        drug_margins.n_drug - drug_event_counts.a as b,
+        event_margins.n_event - drug_event_counts.a as c,
+        stratum_sizes.n - drug_margins.n_drug - event_margins.n_event + drug_event_counts.a as d,
+        drug_margins.n_drug,
+        event_margins.n_event,
+        stratum_sizes.n,
+        drug_margins.n_drug::double * event_margins.n_event / stratum_sizes.n as expected,
+    from drug_event_counts
+    inner join drug_margins
+        on drug_event_counts.stratum_var = drug_margins.stratum_var
+        and drug_event_counts.stratum = drug_margins.stratum
+        and drug_event_counts.drug = drug_margins.drug
+    inner join event_margins
+        on drug_event_counts.stratum_var = event_margins.stratum_var
+        and drug_event_counts.stratum = event_margins.stratum
+        and drug_event_counts.pt = event_margins.pt
+    inner join stratum_sizes
+        on drug_event_counts.stratum_var = stratum_sizes.stratum_var
+        and drug_event_counts.stratum = stratum_sizes.stratum
+
+)
+
+select * from cells_completed

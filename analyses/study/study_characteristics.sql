@@ -1,0 +1,202 @@
+{#- Step 8 (temp table study_characteristics; needs study_reports): the reference study's Table 3, for all
+    reports of the study drug ('all') and those with an in-scope PT ('scope'). Per variable and level: n,
+    percent of the reports where the variable is available, and the number of reports where it is missing.
+    Outcomes and indications are multi-valued: a report counts once per level, percent is of the reports
+    with at least one value. Countries and indications list the top var('study_top_countries') /
+    var('study_top_indications') levels (indications: those given for the study drug's own DRUG rows). -#}
+with
+
+study_reports as (
+
+    select * from {{ study_step('study_reports') }}
+
+),
+
+cases as (
+
+    select * from {{ ref('dim_case') }}
+
+),
+
+case_outcomes as (
+
+    select * from {{ ref('fct_case_outcome') }}
+
+),
+
+case_drugs as (
+
+    select * from {{ ref('fct_case_drug') }}
+
+),
+
+case_indications as (
+
+    select * from {{ ref('fct_case_indication') }}
+
+),
+
+population_reports as (
+
+    select 'all' as population, primary_id from study_reports where is_study_drug
+    union all
+    select 'scope' as population, primary_id from study_reports where is_study_drug and has_scope_pt
+
+),
+
+population_sizes as (
+
+    select population, count(*) as n_reports
+    from population_reports
+    group by population
+
+),
+
+single_valued as (
+
+    select
+        population_reports.population,
+        population_reports.primary_id,
+        cases.sex,
+        cases.age_group,
+        case
+            when cases.weight_kg < 50 then '<50 kg'
+            when cases.weight_kg <= 100 then '50-100 kg'
+            when cases.weight_kg > 100 then '>100 kg'
+        end as weight_band,
+        nullif(upper(trim(cases.reporter_country)), 'COUNTRY NOT SPECIFIED') as reporter_country,
+        cases.occp_cod,
+    from population_reports
+    inner join cases
+        on population_reports.primary_id = cases.primary_id
+
+),
+
+single_valued_long as (
+
+    unpivot single_valued
+    on sex, age_group, weight_band, reporter_country, occp_cod
+    into name variable value level
+
+),
+
+outcomes_long as (
+
+    select distinct
+        population_reports.population,
+        population_reports.primary_id,
+        'outcome' as variable,
+        case_outcomes.outc_cod as level,
+    from population_reports
+    inner join case_outcomes
+        on population_reports.primary_id = case_outcomes.primary_id
+    where case_outcomes.outc_cod is not null
+
+),
+
+study_drug_rows as (
+
+    select primary_id, drug_seq
+    from case_drugs
+    where list_contains({{ var('suspect_roles') }}, role_cod)
+        and {{ study_drug_match('case_drugs') }}
+
+),
+
+indications_long as (
+
+    select distinct
+        population_reports.population,
+        population_reports.primary_id,
+        'indication' as variable,
+        case_indications.indi_pt as level,
+    from population_reports
+    inner join study_drug_rows
+        on population_reports.primary_id = study_drug_rows.primary_id
+    inner join case_indications
+        on study_drug_rows.primary_id = case_indications.primary_id
+        and study_drug_rows.drug_seq = case_indications.drug_seq
+    where case_indications.indi_pt is not null
+
+),
+
+values_long as (
+
+    select population, primary_id, variable, level from single_valued_long
+    union all
+    select population, primary_id, variable, level from outcomes_long
+    union all
+    select population, primary_id, variable, level from indications_long
+
+),
+
+variable_availability as (
+
+    select
+        values_long.population,
+        values_long.variable,
+        count(distinct values_long.primary_id) as n_available,
+    from values_long
+    group by values_long.population, values_long.variable
+
+),
+
+variables_expected as (
+
+    select population_sizes.population, population_sizes.n_reports, variables.variable
+    from population_sizes
+    cross join (
+        values ('sex'), ('age_group'), ('weight_band'), ('reporter_country'), ('occp_cod'),
+        ('outcome'), ('indication')
+    ) as variables (variable)
+
+),
+
+levels_counted as (
+
+    select population, variable, level, count(*) as n
+    from values_long
+    group by population, variable, level
+
+),
+
+levels_ranked as (
+
+    select
+        *,
+        row_number() over (partition by population, variable order by n desc, level asc) as level_rank,
+    from levels_counted
+
+),
+
+levels_kept as (
+
+    select *
+    from levels_ranked
+    where (variable = 'reporter_country' and level_rank <= {{ var('study_top_countries') }})
+        or (variable = 'indication' and level_rank <= {{ var('study_top_indications') }})
+        or variable not in ('reporter_country', 'indication')
+
+),
+
+characteristics_computed as (
+
+    select
+        variables_expected.population,
+        variables_expected.variable,
+        levels_kept.level,
+        coalesce(levels_kept.n, 0) as n,
+        100.0 * levels_kept.n / nullif(variable_availability.n_available, 0) as percent,
+        variables_expected.n_reports - coalesce(variable_availability.n_available, 0) as missing,
+        levels_kept.level_rank,
+    from variables_expected
+    left join variable_availability
+        on variables_expected.population = variable_availability.population
+        and variables_expected.variable = variable_availability.variable
+    left join levels_kept
+        on variables_expected.population = levels_kept.population
+        and variables_expected.variable = levels_kept.variable
+
+)
+
+select * from characteristics_computed

@@ -1,0 +1,72 @@
+{#- Step 4 (temp table study_signals; needs study_cells and study_priors, the MGPS prior of each stratum
+    that `faers study` fits with faers.mgps.fit_from_cells, as the mgps_prior mart does). The four methods
+    for the study drug and every PT, overall and per stratum, through macro signal_columns: the signals
+    mart's own formulas, thresholds and variants (the study file sets those vars). A stratum whose prior
+    is not usable has NULL ebgm, eb05, eb95 (and no MGPS signal), as in the signals mart. -#}
+with
+
+study_cells as (
+
+    select * from {{ study_step('study_cells') }}
+
+),
+
+study_priors as (
+
+    select * from {{ study_step('study_priors') }}
+
+),
+
+study_drug_cells_with_prior as (
+
+    select
+        study_cells.stratum_var,
+        study_cells.stratum,
+        study_cells.pt,
+        study_cells.a,
+        study_cells.b,
+        study_cells.c,
+        study_cells.d,
+        study_cells.expected,
+        study_priors.alpha1 as prior_alpha1,
+        study_priors.beta1 as prior_beta1,
+        study_priors.alpha2 as prior_alpha2,
+        study_priors.beta2 as prior_beta2,
+        study_priors.p as prior_p,
+    from study_cells
+    inner join study_priors
+        on study_cells.stratum_var = study_priors.stratum_var
+        and study_cells.stratum = study_priors.stratum
+    where study_cells.drug = '{{ var("study_drug") | lower }}'
+
+),
+
+statistics_computed as (
+
+    select
+        stratum_var,
+        stratum,
+        pt,
+        a,
+        b,
+        c,
+        d,
+        expected,
+        {{ signal_columns(
+            prior=['prior_alpha1', 'prior_beta1', 'prior_alpha2', 'prior_beta2', 'prior_p']
+        ) }},
+    from study_drug_cells_with_prior
+
+),
+
+signals_classified as (
+
+    select
+        *,
+        n_methods = 4 as positive_all,
+        {{ study_pt_in_scope('pt') }} as in_scope,
+    from statistics_computed
+
+)
+
+select * from signals_classified

@@ -1,0 +1,65 @@
+{#- Step 9 (temp table study_tto; needs study_reports): the tto mart filtered to the study: reports of the
+    population whose onset row is a study-drug row (any of its names), crossed with their in-scope PTs.
+    One row per (report, PT); the earliest start when several names of the drug have an onset. -#}
+with
+
+study_reports as (
+
+    select * from {{ study_step('study_reports') }}
+
+),
+
+tto as (
+
+    select * from {{ ref('tto') }}
+
+),
+
+case_drugs as (
+
+    select * from {{ ref('fct_case_drug') }}
+
+),
+
+case_reactions as (
+
+    select * from {{ ref('fct_case_reaction') }}
+
+),
+
+study_drug_onsets as (
+
+    select
+        tto.primary_id,
+        tto.case_id,
+        tto.route,
+        tto.tto_days,
+        tto.tto_bin,
+    from tto
+    semi join study_reports
+        on tto.primary_id = study_reports.primary_id
+    semi join case_drugs
+        on tto.primary_id = case_drugs.primary_id
+        and tto.drug_seq = case_drugs.drug_seq
+        and {{ study_drug_match('case_drugs') }}
+    qualify row_number() over (partition by tto.primary_id order by tto.start_dt asc, tto.drug_seq asc) = 1
+
+),
+
+onsets_per_pt as (
+
+    select
+        study_drug_onsets.primary_id,
+        study_drug_onsets.case_id,
+        case_reactions.pt,
+        study_drug_onsets.route,
+        study_drug_onsets.tto_days,
+        study_drug_onsets.tto_bin,
+    from study_drug_onsets
+    inner join case_reactions
+        on study_drug_onsets.primary_id = case_reactions.primary_id
+    where {{ study_pt_in_scope('case_reactions.pt') }}
+
+)
+
+select * from onsets_per_pt

@@ -1,0 +1,208 @@
+"""``faers update``: download what is new, load it, rebuild, and log how the signals changed.
+
+Steps, each safe to interrupt:
+
+1. Download (``download_quarters``) from the earliest quarter in the folder's manifest (2004Q1 for an empty
+   folder) to the latest that could be published.
+2. Pick the quarters to load: every ``complete`` zip in the manifest whose quarter is not yet in
+   ``raw.load_log``. Each one's size and SHA-256 are checked against the manifest first, so a file changed
+   or damaged since its download never reaches the warehouse. Corrupt, failed and missing quarters are not
+   ``complete`` and are never loaded.
+3. Register the build in ``history.builds`` and snapshot ``main.signals`` (``faers.download.changes``).
+   If the previous update was interrupted or its build failed, that build is resumed instead: its snapshot
+   is still the right "before".
+4. ``loaders.load_paths`` the new zips (the loader replaces a quarter in one transaction). If the loader
+   rejects a zip, nothing is rebuilt: the build is marked failed and the next update retries.
+5. ``dbt build`` of the whole project: deduplication sees every quarter, so a follow-up report in the new
+   quarter supersedes its earlier versions in older quarters.
+6. Append the signal changes to ``main.signal_changes`` and mark the build complete.
+
+With nothing new to load and a completed build, the warehouse is up to date and nothing runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import typer
+from rich.console import Console
+
+from faers.download import changes
+from faers.download.downloader import PLAIN as _PLAIN
+from faers.download.downloader import DownloadReport, FolderBusyError, download_quarters
+from faers.download.fetch import RetryPolicy
+from faers.download.manifest import Manifest, ManifestEntry
+from faers.download.quarters import FIRST_QUARTER, QuarterError, resolve_range
+from faers.download.verify import sha256_file
+from faers.paths import warehouse_path
+
+
+class UpdateError(RuntimeError):
+    """A downloaded file no longer matches its manifest entry, or the build failed."""
+
+
+@dataclass
+class UpdateReport:
+    """What one ``faers update`` did."""
+
+    download: DownloadReport
+    quarters_added: list[str] = field(default_factory=list)
+    build_id: int | None = None
+    changes: dict[str, int] = field(default_factory=dict)
+    previous_signals: bool = False
+    elapsed: float = 0.0
+
+    @property
+    def up_to_date(self) -> bool:
+        """True when nothing was loaded or rebuilt."""
+        return self.build_id is None
+
+    def summary(self) -> str:
+        """One line for the end of ``faers update``."""
+        if self.up_to_date:
+            return f"update: warehouse up to date, no new quarter [{self.elapsed:,.1f} s]"
+        added = ", ".join(self.quarters_added) or "none"
+        if not self.previous_signals:
+            change_text = "first build, no previous signals to compare"
+        else:
+            change_text = ", ".join(f"{count} {name}" for name, count in self.changes.items())
+        return (
+            f"update: build {self.build_id} added quarters {added}; signal changes: {change_text} "
+            f"(main.signal_changes) [{self.elapsed:,.1f} s]"
+        )
+
+
+def _check_against_manifest(folder: Path, entry: ManifestEntry) -> Path:
+    """The zip of ``entry``, after checking that its size and SHA-256 are still those recorded."""
+    path = folder / entry.file
+    if not path.exists():
+        raise UpdateError(f"{path}: listed as complete in {folder / 'manifest.json'} but absent")
+    if path.stat().st_size != entry.size or sha256_file(path) != entry.sha256:
+        raise UpdateError(
+            f"{path}: differs from {folder / 'manifest.json'} (size or SHA-256); "
+            "run `faers download` again to replace it"
+        )
+    return path
+
+
+def _start_quarter(manifest: Manifest) -> str:
+    """Where an update starts probing: the earliest quarter already downloaded, else 2004Q1."""
+    first = next(manifest.complete(), None)
+    return first.quarter if first is not None else str(FIRST_QUARTER)
+
+
+def update_warehouse(
+    folder: Path,
+    db: Path,
+    *,
+    base_url: str | None = None,
+    from_quarter: str | None = None,
+    to_quarter: str = "latest",
+    policy: RetryPolicy | None = None,
+    min_strength_change: float = changes.DEFAULT_MIN_STRENGTH_CHANGE,
+    progress: bool = True,
+    console: Console | None = None,
+    today: dt.date | None = None,
+) -> UpdateReport:
+    """Run the update (see the module docstring) and return what it did.
+
+    Raises QuarterError for a bad range, UpdateError for a zip that no longer matches the manifest or that
+    the loader rejects, and
+    faers.dbt.DbtError when the build fails (the build is then marked failed and the next update resumes it).
+    """
+    started = time.monotonic()
+    console = console or Console()
+    start = from_quarter or _start_quarter(Manifest.load(folder))
+    quarters = resolve_range(start, to_quarter, today)
+    download = download_quarters(
+        quarters, folder, base_url=base_url, policy=policy, progress=progress, console=console, today=today
+    )
+    manifest = Manifest.load(folder)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(db)) as conn:
+        changes.ensure_tables(conn)
+        in_warehouse = changes.loaded_quarters(conn)
+        pending = [e for e in manifest.complete() if e.quarter not in in_warehouse]
+        build = changes.unfinished_build(conn)
+        if not pending and build is None and changes.signals_exist(conn):
+            return UpdateReport(download, elapsed=time.monotonic() - started)
+        paths = [_check_against_manifest(folder, entry) for entry in pending]
+        new_quarters = [entry.quarter for entry in pending]
+        if build is None:
+            build = changes.start_build(conn, in_warehouse, new_quarters)
+        else:
+            console.print(
+                f"resuming build {build.build_id} ({build.status}) from its signal snapshot", **_PLAIN
+            )
+            added = sorted({*build.quarters_added, *new_quarters})
+            changes.set_quarters_added(conn, build.build_id, added)
+            build = dataclasses.replace(build, quarters_added=added, status="running")
+    if paths:
+        from loaders import load_paths
+
+        loaded = load_paths(paths, db, progress=progress, console=console)
+        if loaded.failed:
+            with duckdb.connect(str(db)) as conn:
+                changes.mark_failed(conn, build.build_id)
+            failures = "; ".join(f"{failure.path}: {failure.message}" for failure in loaded.failed)
+            raise UpdateError(f"loading failed, nothing rebuilt (the next update retries): {failures}")
+    try:
+        from faers.dbt import run_dbt
+
+        run_dbt(["build"], db_path=db)
+    except Exception:
+        with duckdb.connect(str(db)) as conn:
+            changes.mark_failed(conn, build.build_id)
+        raise
+    with duckdb.connect(str(db)) as conn:
+        counts = changes.record_changes(conn, build, min_strength_change=min_strength_change)
+    return UpdateReport(
+        download,
+        quarters_added=build.quarters_added,
+        build_id=build.build_id,
+        changes=counts,
+        previous_signals=build.previous_signals,
+        elapsed=time.monotonic() - started,
+    )
+
+
+def run_update(
+    folder: Path = Path("data/faers"),
+    base_url: str | None = None,
+    db: Path | None = None,
+    *,
+    from_quarter: str | None = None,
+    progress: bool = True,
+) -> UpdateReport:
+    """``faers update``: print the download and update summary lines; exit 1 if a quarter is missing,
+    corrupt or failed (the quarters that did download are still loaded and built)."""
+    console = Console()
+    try:
+        report = update_warehouse(
+            folder,
+            db or warehouse_path(),
+            base_url=base_url,
+            from_quarter=from_quarter,
+            progress=progress,
+            console=console,
+        )
+    except QuarterError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--from") from exc
+    except ValueError as exc:  # a bad --base-url
+        raise typer.BadParameter(str(exc), param_hint="--base-url") from exc
+    except (UpdateError, FolderBusyError) as exc:
+        console.print(str(exc), style="red", **_PLAIN)
+        raise typer.Exit(1) from exc
+    for result in report.download.results:
+        if result.outcome in ("missing", "corrupt", "failed"):
+            console.print(f"{result.quarter} {result.outcome}: {result.message}", style="red", **_PLAIN)
+    console.print(report.download.summary(), **_PLAIN)
+    console.print(report.summary(), **_PLAIN)
+    if not report.download.ok:
+        raise typer.Exit(1)
+    return report

@@ -1,0 +1,677 @@
+"""MGPS (DuMouchel 1999): the two-gamma mixture prior, its maximum-likelihood fit, and the posterior.
+
+The model: the count ``n`` of a drug-event cell with expected count ``E`` is Poisson(lambda * E) and
+lambda ~ p Gamma(alpha1, beta1) + (1 - p) Gamma(alpha2, beta2) (shape/rate). Marginally ``n`` is a mixture
+of two negative binomials NB(size=alpha_i, prob=beta_i / (beta_i + E)).
+
+Two likelihoods are offered (``likelihood=``):
+
+* ``"truncated"``: only cells with n >= 1, each component conditioned on n >= 1 (openEBGM ``negLL`` with
+  ``N_star = 1``). Cheap, but on FAERS-like data the low component often collapses (a shape -> 0): the fit
+  then sits on the boundary of the parameter space and its EBGMs are not trustworthy.
+* ``"full"``: every drug x event cell, including the zero cells (DuMouchel 1999; openEBGM ``negLLzero``).
+  The zero cells only enter through ``E = n_drug * n_event / N``, so they are grouped by their margins
+  (:class:`Margins`): exact, without data squashing and without materialising the zero cells.
+
+The optimiser is L-BFGS-B on (log alpha1, log beta1, log alpha2, log beta2, logit p) with the analytic
+gradient, from several starts (openEBGM's defaults); the best optimum is reported with diagnostics
+(converged, at_boundary) so that a caller never publishes EBGM from a failed fit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+from scipy import optimize, special
+
+Likelihood = Literal["truncated", "full"]
+
+DEFAULT_STARTS: tuple[tuple[float, float, float, float, float], ...] = (
+    # (alpha1, beta1, alpha2, beta2, p): DuMouchel's 1999 start, then openEBGM's multi-start grid.
+    (0.2, 0.1, 2.0, 4.0, 1 / 3),
+    (0.2, 0.02, 2.0, 4.0, 1 / 3),
+    (0.1, 0.1, 10.0, 10.0, 0.2),
+    (0.5, 0.5, 5.0, 5.0, 0.5),
+    (1.0, 1.0, 3.0, 3.0, 0.8),
+    (3.0, 3.0, 0.2, 0.2, 0.9),
+)
+
+_LOG_LO, _LOG_HI = math.log(1e-8), math.log(1e6)
+"""Box on log alpha / log beta: wide enough for any sensible prior, narrow enough to avoid overflow."""
+_LOGIT_BOUND = 25.0
+BOUNDARY_SHAPE = 1e-4
+"""A shape below this is a collapsed component (the known failure of the truncated fit on FAERS)."""
+BOUNDARY_P = 1e-4
+"""A mixing weight within this of 0 or 1 means one component carries no information."""
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The five hyper-parameters (gamma shape/rate; component 1 has the larger mean after a fit)."""
+
+    alpha1: float
+    beta1: float
+    alpha2: float
+    beta2: float
+    p: float
+
+    @classmethod
+    def from_sequence(cls, values: Sequence[float]) -> Prior:
+        """Build from [alpha1, beta1, alpha2, beta2, p]; raises ValueError on a malformed list."""
+        if len(values) != 5:
+            raise ValueError(f"an MGPS prior has 5 values [alpha1, beta1, alpha2, beta2, p], got {values!r}")
+        alpha1, beta1, alpha2, beta2, p = (float(v) for v in values)
+        if min(alpha1, beta1, alpha2, beta2) <= 0 or not 0 < p < 1:
+            raise ValueError(f"MGPS prior needs positive shapes/rates and 0 < p < 1, got {values!r}")
+        return cls(alpha1, beta1, alpha2, beta2, p)
+
+    def as_array(self) -> np.ndarray:
+        return np.array([self.alpha1, self.beta1, self.alpha2, self.beta2, self.p])
+
+
+@dataclass(frozen=True)
+class Margins:
+    """What the full likelihood needs besides the nonzero cells: every drug's and event's margin.
+
+    ``drug`` holds n_drug of every drug, ``event`` n_event of every event, ``n_total`` is N;
+    ``cell_drug`` / ``cell_event`` are the margins of each nonzero cell (aligned with ``n`` and ``e``).
+    """
+
+    drug: np.ndarray
+    event: np.ndarray
+    n_total: float
+    cell_drug: np.ndarray
+    cell_event: np.ndarray
+
+    def zero_cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """Expected counts and multiplicities of the zero cells, grouped by (n_drug, n_event)."""
+        drug_values, drug_counts = np.unique(np.asarray(self.drug, dtype=np.float64), return_counts=True)
+        event_values, event_counts = np.unique(np.asarray(self.event, dtype=np.float64), return_counts=True)
+        i = np.searchsorted(drug_values, np.asarray(self.cell_drug, dtype=np.float64))
+        j = np.searchsorted(event_values, np.asarray(self.cell_event, dtype=np.float64))
+        if (
+            np.any(i >= drug_values.size)
+            or np.any(j >= event_values.size)
+            or np.any(drug_values[np.minimum(i, drug_values.size - 1)] != self.cell_drug)
+            or np.any(event_values[np.minimum(j, event_values.size - 1)] != self.cell_event)
+        ):
+            raise ValueError("Margins: a cell's n_drug/n_event is not among the drug/event margins")
+        n_groups = drug_values.size * event_values.size
+        observed = np.bincount(i * event_values.size + j, minlength=n_groups)
+        total = np.multiply.outer(drug_counts, event_counts).ravel()
+        zeros = total - observed
+        if np.any(zeros < 0):
+            raise ValueError("Margins: more nonzero cells than drug x event pairs for some margins")
+        keep = np.flatnonzero(zeros > 0)
+        expected = np.multiply.outer(drug_values, event_values).ravel()[keep] / float(self.n_total)
+        return expected, zeros[keep].astype(np.float64)
+
+
+@dataclass(frozen=True)
+class PriorFit:
+    """Result of :func:`fit_prior`; ``usable`` says whether EBGM may be published from it."""
+
+    alpha1: float
+    beta1: float
+    alpha2: float
+    beta2: float
+    p: float
+    neg_log_likelihood: float
+    likelihood: str
+    converged: bool
+    at_boundary: bool
+    method: str
+    message: str
+    n_starts: int
+    n_converged_starts: int
+    n_cells: int
+    n_zero_cells: float
+    iterations: int
+    gradient_norm: float
+    fixed: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def usable(self) -> bool:
+        """A converged, interior optimum (or a prior given by the user)."""
+        return self.fixed or (self.converged and not self.at_boundary)
+
+    @property
+    def prior(self) -> Prior:
+        return Prior(self.alpha1, self.beta1, self.alpha2, self.beta2, self.p)
+
+    def as_row(self) -> dict[str, Any]:
+        """One flat row (the columns of the ``mgps_prior`` table)."""
+        row = asdict(self)
+        row.pop("extra")
+        row["is_usable"] = self.usable
+        return row
+
+
+# --------------------------------------------------------------------------------------------------------
+# likelihood
+
+
+def _unpack(theta: np.ndarray) -> tuple[float, float, float, float, float]:
+    alpha1, beta1, alpha2, beta2 = np.exp(theta[:4])
+    p = special.expit(theta[4])
+    return float(alpha1), float(beta1), float(alpha2), float(beta2), float(p)
+
+
+def _pack(prior: Prior) -> np.ndarray:
+    return np.array(
+        [
+            math.log(prior.alpha1),
+            math.log(prior.beta1),
+            math.log(prior.alpha2),
+            math.log(prior.beta2),
+            special.logit(prior.p),
+        ]
+    )
+
+
+class _Objective:
+    """Negative log-likelihood and its gradient in the transformed parameters.
+
+    gammaln/digamma of (alpha + n) are evaluated on the distinct values of n only (counts repeat a lot),
+    so an evaluation over millions of cells costs a few vectorised passes of logs.
+    """
+
+    def __init__(
+        self,
+        n: np.ndarray,
+        e: np.ndarray,
+        weights: np.ndarray | None,
+        likelihood: Likelihood,
+        zero_e: np.ndarray | None = None,
+        zero_w: np.ndarray | None = None,
+    ) -> None:
+        self.n = n
+        self.e = e
+        self.log_e = np.log(e)
+        self.n_unique, self.n_index = np.unique(n, return_inverse=True)
+        self.w = np.ones_like(n) if weights is None else weights
+        self.lgamma_n1 = special.gammaln(n + 1.0)
+        self.truncated = likelihood == "truncated"
+        self.zero_e = zero_e
+        self.zero_w = zero_w
+
+    def subsample(self, size: int, seed: int = 0) -> _Objective:
+        """The same likelihood on a random subset of cells, reweighted to the full size (for screening)."""
+        rng = np.random.default_rng(seed)
+
+        def pick(m: int) -> tuple[np.ndarray, float]:
+            if m <= size:
+                return np.arange(m), 1.0
+            return np.sort(rng.choice(m, size=size, replace=False)), m / size
+
+        idx, scale = pick(self.n.size)
+        sub = _Objective(
+            self.n[idx], self.e[idx], self.w[idx] * scale, "truncated" if self.truncated else "full"
+        )
+        if self.zero_e is not None and self.zero_w is not None:
+            zidx, zscale = pick(self.zero_e.size)
+            sub.zero_e, sub.zero_w = self.zero_e[zidx], self.zero_w[zidx] * zscale
+        return sub
+
+    def _component(self, alpha: float, beta: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """log f_i(n) and its derivatives in log alpha and log beta."""
+        n, e = self.n, self.e
+        log_beta_e = np.log(beta + e)
+        log_prob = math.log(beta) - log_beta_e  # log(beta / (beta + E))
+        log_q = self.log_e - log_beta_e  # log(E / (beta + E))
+        lg = (special.gammaln(alpha + self.n_unique) - special.gammaln(alpha))[self.n_index]
+        logf = lg - self.lgamma_n1 + alpha * log_prob + n * log_q
+        d_alpha = (special.digamma(alpha + self.n_unique) - special.digamma(alpha))[self.n_index] + log_prob
+        d_beta = alpha / beta - (alpha + n) / (beta + e)
+        if self.truncated:
+            l0 = alpha * log_prob  # log f(0)
+            logf = logf - np.log(-np.expm1(l0))
+            with np.errstate(over="ignore"):
+                ratio = 1.0 / np.expm1(-l0)  # f0 / (1 - f0); 0 when f0 underflows
+            d_alpha = d_alpha + ratio * log_prob
+            d_beta = d_beta + ratio * alpha * e / (beta * (beta + e))
+        return logf, d_alpha * alpha, d_beta * beta
+
+    @staticmethod
+    def _mix(
+        p: float, g1: tuple[np.ndarray, ...], g2: tuple[np.ndarray, ...], w: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        l1 = math.log(p) + g1[0]
+        l2 = math.log1p(-p) + g2[0]
+        ll = np.logaddexp(l1, l2)
+        r1 = np.exp(l1 - ll)  # posterior weight of component 1
+        r2 = 1.0 - r1
+        w1, w2 = w * r1, w * r2
+        grad = np.array(
+            [
+                np.dot(w1, g1[1]),
+                np.dot(w1, g1[2]),
+                np.dot(w2, g2[1]),
+                np.dot(w2, g2[2]),
+                np.dot(w1, np.full_like(r1, 1.0 - p)) - p * np.sum(w2),  # d/d logit p
+            ]
+        )
+        return float(np.dot(w, ll)), grad
+
+    def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        alpha1, beta1, alpha2, beta2, p = _unpack(theta)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            ll, grad = self._mix(p, self._component(alpha1, beta1), self._component(alpha2, beta2), self.w)
+            if self.zero_e is not None and self.zero_w is not None and self.zero_e.size:
+                z = self.zero_e
+                zg = []
+                for alpha, beta in ((alpha1, beta1), (alpha2, beta2)):
+                    log_prob = math.log(beta) - np.log(beta + z)
+                    zg.append((alpha * log_prob, alpha * log_prob, alpha * z / (beta + z)))
+                zll, zgrad = self._mix(p, zg[0], zg[1], self.zero_w)
+                ll += zll
+                grad = grad + zgrad
+        if not np.isfinite(ll) or not np.all(np.isfinite(grad)):
+            return 1e300, np.zeros(5)
+        return -ll, -grad
+
+
+def neg_log_likelihood(
+    prior: Prior | Sequence[float],
+    n: np.ndarray,
+    e: np.ndarray,
+    *,
+    likelihood: Likelihood = "truncated",
+    margins: Margins | None = None,
+    weights: np.ndarray | None = None,
+) -> float:
+    """The negative log-likelihood of ``prior`` (openEBGM ``negLL`` / ``negLLzero``)."""
+    prior = prior if isinstance(prior, Prior) else Prior.from_sequence(prior)
+    objective = _build_objective(n, e, likelihood=likelihood, margins=margins, weights=weights)
+    return objective(_pack(prior))[0]
+
+
+def _build_objective(
+    n: np.ndarray,
+    e: np.ndarray,
+    *,
+    likelihood: Likelihood,
+    margins: Margins | None,
+    weights: np.ndarray | None,
+) -> _Objective:
+    n = np.asarray(n, dtype=np.float64)
+    e = np.asarray(e, dtype=np.float64)
+    if n.shape != e.shape or n.ndim != 1:
+        raise ValueError(f"n and e must be 1-d arrays of one length, got {n.shape} and {e.shape}")
+    if n.size == 0:
+        raise ValueError("no cells to fit the MGPS prior on")
+    if np.any(~np.isfinite(e)) or np.any(e <= 0):
+        raise ValueError("every expected count E must be finite and > 0")
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.shape != n.shape:
+            raise ValueError("weights must have the length of n")
+    if likelihood == "truncated":
+        if np.any(n < 1):
+            raise ValueError("the truncated likelihood takes cells with n >= 1 only")
+        return _Objective(n, e, weights, "truncated")
+    if likelihood == "full":
+        if margins is None:
+            raise ValueError("likelihood='full' needs margins= (every drug's and event's n): the zero cells")
+        zero_e, zero_w = margins.zero_cells()
+        return _Objective(n, e, weights, "full", zero_e, zero_w)
+    raise ValueError(f"likelihood must be 'truncated' or 'full', got {likelihood!r}")
+
+
+# --------------------------------------------------------------------------------------------------------
+# fit
+
+
+def _is_boundary(theta: np.ndarray) -> bool:
+    alpha1, _, alpha2, _, p = _unpack(theta)
+    near_box = np.any(np.isclose(theta[:4], _LOG_LO, atol=1e-3) | np.isclose(theta[:4], _LOG_HI, atol=1e-3))
+    return bool(
+        near_box
+        or abs(theta[4]) > _LOGIT_BOUND - 1e-3
+        or min(alpha1, alpha2) < BOUNDARY_SHAPE
+        or not BOUNDARY_P < p < 1 - BOUNDARY_P
+    )
+
+
+def _ordered(alpha1: float, beta1: float, alpha2: float, beta2: float, p: float) -> Prior:
+    """Label the component with the larger mean as component 1 (the golden file's convention)."""
+    if alpha2 / beta2 > alpha1 / beta1:
+        return Prior(alpha2, beta2, alpha1, beta1, 1.0 - p)
+    return Prior(alpha1, beta1, alpha2, beta2, p)
+
+
+def fit_prior(
+    n: np.ndarray,
+    e: np.ndarray,
+    *,
+    likelihood: Likelihood = "truncated",
+    margins: Margins | None = None,
+    weights: np.ndarray | None = None,
+    starts: Sequence[Sequence[float]] = DEFAULT_STARTS,
+    max_iterations: int = 1000,
+    gradient_tolerance: float = 1e-5,
+    screen_size: int = 200_000,
+) -> PriorFit:
+    """Maximum-likelihood fit of the MGPS prior from cell counts ``n`` and expected counts ``e``.
+
+    ``weights`` counts identical (n, E) cells once with a multiplicity. Every start is optimised; the
+    best optimum wins. Above ``screen_size`` cells the starts are screened on a random subset and the
+    best two are optimised on all cells (the reported optimum is always the full-data likelihood's).
+    ``converged`` means the gradient norm at the optimum is below ``gradient_tolerance * sqrt(cells)``;
+    ``at_boundary`` means a shape collapsed, p hit 0/1, or a box edge was hit.
+    """
+    objective = _build_objective(n, e, likelihood=likelihood, margins=margins, weights=weights)
+    box = [(_LOG_LO, _LOG_HI)] * 4 + [(-_LOGIT_BOUND, _LOGIT_BOUND)]
+    total_weight = float(np.sum(objective.w)) + (
+        float(np.sum(objective.zero_w)) if objective.zero_w is not None else 0.0
+    )
+    options = {"maxiter": max_iterations, "ftol": 1e-15, "gtol": 1e-12}
+
+    def run(target: _Objective, theta0: np.ndarray) -> tuple[float, Any, float]:
+        res = optimize.minimize(target, theta0, jac=True, method="L-BFGS-B", bounds=box, options=options)
+        return float(res.fun), res, float(np.linalg.norm(objective(res.x)[1] if target is objective else 0.0))
+
+    thetas = [_pack(Prior.from_sequence(start)) for start in starts]
+    big = objective.n.size > screen_size or (
+        objective.zero_e is not None and objective.zero_e.size > screen_size
+    )
+    if big:
+        # multi-start only picks the basin: screen every start on a random subset of cells, then
+        # optimise the best two on the exact full-data likelihood from the screened optima
+        screen = objective.subsample(screen_size)
+        screened = sorted((run(screen, theta) for theta in thetas), key=lambda item: item[0])
+        thetas = [item[1].x for item in screened[:2]]
+    results = [run(objective, theta) for theta in thetas]
+    if not results:
+        raise ValueError("fit_prior needs at least one start")
+    scale = max(1.0, math.sqrt(total_weight))
+
+    def ok(item: tuple[float, Any, float]) -> bool:
+        # L-BFGS-B often ends with a line-search warning at the optimum: judge by the gradient instead
+        return bool(np.isfinite(item[0]) and item[0] < 1e299 and item[2] <= gradient_tolerance * scale)
+
+    n_ok = sum(1 for item in results if ok(item))
+    best_fun, best, best_grad = min(results, key=lambda item: item[0])
+    converged = ok((best_fun, best, best_grad))
+    at_boundary = _is_boundary(best.x)
+    prior = _ordered(*_unpack(best.x))
+    if not converged:
+        message = f"did not converge: {best.message}"
+    elif at_boundary:
+        message = (
+            "optimum on the boundary of the parameter space (a shape -> 0, p -> 0/1, or a box edge): "
+            "EBGM from this prior is not published"
+        )
+    else:
+        message = "converged to an interior optimum"
+    return PriorFit(
+        alpha1=prior.alpha1,
+        beta1=prior.beta1,
+        alpha2=prior.alpha2,
+        beta2=prior.beta2,
+        p=prior.p,
+        neg_log_likelihood=best_fun,
+        likelihood=likelihood,
+        converged=converged,
+        at_boundary=at_boundary,
+        method=f"L-BFGS-B, analytic gradient, {len(starts)} starts" + (", screened" if big else ""),
+        message=message,
+        n_starts=len(starts),
+        n_converged_starts=n_ok,
+        n_cells=int(np.asarray(n).size),
+        n_zero_cells=float(np.sum(objective.zero_w)) if objective.zero_w is not None else 0.0,
+        iterations=int(best.nit),
+        gradient_norm=best_grad,
+    )
+
+
+def fixed_prior(values: Sequence[float], *, likelihood: str = "fixed") -> PriorFit:
+    """A PriorFit for a prior given by the user (var ``mgps_prior``): no fit, always usable."""
+    prior = Prior.from_sequence(values)
+    return PriorFit(
+        alpha1=prior.alpha1,
+        beta1=prior.beta1,
+        alpha2=prior.alpha2,
+        beta2=prior.beta2,
+        p=prior.p,
+        neg_log_likelihood=float("nan"),
+        likelihood=likelihood,
+        converged=True,
+        at_boundary=False,
+        method="fixed (var mgps_prior)",
+        message="prior given by the user, not fitted",
+        n_starts=0,
+        n_converged_starts=0,
+        n_cells=0,
+        n_zero_cells=0.0,
+        iterations=0,
+        gradient_norm=0.0,
+        fixed=True,
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# posterior
+
+
+def posterior_weight_arrays(
+    n: np.ndarray,
+    e: np.ndarray,
+    alpha1: np.ndarray | float,
+    beta1: np.ndarray | float,
+    alpha2: np.ndarray | float,
+    beta2: np.ndarray | float,
+    p: np.ndarray | float,
+) -> np.ndarray:
+    """Qn with the prior given per element (broadcast): the posterior weight of component 1."""
+
+    def log_nb(alpha: np.ndarray | float, beta: np.ndarray | float) -> np.ndarray:
+        return (
+            special.gammaln(alpha + n)
+            - special.gammaln(alpha)
+            + alpha * (np.log(beta) - np.log(beta + e))
+            + n * (np.log(e) - np.log(beta + e))
+        )
+
+    l1 = np.log(p) + log_nb(alpha1, beta1)
+    l2 = np.log1p(-np.asarray(p)) + log_nb(alpha2, beta2)
+    return np.exp(l1 - np.logaddexp(l1, l2))
+
+
+def posterior_weight(n: np.ndarray, e: np.ndarray, prior: Prior) -> np.ndarray:
+    """Qn: the posterior probability that lambda comes from component 1 (untruncated NB densities)."""
+    return posterior_weight_arrays(
+        np.asarray(n, dtype=np.float64),
+        np.asarray(e, dtype=np.float64),
+        prior.alpha1,
+        prior.beta1,
+        prior.alpha2,
+        prior.beta2,
+        prior.p,
+    )
+
+
+def ebgm(n: np.ndarray, e: np.ndarray, prior: Prior) -> np.ndarray:
+    """Empirical Bayes geometric mean exp(E[ln lambda | n])."""
+    n = np.asarray(n, dtype=np.float64)
+    e = np.asarray(e, dtype=np.float64)
+    q = posterior_weight(n, e, prior)
+    m1 = special.digamma(prior.alpha1 + n) - np.log(prior.beta1 + e)
+    m2 = special.digamma(prior.alpha2 + n) - np.log(prior.beta2 + e)
+    return np.exp(q * m1 + (1.0 - q) * m2)
+
+
+def mixture_quantile(
+    prob: np.ndarray | float,
+    q: np.ndarray,
+    shape1: np.ndarray,
+    rate1: np.ndarray,
+    shape2: np.ndarray,
+    rate2: np.ndarray,
+    *,
+    max_iterations: int = 100,
+    rtol: float = 1e-11,
+) -> np.ndarray:
+    """Quantile ``prob`` of q Gamma(shape1, rate1) + (1-q) Gamma(shape2, rate2), vectorised.
+
+    The quantile lies between the components' quantiles; inside that bracket a safeguarded Newton
+    iteration on log(lambda) (bisection whenever a step leaves the bracket) runs on the whole array at
+    once, only on the entries not yet converged. NaN inputs give NaN.
+    """
+    prob_b, q, shape1, rate1, shape2, rate2 = np.broadcast_arrays(
+        np.asarray(prob, dtype=np.float64),
+        np.asarray(q, dtype=np.float64),
+        np.asarray(shape1, dtype=np.float64),
+        np.asarray(rate1, dtype=np.float64),
+        np.asarray(shape2, dtype=np.float64),
+        np.asarray(rate2, dtype=np.float64),
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q1 = special.gammaincinv(shape1, prob_b) / rate1
+        q2 = special.gammaincinv(shape2, prob_b) / rate2
+        lo = np.log(np.minimum(q1, q2))
+        hi = np.log(np.maximum(q1, q2))
+        x = np.where(q >= 0.5, np.log(q1), np.log(q2))
+        out = np.full(x.shape, np.nan)
+        done = ~(hi - lo > rtol) | (q <= 0) | (q >= 1)
+        out[done] = np.where(q[done] >= 0.5, q1[done], q2[done])
+        out[~np.isfinite(lo) | ~np.isfinite(hi)] = np.nan
+        active = np.flatnonzero(~done & np.isfinite(lo) & np.isfinite(hi))
+        xa, la, ha = x[active], lo[active], hi[active]
+        pa_, qa = prob_b[active], q[active]
+        s1, r1, s2, r2 = shape1[active], rate1[active], shape2[active], rate2[active]
+        lg1, lg2 = special.gammaln(s1), special.gammaln(s2)
+        for _ in range(max_iterations):
+            if active.size == 0:
+                break
+            lam = np.exp(xa)
+            cdf = qa * special.gammainc(s1, r1 * lam) + (1 - qa) * special.gammainc(s2, r2 * lam)
+            f = cdf - pa_
+            # d cdf / d log(lambda) = lambda * density
+            d1 = np.exp(s1 * np.log(r1 * lam) - r1 * lam - lg1)
+            d2 = np.exp(s2 * np.log(r2 * lam) - r2 * lam - lg2)
+            slope = qa * d1 + (1 - qa) * d2
+            la = np.where(f < 0, xa, la)
+            ha = np.where(f > 0, xa, ha)
+            step = f / slope
+            new = xa - step
+            outside = ~((new > la) & (new < ha)) | ~np.isfinite(new)
+            new = np.where(outside, 0.5 * (la + ha), new)
+            new = np.where(f == 0, xa, new)
+            finished = (np.abs(new - xa) <= rtol * np.maximum(1.0, np.abs(xa))) | (f == 0) | (ha - la <= rtol)
+            xa = new
+            if np.any(finished):
+                out[active[finished]] = np.exp(xa[finished])
+                keep = ~finished
+                active, xa, la, ha, pa_, qa = (arr[keep] for arr in (active, xa, la, ha, pa_, qa))
+                s1, r1, s2, r2, lg1, lg2 = (arr[keep] for arr in (s1, r1, s2, r2, lg1, lg2))
+        if active.size:
+            out[active] = np.exp(xa)
+    return out
+
+
+def posterior_quantile(prob: float | np.ndarray, n: np.ndarray, e: np.ndarray, prior: Prior) -> np.ndarray:
+    """EB05 / EB95: quantile ``prob`` of the posterior gamma mixture of lambda given n and E."""
+    n = np.asarray(n, dtype=np.float64)
+    e = np.asarray(e, dtype=np.float64)
+    q = posterior_weight(n, e, prior)
+    return mixture_quantile(prob, q, prior.alpha1 + n, prior.beta1 + e, prior.alpha2 + n, prior.beta2 + e)
+
+
+# --------------------------------------------------------------------------------------------------------
+# from a cells table (the mgps_prior dbt model, stratified studies)
+
+
+def parse_prior_setting(value: object) -> list[float] | None:
+    """The var ``mgps_prior`` as it reaches a Python model: None/'none'/'' or a 5-list (maybe as text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in ("", "none", "null", "~"):
+            return None
+        import yaml
+
+        value = yaml.safe_load(text)
+        if value is None:
+            return None
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"var mgps_prior must be [alpha1, beta1, alpha2, beta2, p] or null, got {value!r}")
+    return list(Prior.from_sequence(value).as_array())
+
+
+def fit_from_cells(
+    cells: Any,
+    *,
+    likelihood: Likelihood = "full",
+    fixed: Sequence[float] | None = None,
+) -> PriorFit:
+    """Fit (or take) the prior from a cells table with columns a, expected, drug, pt, n_drug, n_event, n.
+
+    ``cells`` is anything polars can read (a polars/pyarrow table, a DuckDB relation's arrow table).
+    """
+    import polars as pl
+
+    if fixed is not None:
+        return fixed_prior(fixed)
+    frame = cells if isinstance(cells, pl.DataFrame) else pl.from_arrow(cells)
+    assert isinstance(frame, pl.DataFrame)
+    missing = {"a", "expected", "drug", "pt", "n_drug", "n_event", "n"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"cells table lacks column(s) {sorted(missing)}")
+    frame = frame.filter(pl.col("a") >= 1)
+    if frame.height == 0:
+        return replace(
+            fixed_prior(DEFAULT_STARTS[0], likelihood=likelihood),
+            neg_log_likelihood=float("nan"),
+            converged=False,
+            fixed=False,
+            method="none",
+            message="no cells with a >= 1: nothing to fit",
+        )
+    n = frame["a"].cast(pl.Float64).to_numpy()
+    e = frame["expected"].cast(pl.Float64).to_numpy()
+    margins = None
+    if likelihood == "full":
+        totals = frame["n"].unique()
+        if totals.len() != 1:
+            raise ValueError(f"cells table mixes {totals.len()} values of N: fit each stratum on its own")
+        margins = Margins(
+            drug=frame.select("drug", "n_drug").unique()["n_drug"].cast(pl.Float64).to_numpy(),
+            event=frame.select("pt", "n_event").unique()["n_event"].cast(pl.Float64).to_numpy(),
+            n_total=float(totals[0]),
+            cell_drug=frame["n_drug"].cast(pl.Float64).to_numpy(),
+            cell_event=frame["n_event"].cast(pl.Float64).to_numpy(),
+        )
+    return fit_prior(n, e, likelihood=likelihood, margins=margins)
+
+
+def fit_priors_by(
+    cells: Any,
+    stratum_cols: Sequence[str],
+    *,
+    likelihood: Likelihood = "full",
+    fixed: Sequence[float] | None = None,
+) -> Any:
+    """One prior per stratum: a polars DataFrame with the stratum columns and the mgps_prior columns.
+
+    ``cells`` holds the stratum columns plus a, expected, drug, pt, n_drug, n_event and n (N of the
+    stratum). A stratum whose fit fails still gets a row (converged / at_boundary / is_usable say so).
+    """
+    import polars as pl
+
+    frame = cells if isinstance(cells, pl.DataFrame) else pl.from_arrow(cells)
+    assert isinstance(frame, pl.DataFrame)
+    rows = []
+    for key, group in frame.group_by(list(stratum_cols), maintain_order=True):
+        try:
+            row = fit_from_cells(group, likelihood=likelihood, fixed=fixed).as_row()
+        except ValueError as error:  # e.g. a stratum too small to fit: recorded, not fatal
+            row = {"message": f"no fit: {error}", "is_usable": False, "converged": False}
+        rows.append({**dict(zip(stratum_cols, key, strict=True)), **row})
+    return pl.DataFrame(rows)

@@ -1,0 +1,35 @@
+"""``faers report``: the report of one drug, from a study folder or straight from the marts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from faers.paths import warehouse_path
+from faers.report.errors import ReportError
+from faers.report.write import write_report
+
+
+def run_report(
+    drug: str,
+    out: Path,
+    scope: str | None,
+    db: Path | None,
+    *,
+    study: Path | None = None,
+    figure_formats: tuple[str, ...] = (),
+) -> Path:
+    """Write the report and print its path; a bad input exits with its message (file and line)."""
+    console = Console(stderr=True)
+    db_path = (db or warehouse_path()).resolve()
+    try:
+        with console.status(f"report: rendering {drug} from {study or db_path}"):
+            path = write_report(study, db_path, out, drug=drug, scope=scope, figure_formats=figure_formats)
+    except ReportError as error:
+        console.print(f"[red]report: {error}[/red]")
+        raise typer.Exit(1) from error
+    size_mb = path.stat().st_size / 1e6
+    Console().print(f"report: {drug} -> {path} ({size_mb:.1f} MB, self-contained, opens offline)")
+    return path

@@ -1,0 +1,65 @@
+"""Each report figure as PNG/SVG for a manuscript, rendered by kaleido in the system Chromium (offline)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from faers.report.errors import ReportError
+
+FORMATS = ("png", "svg", "pdf")
+PNG_SCALE = 3
+"""PNG pixel density: 3x the layout size, about 300 dpi at the printed width of a journal column."""
+EXPORT_WIDTH = 1400
+
+
+def chromium_path() -> str | None:
+    """The browser kaleido drives: ``$BROWSER_PATH``, else Debian's ``/usr/bin/chromium`` or one on PATH."""
+    configured = os.environ.get("BROWSER_PATH")
+    if configured:
+        return configured
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def export_figures(
+    figures: Mapping[str, go.Figure], folder: Path, *, formats: Sequence[str] = ("png", "svg")
+) -> dict[str, list[Path]]:
+    """Write ``<folder>/<figure id>.<format>`` for every figure and format; return the paths per figure.
+
+    One Chromium serves every image. Raises :class:`ReportError` when kaleido or a browser is missing.
+    """
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise ReportError(f"figure format(s) {', '.join(unknown)} not supported (use {', '.join(FORMATS)})")
+    try:
+        import kaleido
+    except ImportError as error:
+        raise ReportError("figure export needs kaleido>=1 (pip install kaleido)") from error
+    browser = chromium_path()
+    if browser is None:
+        raise ReportError("figure export needs Chromium (apt-get install chromium) or BROWSER_PATH")
+    os.environ.setdefault("BROWSER_PATH", browser)
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs = []
+    written: dict[str, list[Path]] = {}
+    for figure_id, figure in figures.items():
+        for fmt in formats:
+            path = folder / f"{figure_id}.{fmt}"
+            opts = {"format": fmt, "width": EXPORT_WIDTH, "height": figure.layout.height or 600}
+            if fmt == "png":
+                opts["scale"] = PNG_SCALE
+            jobs.append({"fig": figure, "path": path, "opts": opts})
+            written.setdefault(figure_id, []).append(path)
+    kaleido.write_fig_from_object_sync(jobs)
+    missing = [str(path) for paths in written.values() for path in paths if not path.exists()]
+    if missing:
+        raise ReportError(f"kaleido did not write {', '.join(missing)}")
+    return written

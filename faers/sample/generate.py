@@ -1,0 +1,65 @@
+"""``generate()``: write the sample's zips and truth.json into a folder."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from faers.sample.cases import build_sample
+from faers.sample.layout import zip_name
+from faers.sample.render import render_quarter
+from faers.sample.truth import SampleTruth, compute_truth
+from faers.sample.write import ZipStats, write_quarter_zip
+
+TRUTH_FILE = "truth.json"
+_ZIP_RE = re.compile(r"(?i)^f?aers_ascii_\d{4}q[1-4]\.zip$")
+
+Progress = Callable[[str], None]
+
+
+def _check_out_dir(out_dir: Path, names: set[str]) -> None:
+    """Refuse a folder holding other quarterly zips: a loader pointed at it would load them too."""
+    strangers = sorted(p.name for p in out_dir.iterdir() if _ZIP_RE.match(p.name) and p.name not in names)
+    if strangers:
+        raise FileExistsError(
+            f"{out_dir} already holds FAERS zips that are not part of this sample: {', '.join(strangers)}; "
+            "use an empty folder"
+        )
+
+
+def generate(
+    out_dir: Path,
+    *,
+    quarters: Sequence[str] | None = None,
+    n_cases: int | None = None,
+    seed: int = 42,
+    full_size: bool = False,
+    on_step: Progress | None = None,
+) -> SampleTruth:
+    """Write ``faers_ascii_YYYYqN.zip`` / ``aers_ascii_YYYYqN.zip`` and ``truth.json`` into ``out_dir``.
+
+    Default: the quarters of ``cases.DEFAULT_QUARTERS`` and 5,000 distinct cases. ``full_size=True`` writes
+    one realistic FAERS quarter (~400k cases) instead (``quarters`` may name that one quarter; ``n_cases``
+    overrides the 400k). Same arguments, same bytes. ``on_step`` receives a short message per finished step.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if full_size:
+        from faers.sample.fullsize import generate_full_size
+
+        return generate_full_size(out_dir, quarters=quarters, n_cases=n_cases, seed=seed, on_step=on_step)
+    sample = build_sample(quarters, n_cases, seed)
+    _check_out_dir(out_dir, {zip_name(q) for q in sample.quarters})
+    if on_step:
+        on_step(f"built {sample.n_cases:,} cases in memory")
+    stats: dict[str, ZipStats] = {}
+    for quarter in sample.quarters:
+        tables = render_quarter(quarter, sample.reports[quarter])
+        zip_stats = write_quarter_zip(out_dir, quarter, tables, sample.deleted.get(quarter))
+        stats[zip_stats.name] = zip_stats
+        if on_step:
+            on_step(f"wrote {zip_stats.name}")
+    truth = compute_truth(sample, stats)
+    truth.write(out_dir / TRUTH_FILE)
+    return truth

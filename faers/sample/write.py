@@ -1,0 +1,143 @@
+"""Write quarterly zips byte-for-byte deterministically (fixed timestamps, attributes and compression)."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from faers.sample.layout import (
+    TABLES,
+    Quarter,
+    has_bom,
+    header,
+    line_terminator,
+    member_path,
+    stat_member_paths,
+    zip_name,
+)
+from faers.sample.render import TableLines
+
+BOM = b"\xef\xbb\xbf"
+COMPRESS_LEVEL = 6
+
+
+@dataclass
+class MemberStats:
+    """The shape of one written member, for truth.json."""
+
+    member: str
+    data_lines: int
+    malformed: int = 0
+    split_records: int = 0
+    blank_lines: int = 0
+    bytes: int = 0
+
+    def as_dict(self) -> dict[str, int | str]:
+        return {
+            "member": self.member,
+            "data_lines": self.data_lines,
+            "malformed": self.malformed,
+            "split_records": self.split_records,
+            "blank_lines": self.blank_lines,
+            "bytes": self.bytes,
+        }
+
+
+@dataclass
+class ZipStats:
+    """Per table (and ``deleted``) member statistics of one zip."""
+
+    name: str
+    tables: dict[str, MemberStats] = field(default_factory=dict)
+    deleted: list[MemberStats] = field(default_factory=list)
+
+
+def publication_time(quarter: Quarter) -> tuple[int, int, int, int, int, int]:
+    """A fixed zip timestamp per quarter: six weeks after the quarter ends, at midnight."""
+    year, month = (quarter.year + 1, 2) if quarter.q == 4 else (quarter.year, 3 * quarter.q + 2)
+    return (year, month, 15, 0, 0, 0)
+
+
+def table_bytes(quarter: Quarter, table: str, lines: Iterable[bytes]) -> bytes:
+    """Header + data lines with the quarter's terminator (every line terminated, as FDA's files are)."""
+    eol = line_terminator(quarter)
+    head = (BOM if has_bom(quarter, table) else b"") + header(quarter, table).encode("ascii")
+    body = eol.join(lines)
+    return head + eol + (body + eol if body else b"")
+
+
+class DeterministicZip:
+    """A zip whose bytes depend only on what is written into it."""
+
+    def __init__(self, path: Path, quarter: Quarter) -> None:
+        self.path = path
+        self.when = publication_time(quarter)
+        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+
+    def write(self, member: str, data: bytes) -> None:
+        info = zipfile.ZipInfo(member, date_time=self.when)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.create_system = 0
+        info.external_attr = 0o644 << 16
+        self._zip.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def __enter__(self) -> DeterministicZip:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_quarter_zip(
+    out_dir: Path,
+    quarter: Quarter,
+    tables: dict[str, TableLines],
+    deleted: dict[str, list[str]] | None = None,
+) -> ZipStats:
+    """Write one quarter's zip: the seven tables, LAERS STAT/SIZE files, and the deleted lists."""
+    name = zip_name(quarter)
+    stats = ZipStats(name=name)
+    eol = line_terminator(quarter)
+    sizes: list[tuple[str, int]] = []
+    with DeterministicZip(out_dir / name, quarter) as archive:
+        for table in TABLES:
+            rendered = tables[table]
+            data = table_bytes(quarter, table, rendered.lines)
+            member = member_path(quarter, table)
+            archive.write(member, data)
+            sizes.append((member, len(data)))
+            stats.tables[table] = MemberStats(
+                member=member,
+                data_lines=len(rendered.lines),
+                malformed=rendered.malformed,
+                split_records=rendered.split_records,
+                bytes=len(data),
+            )
+        extra = stat_member_paths(quarter)
+        if extra is not None:
+            stat_path, size_path = extra
+            # STAT: an empty header line, then per table the number of data lines (faers_format.md §1.2).
+            stat_lines = [b""] + [
+                f"{table.upper()}{quarter.yyqq}$RECORDS${stats.tables[table].data_lines}".encode()
+                for table in TABLES
+            ]
+            archive.write(stat_path, eol.join(stat_lines) + eol)
+            size_lines = [f"{member.split('/')[-1]} {size}".encode() for member, size in sizes]
+            archive.write(size_path, eol.join(size_lines) + eol)
+        for member, lines in (deleted or {}).items():
+            data = b"".join(line.encode("ascii") + b"\n" for line in lines)
+            archive.write(member, data)
+            stats.deleted.append(
+                MemberStats(
+                    member=member,
+                    data_lines=len(lines),
+                    blank_lines=sum(1 for line in lines if not line.strip()),
+                    bytes=len(data),
+                )
+            )
+    return stats

@@ -1,0 +1,320 @@
+"""The study file: a small YAML document, validated strictly.
+
+An unknown key or a bad value is a ``StudyFileError`` naming the file, the line and the dotted key, e.g.
+``studies/x.yml:7: scope.soc: expected a list of non-empty strings, got 3``. See ``studies/baclofen.yml``
+for the worked example and ``docs`` in that file for every key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+STRATUM_VARS = ("sex", "age_group", "seriousness")
+SCOPE_LEVELS = ("soc", "hlgt", "hlt", "pt")
+
+
+class StudyFileError(ValueError):
+    """The study file is missing, unreadable, or holds an unknown key or a bad value."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Signal criteria (the reference study's defaults: Evans PRR, Woolf ROR, IC025, EB05)."""
+
+    min_reports: int = 3
+    ror_lower: float = 1.0
+    prr: float = 2.0
+    chi2: float = 4.0
+    ic025: float = 0.0
+    eb05: float = 2.0
+
+
+IC_VARIANTS = ("noren", "noren_approx", "bate", "gould", "table2")
+
+
+@dataclass(frozen=True)
+class Formula:
+    """Formula variants; None keeps the project's default (vars chi2_yates, ic_variant of dbt_project.yml).
+
+    ``chi2_yates``: Yates-corrected chi-square in the PRR criterion; ``ic_variant``: the IC formula
+    (macros/signals/ic.sql).
+    """
+
+    chi2_yates: bool | None = None
+    ic_variant: str | None = None
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Sizes of the 'top' lists."""
+
+    top_ror: int = 10
+    top_countries: int = 5
+    top_indications: int = 10
+
+
+@dataclass(frozen=True)
+class TtoOptions:
+    """Time to onset: a PT gets its own Weibull fit from ``min_cases`` reports on."""
+
+    min_cases: int = 10
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The MedDRA scope: names per level, plus LLT or legacy terms (resolved to current PTs)."""
+
+    soc: tuple[str, ...] = ()
+    hlgt: tuple[str, ...] = ()
+    hlt: tuple[str, ...] = ()
+    pt: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.soc or self.hlgt or self.hlt or self.pt)
+
+    @property
+    def needs_hierarchy(self) -> bool:
+        return bool(self.soc or self.hlgt or self.hlt)
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """A validated study file."""
+
+    name: str
+    generic: str
+    brands: tuple[str, ...]
+    suspect_roles: tuple[str, ...]
+    first_quarter: str
+    last_quarter: str
+    scope: Scope
+    subgroups: tuple[str, ...]
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    formula: Formula = field(default_factory=Formula)
+    tables: Tables = field(default_factory=Tables)
+    tto: TtoOptions = field(default_factory=TtoOptions)
+    description: str | None = None
+    source: Path | None = None
+
+    @property
+    def drug_names(self) -> tuple[str, ...]:
+        """Every name of the drug, lower case, generic first (what ``drug``, drugname, prod_ai match)."""
+        names = [self.generic.lower()]
+        names += [brand.lower() for brand in self.brands if brand.lower() not in names]
+        return tuple(names)
+
+
+ROLE_CODES = ("PS", "SS", "C", "I", "DN")
+
+_TOP_KEYS = {
+    "name",
+    "description",
+    "drug",
+    "suspect_roles",
+    "period",
+    "scope",
+    "subgroups",
+    "thresholds",
+    "formula",
+    "tables",
+    "tto",
+}
+
+
+class _Reader:
+    """Walks the parsed document with line numbers, so that every error names file:line: key."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        try:
+            self.root = yaml.compose(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark is not None else ""
+            raise StudyFileError(f"{path}{line}: not valid YAML: {exc}") from exc
+
+    def error(self, node: yaml.Node | None, key: str, message: str) -> StudyFileError:
+        line = f":{node.start_mark.line + 1}" if node is not None else ""
+        return StudyFileError(f"{self.path}{line}: {key}: {message}")
+
+    def mapping(self, node: yaml.Node | None, key: str, allowed: set[str]) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, key or "(top level)", "expected a mapping of keys to values")
+        out: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            name = str(key_node.value)
+            dotted = f"{key}.{name}" if key else name
+            if name not in allowed:
+                raise self.error(
+                    key_node, dotted, f"unknown key (allowed here: {', '.join(sorted(allowed))})"
+                )
+            if name in out:
+                raise self.error(key_node, dotted, "key given twice")
+            out[name] = value_node
+        return out
+
+    def value(self, node: yaml.Node) -> Any:
+        return yaml.safe_load(yaml.serialize(node))
+
+    def string(self, node: yaml.Node, key: str) -> str:
+        value = self.value(node)
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(node, key, f"expected a non-empty string, got {value!r}")
+        return value.strip()
+
+    def strings(self, node: yaml.Node, key: str) -> tuple[str, ...]:
+        value = self.value(node)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.error(node, key, f"expected a list of non-empty strings, got {value!r}")
+        return tuple(v.strip() for v in value)
+
+    def number(self, node: yaml.Node, key: str, *, integer: bool, minimum: float) -> float:
+        value = self.value(node)
+        ok = isinstance(value, int) if integer else isinstance(value, int | float)
+        if isinstance(value, bool) or not ok or value < minimum:
+            kind = "an integer" if integer else "a number"
+            raise self.error(node, key, f"expected {kind} >= {minimum:g}, got {value!r}")
+        return value
+
+    def boolean(self, node: yaml.Node, key: str) -> bool:
+        value = self.value(node)
+        if not isinstance(value, bool):
+            raise self.error(node, key, f"expected true or false, got {value!r}")
+        return value
+
+    def quarter(self, node: yaml.Node, key: str) -> str:
+        value = str(self.value(node)).strip().upper()
+        if not QUARTER_RE.match(value):
+            raise self.error(node, key, f"expected a quarter such as 2004Q1, got {self.value(node)!r}")
+        return value
+
+
+def load_study(path: Path) -> StudyConfig:
+    """Read and validate a study file; raise StudyFileError naming file, line and key on any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StudyFileError(f"{path}: cannot read the study file: {exc}") from exc
+    return parse_study(text, path)
+
+
+def parse_study(text: str, path: Path) -> StudyConfig:
+    """Validate the YAML text of a study file (``path`` names it in errors)."""
+    reader = _Reader(path, text)
+    top = reader.mapping(reader.root, "", _TOP_KEYS)
+    for required in ("name", "drug", "period"):
+        if required not in top:
+            raise reader.error(reader.root, required, "required key is missing")
+
+    drug = reader.mapping(top["drug"], "drug", {"generic", "brands"})
+    if "generic" not in drug:
+        raise reader.error(top["drug"], "drug.generic", "required key is missing")
+    generic = reader.string(drug["generic"], "drug.generic")
+    brands = reader.strings(drug["brands"], "drug.brands") if "brands" in drug else ()
+
+    roles: tuple[str, ...] = ("PS",)
+    if "suspect_roles" in top:
+        roles = tuple(r.upper() for r in reader.strings(top["suspect_roles"], "suspect_roles"))
+        unknown = [r for r in roles if r not in ROLE_CODES]
+        if unknown or not roles:
+            raise reader.error(
+                top["suspect_roles"], "suspect_roles", f"unknown role code(s) {unknown}; use {ROLE_CODES}"
+            )
+
+    period = reader.mapping(top["period"], "period", {"first", "last"})
+    for required in ("first", "last"):
+        if required not in period:
+            raise reader.error(top["period"], f"period.{required}", "required key is missing")
+    first = reader.quarter(period["first"], "period.first")
+    last = reader.quarter(period["last"], "period.last")
+    if first > last:
+        raise reader.error(period["last"], "period", f"first quarter {first} is after last quarter {last}")
+
+    scope = Scope()
+    if "scope" in top:
+        levels = reader.mapping(top["scope"], "scope", set(SCOPE_LEVELS))
+        scope = Scope(**{level: reader.strings(node, f"scope.{level}") for level, node in levels.items()})
+
+    subgroups: tuple[str, ...] = STRATUM_VARS
+    if "subgroups" in top:
+        subgroups = reader.strings(top["subgroups"], "subgroups")
+        bad = [s for s in subgroups if s not in STRATUM_VARS]
+        if bad:
+            raise reader.error(
+                top["subgroups"], "subgroups", f"unknown subgroup(s) {bad}; allowed: {list(STRATUM_VARS)}"
+            )
+
+    thresholds = Thresholds()
+    if "thresholds" in top:
+        nodes = reader.mapping(top["thresholds"], "thresholds", set(Thresholds.__dataclass_fields__))
+        thresholds = Thresholds(
+            **{
+                key: reader.number(
+                    node,
+                    f"thresholds.{key}",
+                    integer=key == "min_reports",
+                    minimum=1 if key == "min_reports" else (float("-inf") if key == "ic025" else 0),
+                )
+                for key, node in nodes.items()
+            }
+        )
+
+    formula = Formula()
+    if "formula" in top:
+        nodes = reader.mapping(top["formula"], "formula", set(Formula.__dataclass_fields__))
+        values: dict[str, Any] = {}
+        if "chi2_yates" in nodes:
+            values["chi2_yates"] = reader.boolean(nodes["chi2_yates"], "formula.chi2_yates")
+        if "ic_variant" in nodes:
+            variant = reader.string(nodes["ic_variant"], "formula.ic_variant")
+            if variant not in IC_VARIANTS:
+                allowed = f"got {variant!r}; allowed: {list(IC_VARIANTS)}"
+                raise reader.error(nodes["ic_variant"], "formula.ic_variant", allowed)
+            values["ic_variant"] = variant
+        formula = Formula(**values)
+
+    tables = Tables()
+    if "tables" in top:
+        nodes = reader.mapping(top["tables"], "tables", set(Tables.__dataclass_fields__))
+        tables = Tables(
+            **{
+                key: int(reader.number(node, f"tables.{key}", integer=True, minimum=1))
+                for key, node in nodes.items()
+            }
+        )
+
+    tto = TtoOptions()
+    if "tto" in top:
+        nodes = reader.mapping(top["tto"], "tto", set(TtoOptions.__dataclass_fields__))
+        tto = TtoOptions(
+            **{
+                key: int(reader.number(node, f"tto.{key}", integer=True, minimum=2))
+                for key, node in nodes.items()
+            }
+        )
+
+    return StudyConfig(
+        name=reader.string(top["name"], "name"),
+        description=reader.string(top["description"], "description") if "description" in top else None,
+        generic=generic,
+        brands=brands,
+        suspect_roles=roles,
+        first_quarter=first,
+        last_quarter=last,
+        scope=scope,
+        subgroups=subgroups,
+        thresholds=thresholds,
+        formula=formula,
+        tables=tables,
+        tto=tto,
+        source=path,
+    )

@@ -1,0 +1,277 @@
+"""``faers study FILE --out DIR``: every table of the study (CSV and Parquet), the report, and what was used.
+
+Steps: validate the study file -> resolve the MedDRA scope -> ``dbt compile`` analyses/study with the
+study's vars -> run the compiled SQL step by step on one DuckDB connection (temp tables) -> the Python
+steps in between (per-stratum MGPS priors, p-values, Fisher/chi-square, Weibull) -> write
+``DIR/tables/<name>.csv|.parquet``, ``DIR/study.yml``, ``DIR/versions.json`` -> the HTML report.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+from rich.console import Console
+from rich.progress import Progress
+
+from faers.paths import warehouse_path
+from faers.study import sql, stats
+from faers.study.config import StudyConfig, StudyFileError, load_study
+from faers.study.scope import ResolvedScope, ScopeError, resolve_scope
+
+SIGNAL_COLUMNS = (
+    "pt", "a", "b", "c", "d", "expected", "ror", "ror_lower", "ror_upper", "prr", "prr_lower", "prr_upper",
+    "chi2", "ic", "ic025", "ic975", "ebgm", "eb05", "eb95",
+)  # fmt: skip
+FLAG_COLUMNS = (
+    "ror_signal", "prr_signal", "ic_signal", "ebgm_signal", "n_methods", "positive_all", "in_scope",
+)  # fmt: skip
+TTO_SUMMARY_COLUMNS = (
+    "pt", "n", "median", "q1", "q3", "weibull_shape", "weibull_shape_lower", "weibull_shape_upper",
+    "weibull_scale", "weibull_scale_lower", "weibull_scale_upper", "interpretation",
+)  # fmt: skip
+CHARACTERISTIC_ORDER = (
+    "sex", "age_group", "weight_band", "reporter_country", "occp_cod", "outcome", "indication",
+)  # fmt: skip
+
+
+@dataclass
+class StudyResult:
+    """What a study run wrote, and the headline numbers (also in the one-line summary)."""
+
+    out_dir: Path
+    tables: dict[str, Path] = field(default_factory=dict)
+    report_path: Path | None = None
+    n_reports: int = 0
+    n_scope_reports: int = 0
+    n_positive_all: int = 0
+    scope: ResolvedScope | None = None
+
+
+def study_vars(study: StudyConfig, scope: ResolvedScope) -> dict[str, Any]:
+    """The dbt vars of a study (the keys of the "study scope" block of dbt_project.yml)."""
+    return {
+        "suspect_roles": list(study.suspect_roles),
+        "study_drug": study.generic.lower(),
+        "study_drug_names": list(study.drug_names),
+        "study_first_quarter": study.first_quarter,
+        "study_last_quarter": study.last_quarter,
+        "study_pts": [pt.lower() for pt in scope.pts],
+        "study_strata": list(study.subgroups),
+        # the signals mart's own threshold and variant vars (macro signal_columns reads them)
+        "ror_min_a": study.thresholds.min_reports,
+        "ror_lower_threshold": study.thresholds.ror_lower,
+        "prr_min_a": study.thresholds.min_reports,
+        "prr_threshold": study.thresholds.prr,
+        "prr_chi2_threshold": study.thresholds.chi2,
+        "ic025_threshold": study.thresholds.ic025,
+        "eb05_threshold": study.thresholds.eb05,
+        **({"chi2_yates": study.formula.chi2_yates} if study.formula.chi2_yates is not None else {}),
+        **({"ic_variant": study.formula.ic_variant} if study.formula.ic_variant is not None else {}),
+        "study_top_countries": study.tables.top_countries,
+        "study_top_indications": study.tables.top_indications,
+    }
+
+
+def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None = None) -> StudyResult:
+    """Run the study in ``file`` on the warehouse ``db``; write everything into ``out``."""
+    console = console or Console()
+    try:
+        study = load_study(file)
+    except StudyFileError as exc:
+        console.print(f"[red]study: {exc}[/red]")
+        raise SystemExit(2) from exc
+    db_path = (db or warehouse_path()).resolve()
+    if not db_path.is_file():
+        console.print(f"[red]study: warehouse {db_path} does not exist (run faers load, faers build)[/red]")
+        raise SystemExit(2)
+    out = out.resolve()
+    tables_dir = out / "tables"
+    tables_dir.mkdir(parents=True, exist_ok=True)
+
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        try:
+            scope = resolve_scope(conn, study.scope)
+        except ScopeError as exc:
+            console.print(f"[red]study: {file}: {exc}[/red]")
+            raise SystemExit(2) from exc
+        quarters = [r[0] for r in conn.execute("select distinct quarter from dim_case order by 1").fetchall()]
+    dbt_vars = study_vars(study, scope)
+
+    result = StudyResult(out_dir=out, scope=scope)
+    with tempfile.TemporaryDirectory(prefix="faers_study_") as tmp, Progress(console=console) as progress:
+        task = progress.add_task(f"study {study.name}", total=len(sql.STEPS) + 3)
+        progress.update(task, description="dbt compile analyses/study")
+        files = sql.compile_steps(dbt_vars, db_path, Path(tmp))
+        shutil.copytree(next(iter(files.values())).parent, out / "sql", dirs_exist_ok=True)
+        progress.advance(task)
+        with duckdb.connect(str(db_path), read_only=True) as conn:
+            from faers.udfs import register
+
+            register(conn)
+            frames: dict[str, pl.DataFrame] = {}
+            priors = None
+            for step, sql_file in files.items():
+                progress.update(task, description=step)
+                sql.run_step(conn, step, sql_file)
+                progress.advance(task)
+                if step == "study_cells":
+                    progress.update(task, description="MGPS prior per stratum")
+                    priors = _fit_priors(conn)
+                    progress.advance(task)
+            frames = _tables(conn, study)
+            result.n_reports = _count(conn, "select count(*) from study_reports where is_study_drug")
+            result.n_scope_reports = _count(
+                conn, "select count(*) from study_reports where is_study_drug and has_scope_pt"
+            )
+        progress.update(task, description="writing tables")
+        if priors is not None:
+            frames["mgps_priors"] = priors
+        frames["scope"] = pl.DataFrame(
+            [m.__dict__ for m in scope.matches],
+            schema={"level": pl.String, "term": pl.String, "pt": pl.String, "via": pl.String},
+        )
+        for name, frame in frames.items():
+            frame.write_csv(tables_dir / f"{name}.csv")
+            frame.write_parquet(tables_dir / f"{name}.parquet")
+            result.tables[name] = tables_dir / f"{name}.csv"
+        progress.advance(task)
+    result.n_positive_all = frames["positive_all_four"].height
+
+    shutil.copyfile(file, out / "study.yml")
+    (out / "versions.json").write_text(json.dumps(_versions(quarters, scope, db_path), indent=2) + "\n")
+    result.report_path = _report(out, db_path, console)
+    console.print(
+        f"study {study.name!r}: {result.n_reports:,} reports of {study.generic}, {result.n_scope_reports:,} "
+        f"in scope ({len(scope.pts) or 'all'} PTs), {result.n_positive_all} PTs positive by all four "
+        f"methods; tables in {tables_dir}" + (f"; report {result.report_path}" if result.report_path else "")
+    )
+    return result
+
+
+def _count(conn: duckdb.DuckDBPyConnection, query: str) -> int:
+    return int(conn.execute(query).fetchall()[0][0])
+
+
+def _fit_priors(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Per-stratum priors; the overall one is the signals mart's when the populations are identical."""
+    mart = stats.mart_prior(conn)
+    likelihood = mart.likelihood if mart and mart.likelihood in ("truncated", "full") else "full"
+    use_mart = mart if mart is not None and stats.overall_matches_mart(conn) else None
+    return stats.fit_stratum_priors(conn, likelihood, use_mart)  # type: ignore[arg-type]
+
+
+def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl.DataFrame]:
+    """Every output table, in the contract's columns and order, from the temp tables of the steps."""
+    signals_all = conn.execute("select * from study_signals").pl()
+    signals = (
+        signals_all.filter(pl.col("stratum_var") == "overall")
+        .select(*SIGNAL_COLUMNS, *FLAG_COLUMNS)
+        .sort(["a", "pt"], descending=[True, False])
+    )
+    positive = signals.filter(pl.col("positive_all") & pl.col("in_scope"))
+    subgroup_signals = (
+        signals_all.filter((pl.col("stratum_var") != "overall") & pl.col("in_scope"))
+        .select("stratum_var", "stratum", *SIGNAL_COLUMNS, "n_methods")
+        .sort(["stratum_var", "stratum", "a", "pt"], descending=[False, False, True, False])
+    )
+    tests = conn.execute("select * from study_subgroup_tests").pl()
+    subgroup_tests = tests.with_columns(stats.two_sided_p(tests["z"]).alias("p_value")).select(
+        "stratum_var", "stratum_1", "stratum_2", "pt", "ror_1", "ror_2", "ror_ratio", "ror_ratio_lower",
+        "ror_ratio_upper", "p_value",
+    ).sort(["stratum_var", "pt", "stratum_1", "stratum_2"])  # fmt: skip
+    seriousness = _seriousness(conn.execute("select * from study_seriousness").pl())
+    characteristics = (
+        conn.execute("select * from study_characteristics").pl()
+        .with_columns(
+            pl.col("variable").replace_strict(
+                {v: i for i, v in enumerate(CHARACTERISTIC_ORDER)}, default=len(CHARACTERISTIC_ORDER)
+            ).alias("_order")
+        )
+        .sort(["population", "_order", "level_rank"], nulls_last=True)
+        .select("population", "variable", "level", "n", "percent", "missing")
+    )  # fmt: skip
+    tto = conn.execute(
+        "select primary_id, case_id, pt, route, tto_days, tto_bin from study_tto order by primary_id, pt"
+    ).pl()
+    tto_rows = conn.execute("select * from study_tto_summary").pl()
+    tto_bins = (
+        tto_rows.filter(pl.col("row_kind") == "bin")
+        .sort([pl.col("pt") != "ALL", "pt", "bin_order"])
+        .select("pt", "tto_bin", "n", "percent")
+    )
+    summary = tto_rows.filter(pl.col("row_kind") == "summary").select("pt", "n", "median", "q1", "q3")
+    tto_summary = (
+        stats.weibull_columns(tto, summary, study.tto.min_cases)
+        .sort([pl.col("pt") != "ALL", pl.col("n")], descending=[False, True])
+        .select(*TTO_SUMMARY_COLUMNS)
+    )
+    return {
+        "signals": signals,
+        "positive_all_four": positive.sort(["a", "pt"], descending=[True, False]),
+        "top_by_ror": positive.sort(["ror", "pt"], descending=[True, False]).head(study.tables.top_ror),
+        "subgroup_signals": subgroup_signals,
+        "subgroup_tests": subgroup_tests,
+        "seriousness": seriousness,
+        "characteristics": characteristics,
+        "reports_per_year": conn.execute(
+            "select population, year, n from study_reports_per_year order by population, year"
+        ).pl(),
+        "tto": tto,
+        "tto_bins": tto_bins,
+        "tto_summary": tto_summary,
+    }
+
+
+def _seriousness(counts: pl.DataFrame) -> pl.DataFrame:
+    """Add the sex x seriousness test per PT (chi-square, or Fisher when an expected count is < 5)."""
+    results = [
+        stats.seriousness_test(
+            row["serious_female"], row["non_serious_female"], row["serious_male"], row["non_serious_male"]
+        )
+        for row in counts.iter_rows(named=True)
+    ]
+    return counts.with_columns(
+        pl.Series("test", [r[0] for r in results], dtype=pl.String),
+        pl.Series("statistic", [r[1] for r in results], dtype=pl.Float64),
+        pl.Series("p_value", [r[2] for r in results], dtype=pl.Float64),
+    ).sort([pl.col("serious") + pl.col("non_serious"), "pt"], descending=[True, False])
+
+
+def _versions(quarters: list[str], scope: ResolvedScope, db_path: Path) -> dict[str, Any]:
+    def version(package: str) -> str | None:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "faers": version("faers-warehouse"),
+        "dbt-core": version("dbt-core"),
+        "dbt-duckdb": version("dbt-duckdb"),
+        "duckdb": duckdb.__version__,
+        "python": platform.python_version(),
+        "quarters": quarters,
+        "meddra": {"hierarchy": scope.hierarchy, "version": scope.version} if scope.hierarchy else None,
+        "warehouse": str(db_path),
+    }
+
+
+def _report(out: Path, db_path: Path, console: Console) -> Path | None:
+    """The HTML report by faers.report.write_report; a missing reporter is a warning, not a failure."""
+    try:
+        from faers.report import write_report  # type: ignore[attr-defined]
+    except ImportError as exc:
+        console.print(f"[yellow]study: no report written (faers.report.write_report: {exc})[/yellow]")
+        return None
+    target = out / "report.html"
+    write_report(study_dir=out, db_path=db_path, out=target)
+    return target

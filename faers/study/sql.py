@@ -1,0 +1,58 @@
+"""The study's SQL: ``analyses/study/*.sql`` compiled by dbt with the study's vars, then executed as is.
+
+``faers study`` does not keep a second copy of the SQL: it runs ``dbt compile --select path:analyses/study``
+with the study's vars into a private target folder and executes the compiled files in order, each as a
+temp table named after its file. An analyst who runs ``dbt compile --vars ...`` gets the same SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from faers.dbt import run_dbt
+
+STEPS: tuple[str, ...] = (
+    "study_reports",
+    "study_cells",
+    # study_priors is written by faers.study.stats between these two steps
+    "study_signals",
+    "study_subgroup_tests",
+    "study_seriousness",
+    "study_reports_per_year",
+    "study_characteristics",
+    "study_tto",
+    "study_tto_summary",
+)
+
+
+class StudySqlError(RuntimeError):
+    """A compiled study step is missing or failed; the message names the step and its compiled file."""
+
+
+def compile_steps(dbt_vars: Mapping[str, Any], db_path: Path, target_dir: Path) -> dict[str, Path]:
+    """``dbt compile`` the study analyses with ``dbt_vars``; return step -> compiled SQL file."""
+    run_dbt(
+        ["compile", "--select", "path:analyses/study", "--target-path", str(target_dir), "--quiet"],
+        db_path=db_path,
+        dbt_vars=dbt_vars,
+    )
+    compiled = target_dir / "compiled" / "faers" / "analyses" / "study"
+    files = {step: compiled / f"{step}.sql" for step in STEPS}
+    missing = [str(path) for path in files.values() if not path.is_file()]
+    if missing:
+        raise StudySqlError(f"dbt compile did not produce {', '.join(missing)}")
+    return files
+
+
+def run_step(conn: duckdb.DuckDBPyConnection, step: str, sql_file: Path) -> int:
+    """Create temp table ``step`` from its compiled SQL; return its row count."""
+    sql = sql_file.read_text(encoding="utf-8")
+    try:
+        conn.execute(f"create or replace temp table {step} as\n{sql}")
+    except duckdb.Error as exc:
+        raise StudySqlError(f"study step {step} failed ({sql_file}): {exc}") from exc
+    return int(conn.execute(f"select count(*) from {step}").fetchall()[0][0])

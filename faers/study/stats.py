@@ -1,0 +1,163 @@
+"""What the study's SQL cannot do: per-stratum MGPS priors, p-values, Fisher's exact test, Weibull fits."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from faers import mgps
+from faers.study.tto import fit_weibull
+
+PRIOR_COLUMNS = ("alpha1", "beta1", "alpha2", "beta2", "p")
+
+
+@dataclass(frozen=True)
+class MartPrior:
+    """The signals mart's prior (``main.mgps_prior``): values (None when not usable) and its likelihood."""
+
+    values: tuple[float, float, float, float, float] | None
+    likelihood: str
+
+
+def mart_prior(conn: duckdb.DuckDBPyConnection) -> MartPrior | None:
+    """The prior of the signals mart, or None when the mart is absent."""
+    try:
+        rows = conn.execute(
+            "select alpha1, beta1, alpha2, beta2, p, likelihood, is_usable from mgps_prior"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return None
+    if not rows:
+        return None
+    *values, likelihood, is_usable = rows[0]
+    return MartPrior(tuple(values) if is_usable else None, str(likelihood))  # type: ignore[arg-type]
+
+
+def overall_matches_mart(conn: duckdb.DuckDBPyConnection) -> bool:
+    """True when the study's overall cells are exactly the mart's drug_event_cells (same counts, same N).
+
+    Then the overall prior is the mart's, and the study's overall numbers are the marts' numbers.
+    """
+    try:
+        query = "select count(*), sum(a), max(n) from drug_event_cells where a >= 1"
+        mart = conn.execute(query).fetchall()[0]
+    except duckdb.CatalogException:
+        return False
+    study = conn.execute(
+        "select count(*), sum(a), max(n) from study_cells where stratum_var = 'overall'"
+    ).fetchall()[0]
+    return tuple(mart) == tuple(study)
+
+
+def fit_stratum_priors(
+    conn: duckdb.DuckDBPyConnection, likelihood: mgps.Likelihood, mart: MartPrior | None
+) -> pl.DataFrame:
+    """The MGPS prior of every stratum, fitted on all its cells; written to temp table ``study_priors``.
+
+    The fit is the signals mart's own (``faers.mgps.fit_from_cells``, same likelihood). ``mart``: the
+    overall stratum takes the mart's prior instead of a refit (when the study population equals the
+    mart's). A prior that is not usable (no convergence, or a boundary optimum) is NULL, so that its EBGM,
+    EB05 and EB95 are NULL rather than wrong, as in the signals mart.
+    """
+    cells = conn.execute(
+        "select stratum_var, stratum, drug, pt, a, expected, n_drug, n_event, n from study_cells"
+    ).pl()
+    rows = []
+    for (stratum_var, stratum), frame in sorted(
+        cells.group_by(["stratum_var", "stratum"]), key=lambda item: (item[0][0] != "overall", item[0])
+    ):
+        if stratum_var == "overall" and mart is not None:
+            values, source, usable, message = mart.values, "mgps_prior mart", mart.values is not None, ""
+            used = mart.likelihood
+        else:
+            fit = mgps.fit_from_cells(frame, likelihood=likelihood)
+            values = fit.prior.as_array().tolist() if fit.usable else None
+            source, usable, message, used = "fitted", fit.usable, fit.message, likelihood
+        rows.append(
+            {
+                "stratum_var": stratum_var,
+                "stratum": stratum,
+                **dict(zip(PRIOR_COLUMNS, values or [None] * 5, strict=True)),
+                "likelihood": used,
+                "source": source,
+                "is_usable": usable,
+                "message": message,
+            }
+        )
+    schema = {"stratum_var": pl.String, "stratum": pl.String} | dict.fromkeys(PRIOR_COLUMNS, pl.Float64)
+    schema |= {"likelihood": pl.String, "source": pl.String, "is_usable": pl.Boolean, "message": pl.String}
+    priors = pl.DataFrame(rows, schema=schema)
+    conn.register("_study_priors", priors.to_arrow())
+    conn.execute("create or replace temp table study_priors as select * from _study_priors")
+    conn.unregister("_study_priors")
+    return priors
+
+
+def two_sided_p(z: pl.Series) -> pl.Series:
+    """Two-sided normal p-value of z statistics (NULL stays NULL)."""
+    values = z.cast(pl.Float64).to_numpy()
+    return pl.Series(z.name, 2 * stats.norm.sf(np.abs(values)), dtype=pl.Float64).fill_nan(None)
+
+
+def seriousness_test(
+    serious_female: int, non_serious_female: int, serious_male: int, non_serious_male: int
+) -> tuple[str | None, float | None, float | None]:
+    """Sex x seriousness 2x2 test: (test, statistic, p-value).
+
+    Pearson's chi-square (no continuity correction) when every expected count is >= 5, else Fisher's
+    exact test (statistic: the sample odds ratio). (None, None, None) when a margin is zero.
+    """
+    table = np.array([[serious_female, non_serious_female], [serious_male, non_serious_male]], dtype=float)
+    if np.any(table.sum(axis=0) == 0) or np.any(table.sum(axis=1) == 0):
+        return None, None, None
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
+    if np.any(expected < 5):
+        odds_ratio, p_value = stats.fisher_exact(table.astype(int))
+        return "fisher", _finite(odds_ratio), float(p_value)
+    chi2, p_value, _, _ = stats.chi2_contingency(table, correction=False)
+    return "chi2", float(chi2), float(p_value)
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def weibull_columns(tto: pl.DataFrame, summary: pl.DataFrame, min_cases: int) -> pl.DataFrame:
+    """Add the Weibull fit (shape, scale, 95% CIs, interpretation) to each ``tto_summary`` row.
+
+    'ALL' is fitted on each report once; a PT is fitted from ``min_cases`` reports on (else NULLs).
+    """
+    fits = []
+    for pt in summary["pt"].to_list():
+        if pt == "ALL":
+            days = tto.unique("primary_id")["tto_days"].to_numpy()
+        else:
+            days = tto.filter(pl.col("pt") == pt)["tto_days"].to_numpy()
+        fit = fit_weibull(days) if (pt == "ALL" or days.size >= min_cases) else None
+        fits.append(
+            {
+                "pt": pt,
+                "weibull_shape": fit.shape if fit else None,
+                "weibull_shape_lower": fit.shape_lower if fit else None,
+                "weibull_shape_upper": fit.shape_upper if fit else None,
+                "weibull_scale": fit.scale if fit else None,
+                "weibull_scale_lower": fit.scale_lower if fit else None,
+                "weibull_scale_upper": fit.scale_upper if fit else None,
+                "interpretation": fit.interpretation if fit else None,
+            }
+        )
+    schema = (
+        {"pt": pl.String, "interpretation": pl.String}
+        | {name: pl.Float64 for name in fits[0] if name.startswith("weibull")}
+        if fits
+        else None
+    )
+    fitted = pl.DataFrame(fits, schema=schema) if fits else pl.DataFrame({"pt": []}, schema={"pt": pl.String})
+    return summary.join(fitted, on="pt", how="left").with_columns(
+        pl.col(c).fill_nan(None) for c in fitted.columns if c.startswith("weibull")
+    )

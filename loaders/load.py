@@ -1,0 +1,236 @@
+"""``load_paths``: stream FDA quarterly ASCII zips into DuckDB schema ``raw``, one transaction per quarter.
+
+Per zip: classify members by regex, check every table header before touching the database, then in one
+transaction delete the quarter and stream each member (never more than one member open) through the
+scanner (background thread: inflate, validate, parse) into DuckDB (this thread: Arrow inserts).
+
+A bad file (corrupt or truncated zip, missing table, unknown layout, member of another quarter, ...) fails
+*that quarter only*: its transaction is rolled back, the error names the file (and line), and the loader
+goes on with the other files. Quarters loaded before, in this run or an earlier one, are never touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+import sys
+import time
+import zipfile
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import closing
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
+
+from loaders.discover import Archive, Failure, Member, classify_members, find_archives
+from loaders.errors import LoadError
+from loaders.pipeline import prefetch
+from loaders.report import LoadReport, MemberReport, QuarterReport, TableCounts
+from loaders.scan import (
+    DEFAULT_CHUNK_BYTES,
+    Batch,
+    DeletedScanner,
+    Layout,
+    TableScanner,
+    iter_chunks,
+    read_layout,
+)
+from loaders.write import Warehouse
+
+log = logging.getLogger(__name__)
+
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+"""What zipfile raises on a corrupt, truncated, encrypted or unsupported archive."""
+
+
+class _Bars:
+    """Progress bars (bytes): one per zip, plus one per member while it loads. A no-op when disabled."""
+
+    def __init__(self, enabled: bool, console: Console | None) -> None:
+        self.progress = (
+            Progress(
+                TextColumn("{task.description}", table_column=None),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            )
+            if enabled
+            else None
+        )
+
+    def __enter__(self) -> _Bars:
+        if self.progress is not None:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def add(self, description: str, total: int) -> TaskID | None:
+        return None if self.progress is None else self.progress.add_task(description, total=total)
+
+    def advance(self, task: TaskID | None, nbytes: int) -> None:
+        if self.progress is not None and task is not None:
+            self.progress.advance(task, nbytes)
+
+    def remove(self, task: TaskID | None) -> None:
+        if self.progress is not None and task is not None:
+            self.progress.remove_task(task)
+
+
+def load_paths(
+    paths: Sequence[Path],
+    db_path: Path,
+    *,
+    progress: bool = True,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    console: Console | None = None,
+) -> LoadReport:
+    """Load every quarterly zip named by ``paths`` (zips, or folders of zips) into ``db_path``.
+
+    Each quarter is replaced in one transaction. Failed files are listed in ``LoadReport.failed``; the
+    other files are still loaded. Raises LoadError only when the database itself cannot be opened.
+    """
+    started = time.perf_counter()
+    archives, failed, notes = find_archives([Path(p) for p in paths])
+    report = LoadReport(failed=failed, notes=notes)
+    with Warehouse(Path(db_path)) as warehouse, _Bars(progress, console) as bars:
+        for archive in archives:
+            try:
+                report.quarters.append(_load_archive(warehouse, archive, bars, chunk_bytes))
+            except LoadError as error:
+                log.warning("%s", error)
+                report.failed.append(Failure(str(archive.path), str(error)))
+    report.seconds = time.perf_counter() - started
+    report.peak_rss_bytes = _peak_rss_bytes()
+    return report
+
+
+def _peak_rss_bytes() -> int:
+    """Peak resident memory of this process so far."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def _open_zip(archive: Archive) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(archive.path)
+    except _ZIP_ERRORS as error:
+        raise LoadError(archive.name, f"corrupt or truncated zip ({error})") from error
+
+
+def _load_archive(warehouse: Warehouse, archive: Archive, bars: _Bars, chunk_bytes: int) -> QuarterReport:
+    """Load one zip as one quarter, atomically."""
+    started = time.perf_counter()
+    with _open_zip(archive) as zf:
+        tables, deleted = classify_members(archive, zf.infolist())
+        layouts = {member.table: _read_header(zf, member, archive.era) for member in tables}
+        members = [*tables, *deleted]
+        zip_task = bars.add(f"{archive.quarter} {archive.name}", sum(m.info.file_size for m in members))
+        reports: list[MemberReport] = []
+        try:
+            with warehouse.quarter(archive.quarter):
+                for member in members:
+                    member_report = _load_member(
+                        warehouse, zf, archive, member, layouts.get(member.table), bars, zip_task, chunk_bytes
+                    )
+                    warehouse.log_member(member_report, quarter=archive.quarter, zip_file=archive.name)
+                    reports.append(member_report)
+        except BaseException:
+            bars.remove(zip_task)
+            raise
+    seconds = time.perf_counter() - started
+    quarter = QuarterReport(quarter=archive.quarter, zip_path=archive.path, members=reports, seconds=seconds)
+    log.info(
+        "%s: %d members, %.1f MB in %.1f s", archive.quarter, len(reports), quarter.bytes_read / 1e6, seconds
+    )
+    return quarter
+
+
+def _read_header(zf: zipfile.ZipFile, member: Member, era: str) -> Layout:
+    """Check a table member's header before the quarter's transaction starts."""
+    try:
+        with zf.open(member.info) as stream:
+            first = stream.readline(1 << 20)
+    except _ZIP_ERRORS as error:
+        raise LoadError(member.source_file, f"corrupt or truncated zip member ({error})") from error
+    if not first.strip():
+        raise LoadError(member.source_file, "empty file: no header line (unknown layout)", line=1)
+    return read_layout(first.rstrip(b"\n"), member.table, era, member.source_file)
+
+
+def _batches(
+    zf: zipfile.ZipFile, member: Member, layout: Layout | None, chunk_bytes: int
+) -> Iterator[tuple[Batch, int]]:
+    """``(batch, bytes consumed)`` for every chunk of one member, the header line skipped."""
+    scanner: TableScanner | DeletedScanner = (
+        DeletedScanner(member.source_file) if layout is None else TableScanner(layout)
+    )
+    try:
+        with zf.open(member.info) as stream:
+            chunks = iter_chunks(stream, chunk_bytes)
+            if layout is not None:
+                first, consumed = next(chunks, (b"", 0))
+                cut = first.find(b"\n") + 1
+                yield scanner.scan(first[cut:]), consumed
+            for chunk, consumed in chunks:
+                yield scanner.scan(chunk), consumed
+            yield scanner.scan(b"", final=True), 0
+    except _ZIP_ERRORS as error:
+        raise LoadError(member.source_file, f"corrupt or truncated zip member ({error})") from error
+
+
+def _load_member(
+    warehouse: Warehouse,
+    zf: zipfile.ZipFile,
+    archive: Archive,
+    member: Member,
+    layout: Layout | None,
+    bars: _Bars,
+    zip_task: TaskID | None,
+    chunk_bytes: int,
+) -> MemberReport:
+    """Stream one member into ``raw.<table>`` (inside the quarter's transaction)."""
+    counts = TableCounts()
+    columns = ("caseid",) if layout is None else layout.columns
+    task = bars.add(f"  {member.info.filename}", member.info.file_size)
+    try:
+        with closing(prefetch(_batches(zf, member, layout, chunk_bytes))) as batches:
+            for batch, consumed in batches:
+                for frame in batch.frames:
+                    warehouse.insert_rows(
+                        member.table, columns, frame, quarter=archive.quarter, source_file=member.source_file
+                    )
+                warehouse.insert_rejects(
+                    batch.rejects, quarter=archive.quarter, table=member.table, source_file=member.source_file
+                )
+                counts.lines_read += batch.lines
+                counts.lines_blank += batch.blank
+                counts.lines_joined += batch.joined
+                counts.rows_loaded += batch.rows
+                counts.rows_rejected += len(batch.rejects)
+                counts.bytes_read += consumed
+                bars.advance(task, consumed)
+                bars.advance(zip_task, consumed)
+    finally:
+        bars.remove(task)
+    if not counts.balanced:
+        raise LoadError(
+            member.source_file,
+            f"internal: {counts.lines_read} lines read but {counts.rows_loaded} loaded + "
+            f"{counts.rows_rejected} rejected + {counts.lines_blank} blank + {counts.lines_joined} joined",
+        )
+    return MemberReport(table=member.table, source_file=member.source_file, counts=counts)

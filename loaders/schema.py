@@ -1,0 +1,107 @@
+"""The ``raw`` schema: every published column of both eras as VARCHAR, plus the lineage columns.
+
+Column lists are the contract of docs/architecture.md (the union of LAERS and FAERS headers, lower-case,
+as published: no renaming here; renaming and typing belong to dbt staging).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import duckdb
+
+SCHEMA = "raw"
+
+DATA_TABLES: tuple[str, ...] = ("demo", "drug", "reac", "outc", "rpsr", "ther", "indi")
+"""The seven quarterly tables, in the order they are loaded."""
+
+DELETED_TABLE = "deleted"
+
+COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "demo": (
+        "isr", "case", "i_f_cod", "foll_seq", "image", "event_dt", "mfr_dt", "fda_dt", "rept_cod",
+        "mfr_num", "mfr_sndr", "age", "age_cod", "gndr_cod", "e_sub", "wt", "wt_cod", "rept_dt",
+        "occp_cod", "death_dt", "to_mfr", "confid", "reporter_country", "primaryid", "caseid",
+        "caseversion", "i_f_code", "init_fda_dt", "auth_num", "lit_ref", "age_grp", "sex", "occr_country",
+    ),
+    "drug": (
+        "isr", "drug_seq", "role_cod", "drugname", "val_vbm", "route", "dose_vbm", "dechal", "rechal",
+        "lot_num", "exp_dt", "nda_num", "primaryid", "caseid", "prod_ai", "cum_dose_chr", "cum_dose_unit",
+        "lot_nbr", "dose_amt", "dose_unit", "dose_form", "dose_freq",
+    ),
+    "reac": ("isr", "pt", "primaryid", "caseid", "drug_rec_act"),
+    "outc": ("isr", "outc_cod", "primaryid", "caseid", "outc_code"),
+    "rpsr": ("isr", "rpsr_cod", "primaryid", "caseid"),
+    "ther": (
+        "isr", "drug_seq", "start_dt", "end_dt", "dur", "dur_cod", "primaryid", "caseid", "dsg_drug_seq",
+    ),
+    "indi": ("isr", "drug_seq", "indi_pt", "primaryid", "caseid", "indi_drug_seq"),
+}  # fmt: skip
+"""Published columns per data table (VARCHAR), in table order."""
+
+LINEAGE: tuple[tuple[str, str], ...] = (
+    ("quarter", "VARCHAR"),
+    ("source_file", "VARCHAR"),
+    ("line_number", "BIGINT"),
+)
+
+TABLE_DEFINITIONS: Mapping[str, tuple[tuple[str, str], ...]] = {
+    **{table: (*((c, "VARCHAR") for c in cols), *LINEAGE) for table, cols in COLUMNS.items()},
+    DELETED_TABLE: (("caseid", "VARCHAR"), *LINEAGE),
+    "rejects": (
+        ("quarter", "VARCHAR"),
+        ("table_name", "VARCHAR"),
+        ("source_file", "VARCHAR"),
+        ("line_number", "BIGINT"),
+        ("raw_line", "VARCHAR"),
+        ("reason", "VARCHAR"),
+    ),
+    "load_log": (
+        ("quarter", "VARCHAR"),
+        ("zip_file", "VARCHAR"),
+        ("table_name", "VARCHAR"),
+        ("source_file", "VARCHAR"),
+        ("lines_read", "BIGINT"),
+        ("rows_loaded", "BIGINT"),
+        ("rows_rejected", "BIGINT"),
+        ("loaded_at", "TIMESTAMP"),
+        ("lines_blank", "BIGINT"),
+        ("lines_joined", "BIGINT"),
+    ),
+}
+"""Every table the loader writes, with its column types. All are keyed by ``quarter``."""
+
+QUARTER_TABLES: tuple[str, ...] = tuple(TABLE_DEFINITIONS)
+"""Tables whose rows for a quarter are replaced when that quarter is loaded again."""
+
+KEY_COLUMN = {"LAERS": "isr", "FAERS": "primaryid"}
+"""The report key that identifies a header's era (LAERS 2004Q1-2012Q3, FAERS 2012Q4 on)."""
+
+
+def quote(identifier: str) -> str:
+    """A double-quoted SQL identifier (``case`` is a reserved word)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def qualified(table: str) -> str:
+    """``raw."<table>"``."""
+    return f"{SCHEMA}.{quote(table)}"
+
+
+def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create schema ``raw`` and every loader table; add columns a table from an older loader lacks."""
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+    for table, definition in TABLE_DEFINITIONS.items():
+        body = ", ".join(f"{quote(name)} {sql_type}" for name, sql_type in definition)
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {qualified(table)} ({body})")
+        existing = {
+            row[0]
+            for row in conn.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = ? AND table_name = ?",
+                [SCHEMA, table],
+            ).fetchall()
+        }
+        for name, sql_type in definition:
+            if name not in existing:
+                conn.execute(f"ALTER TABLE {qualified(table)} ADD COLUMN {quote(name)} {sql_type}")

@@ -1,0 +1,123 @@
+"""DuckDB side of the load: one transaction per quarter, delete-then-insert, Arrow batches in.
+
+Atomicity: ``Warehouse.quarter`` opens a transaction, deletes the quarter from every loader table, and
+commits only when every member of the zip loaded. Any error (or a killed process: DuckDB never replays an
+uncommitted transaction) leaves the quarter exactly as it was before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+import duckdb
+import pyarrow as pa
+
+from loaders.errors import LoadError
+from loaders.report import MemberReport
+from loaders.scan import LINE_NUMBER, Reject
+from loaders.schema import QUARTER_TABLES, ensure_schema, qualified, quote
+
+_VIEW = "faers_load_batch"
+
+
+class Warehouse:
+    """A connection to the DuckDB file the loader writes."""
+
+    def __init__(self, db_path: Path) -> None:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = duckdb.connect(str(db_path))
+        except duckdb.Error as error:
+            raise LoadError(str(db_path), f"cannot open the DuckDB file: {error}") from error
+        # Row order is irrelevant (every row carries its line number); this lets DuckDB append in parallel.
+        self.conn.execute("SET preserve_insertion_order = false")
+        ensure_schema(self.conn)
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (an open transaction is rolled back by DuckDB)."""
+        self.conn.close()
+
+    @contextmanager
+    def quarter(self, quarter: str) -> Iterator[None]:
+        """One transaction: delete ``quarter`` from every loader table, run the body, commit.
+
+        Rolls back (and re-raises) on any error, leaving the quarter as it was."""
+        self.conn.execute("BEGIN TRANSACTION")
+        try:
+            for table in QUARTER_TABLES:
+                self.conn.execute(f"DELETE FROM {qualified(table)} WHERE quarter = ?", [quarter])
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], frame: pa.Table, *, quarter: str, source_file: str
+    ) -> None:
+        """Append ``frame`` (``columns`` + line_number) to ``raw.<table>``; other columns stay NULL."""
+        names = ", ".join(quote(c) for c in columns)
+        self.conn.register(_VIEW, frame)
+        try:
+            self.conn.execute(
+                f"INSERT INTO {qualified(table)} ({names}, quarter, source_file, line_number) "
+                f"SELECT {names}, ?, ?, {LINE_NUMBER} FROM {_VIEW}",
+                [quarter, source_file],
+            )
+        finally:
+            self.conn.unregister(_VIEW)
+
+    def insert_rejects(
+        self, rejects: Sequence[Reject], *, quarter: str, table: str, source_file: str
+    ) -> None:
+        """Append rejected lines to ``raw.rejects``."""
+        if not rejects:
+            return
+        frame = pa.table(
+            {
+                "line_number": pa.array([r.line_number for r in rejects], pa.int64()),
+                "raw_line": pa.array([r.raw_line for r in rejects], pa.string()),
+                "reason": pa.array([r.reason for r in rejects], pa.string()),
+            }
+        )
+        self.conn.register(_VIEW, frame)
+        try:
+            self.conn.execute(
+                f"INSERT INTO {qualified('rejects')} "
+                "(quarter, table_name, source_file, line_number, raw_line, reason) "
+                f"SELECT ?, ?, ?, line_number, raw_line, reason FROM {_VIEW}",
+                [quarter, table, source_file],
+            )
+        finally:
+            self.conn.unregister(_VIEW)
+
+    def log_member(self, member: MemberReport, *, quarter: str, zip_file: str) -> None:
+        """Record one loaded member in ``raw.load_log``."""
+        counts = member.counts
+        self.conn.execute(
+            f"INSERT INTO {qualified('load_log')} (quarter, zip_file, table_name, source_file, lines_read, "
+            "rows_loaded, rows_rejected, loaded_at, lines_blank, lines_joined) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?)",
+            [
+                quarter,
+                zip_file,
+                member.table,
+                member.source_file,
+                counts.lines_read,
+                counts.rows_loaded,
+                counts.rows_rejected,
+                counts.lines_blank,
+                counts.lines_joined,
+            ],
+        )

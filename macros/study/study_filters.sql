@@ -1,0 +1,38 @@
+{#- Study filters, driven by the study vars that `faers study` passes (defaults in dbt_project.yml). -#}
+
+{#- True for a fct_case_drug row of the study drug: its normalised ingredient, its raw drug name or its
+    prod_ai equals one of var('study_drug_names') (generic and brand names, lower case). -#}
+{% macro study_drug_match(relation) -%}
+    {%- set names = var('study_drug_names') | map('lower') | list -%}
+    (
+        lower({{ relation }}.drug) in {{ study_sql_list(names) }}
+        or lower(trim({{ relation }}.drug_name)) in {{ study_sql_list(names) }}
+        or lower(trim({{ relation }}.prod_ai)) in {{ study_sql_list(names) }}
+    )
+{%- endmacro %}
+
+{#- True when a PT is in the study scope var('study_pts') (lower-case PT names; [] means every PT). -#}
+{% macro study_pt_in_scope(pt) -%}
+    {%- set pts = var('study_pts') -%}
+    {%- if pts | length == 0 -%}
+        true
+    {%- else -%}
+        lower({{ pt }}) in {{ study_sql_list(pts | map('lower') | list) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A SQL list literal ('a', 'b') of strings, quotes escaped. -#}
+{% macro study_sql_list(values) -%}
+    {%- if values | length == 0 -%}
+        {{ exceptions.raise_compiler_error("study_sql_list: empty list") }}
+    {%- endif -%}
+    ({%- for value in values -%}
+        '{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}
+    {%- endfor -%})
+{%- endmacro %}
+
+{#- Name of a table produced by an earlier study step (`faers study` creates them as temp tables named
+    after the analysis file, e.g. study_reports). Analysts running the steps by hand create the same. -#}
+{% macro study_step(name) -%}
+    {{ name }}
+{%- endmacro %}

@@ -1,0 +1,78 @@
+-- Four disproportionality methods per (drug, pt) cell: ROR, PRR (+ chi2), IC and EBGM with their
+-- limits and signal flags (macros/signals/, variants and thresholds by var). EBGM/EB05/EB95 use the
+-- mgps_prior row only when the fit is usable (converged, interior optimum, or a prior given by var):
+-- otherwise they are NULL and a warning goes to the dbt log. Calls Python UDFs: a table, never a view.
+{{ config(materialized='table') }}
+
+{%- if execute and var('ebgm_variant') == 'mgps' -%}
+    {%- set prior_status = run_query(
+        "select is_usable, message, likelihood, alpha1, beta1, alpha2, beta2, p from "
+        ~ ref('mgps_prior')) -%}
+    {%- if prior_status.rows | length == 1 and not prior_status.rows[0][0] -%}
+        {%- do exceptions.warn(
+            "signals: the MGPS prior (" ~ prior_status.rows[0][2] ~ " likelihood) is not usable: "
+            ~ prior_status.rows[0][1] ~ ". ebgm, eb05, eb95 are NULL and ebgm_signal is false. "
+            ~ "Try var mgps_likelihood: full, or give var mgps_prior.") -%}
+    {%- endif -%}
+{%- endif %}
+
+with
+
+cells as (
+
+    select * from {{ ref('drug_event_cells') }}
+
+),
+
+priors as (
+
+    select * from {{ ref('mgps_prior') }}
+
+),
+
+usable_prior as (
+
+    select
+        alpha1,
+        beta1,
+        alpha2,
+        beta2,
+        p
+    from priors
+    where is_usable
+
+),
+
+cells_with_prior as (
+
+    select
+        cells.*,
+        usable_prior.alpha1 as prior_alpha1,
+        usable_prior.beta1 as prior_beta1,
+        usable_prior.alpha2 as prior_alpha2,
+        usable_prior.beta2 as prior_beta2,
+        usable_prior.p as prior_p
+    from cells
+    left join usable_prior
+        on true
+
+),
+
+statistics as (
+
+    select
+        drug,
+        pt,
+        a,
+        b,
+        c,
+        d,
+        expected,
+        {{ signal_columns(
+            prior=['prior_alpha1', 'prior_beta1', 'prior_alpha2', 'prior_beta2', 'prior_p']
+        ) }}
+    from cells_with_prior
+
+)
+
+select * from statistics

@@ -1,0 +1,328 @@
+"""The study report (issue 6) on the synthetic warehouse: from the marts, from a study folder, in a real
+headless Chromium, and as PNG/SVG figures.
+
+Expected values come from the warehouse and the study tables themselves (SQL and polars here), never
+from the reporter's own code paths.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import plotly.offline
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from faers.paths import PROJECT_DIR
+from faers.report import ReportError, write_report
+from faers.report.data import load_marts, load_study
+from faers.report.render import DEFAULT_MAX_FOREST_ROWS, build_sections
+
+DRUG = "baclofen"
+CHROMIUM = Path("/usr/bin/chromium")
+PLOTLY_BUNDLE_MARK = plotly.offline.get_plotlyjs()[:200]
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)"
+)
+
+
+@dataclass(frozen=True)
+class StudyRun:
+    """``faers study studies/baclofen.yml`` on the synthetic warehouse: its folder and its report."""
+
+    out: Path
+    report: Path
+    db_path: Path
+
+
+@pytest.fixture(scope="module")
+def study_run(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> StudyRun:
+    """The worked example study, run once for this module (it writes the report itself)."""
+    from faers.study.run import run_study
+
+    out = tmp_path_factory.mktemp("report_study") / "baclofen"
+    result = run_study(PROJECT_DIR / "studies" / "baclofen.yml", out, built_warehouse.db_path)
+    assert result.report_path is not None, "faers study wrote no report"
+    return StudyRun(out=out, report=Path(result.report_path), db_path=built_warehouse.db_path)
+
+
+@pytest.fixture(scope="module")
+def marts_report(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``faers report --drug baclofen`` without a study: the marts only."""
+    out = tmp_path_factory.mktemp("report_marts") / "baclofen.html"
+    return write_report(None, built_warehouse.db_path, out, drug=DRUG)
+
+
+def _sql(db_path: Path, query: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        return conn.execute(query, params or []).fetchall()
+
+
+def _expected_forest_pts(signals: pl.DataFrame) -> list[str]:
+    """PTs of the forest plot, computed here: in scope, a >= 3, highest ROR first, capped."""
+    rows = signals.filter(pl.col("in_scope") & (pl.col("a") >= 3)).sort(
+        ["ror", "pt"], descending=[True, False], nulls_last=True
+    )
+    return rows["pt"].to_list()[:DEFAULT_MAX_FOREST_ROWS]
+
+
+def _figure(sections, figure_id: str):
+    return next(f for s in sections for f in s.figures if f.figure_id == figure_id)
+
+
+def _y_values(figure) -> list[str]:
+    """Distinct PTs on the y axis of a figure, in axis order."""
+    return list(figure.figure.layout.yaxis.categoryarray)
+
+
+# --------------------------------------------------------------------------- marts only
+
+
+def test_marts_forest_has_every_pt_with_three_reports_sorted_by_ror(built_warehouse) -> None:
+    # GIVEN the warehouse's signals for baclofen, queried here
+    rows = _sql(
+        built_warehouse.db_path,
+        "select pt, n_methods from main.signals where drug = ? and a >= 3 "
+        "order by ror desc nulls last, pt limit ?",
+        [DRUG, DEFAULT_MAX_FOREST_ROWS],
+    )
+    assert rows, "the synthetic sample should give baclofen PTs with a >= 3"
+    # WHEN the reporter builds its sections from the marts
+    sections = build_sections(load_marts(built_warehouse.db_path, DRUG))
+    forest = _figure(sections, "forest")
+    # THEN the forest plot has exactly those PTs, in that order, on every panel
+    assert _y_values(forest) == [pt for pt, _ in rows]
+    assert forest.pt_rows == len(rows)
+    plotted = {y for trace in forest.figure.data if trace.y is not None for y in trace.y if y is not None}
+    assert plotted == {pt for pt, _ in rows}
+    # and the PTs positive by all four methods carry the star, the others do not
+    labels = dict(zip(forest.figure.layout.yaxis.tickvals, forest.figure.layout.yaxis.ticktext, strict=True))
+    for pt, n_methods in rows:
+        assert ("★" in labels[pt]) == (n_methods == 4), pt
+    # and log axes for the ratios, linear for IC
+    axes = [forest.figure.layout[f"xaxis{i if i > 1 else ''}"].type for i in range(1, 5)]
+    assert axes == ["log", "log", "linear", "log"]
+
+
+def test_marts_report_is_self_contained_and_says_what_needs_a_study(marts_report: Path) -> None:
+    html = marts_report.read_text(encoding="utf-8")
+    assert html.count(PLOTLY_BUNDLE_MARK) == 1, "plotly.js must be inlined exactly once"
+    assert not re.search(r"<script[^>]+src=", html), "no external script"
+    assert "cdn.plot.ly" not in html and "https://cdn" not in html
+    assert (
+        'data-figure="forest"' in html and 'data-figure="tto"' in html and 'data-figure="descriptive"' in html
+    )
+    assert 'data-figure="subgroup"' not in html
+    assert "need a study" in html
+
+
+def test_brand_name_resolves_to_the_ingredient(built_warehouse) -> None:
+    brands = _sql(
+        built_warehouse.db_path,
+        "select name from seeds.drug_synonyms where ingredient = ? and lower(name) <> ? "
+        "order by name limit 1",
+        [DRUG, DRUG],
+    )
+    assert brands, "drug_synonyms should list a baclofen brand"
+    data = load_marts(built_warehouse.db_path, brands[0][0].title())
+    assert data.drug == DRUG
+    assert (
+        data.signals.height
+        == _sql(built_warehouse.db_path, "select count(*) from main.signals where drug = ?", [DRUG])[0][0]
+    )
+
+
+def test_unknown_drug_is_a_clear_error(built_warehouse, tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match=r"warehouse\.duckdb: drug 'no-such-drug' is not in main\.signals"):
+        write_report(None, built_warehouse.db_path, tmp_path / "r.html", drug="no-such-drug")
+
+
+def test_scope_as_pt_list_restricts_the_forest(built_warehouse) -> None:
+    pts = [r[0] for r in _sql(
+        built_warehouse.db_path,
+        "select pt from main.signals where drug = ? and a >= 3 order by a desc, pt limit 2", [DRUG],
+    )]  # fmt: skip
+    data = load_marts(built_warehouse.db_path, DRUG, scope="; ".join(pts))
+    assert sorted(data.forest_rows()["pt"].to_list()) == sorted(pts)
+    populations = set(data.reports_per_year["population"].to_list())
+    assert populations == {"all", "scope"}
+
+
+def test_marts_descriptive_counts_match_dim_case(built_warehouse) -> None:
+    # reports per year of baclofen (suspect role PS), counted here straight from the marts
+    expected = dict(
+        _sql(
+            built_warehouse.db_path,
+            """
+            select report_year, count(*) from main.dim_case
+            where primary_id in (
+                select primary_id from main.fct_case_drug where drug = ? and role_cod = 'PS'
+            ) and report_year is not null
+            group by report_year
+            """,
+            [DRUG],
+        )
+    )
+    data = load_marts(built_warehouse.db_path, DRUG)
+    got = dict(data.reports_per_year.filter(pl.col("population") == "all").select("year", "n").iter_rows())
+    assert got == expected
+
+
+def test_cli_report_writes_the_file(built_warehouse, tmp_path: Path) -> None:
+    from faers.cli import app
+
+    out = tmp_path / "cli.html"
+    result = CliRunner().invoke(
+        app, ["report", "--drug", DRUG, "--db", str(built_warehouse.db_path), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.exists() and str(out) in result.output.replace("\n", "")
+    bad = CliRunner().invoke(app, ["report", "--drug", "nothing", "--db", str(built_warehouse.db_path)])
+    assert bad.exit_code == 1 and "nothing" in bad.output
+
+
+# --------------------------------------------------------------------------- study folder
+
+
+def test_study_report_sections_come_from_the_study_tables(study_run: StudyRun) -> None:
+    tables = study_run.out / "tables"
+    signals = pl.read_parquet(tables / "signals.parquet")
+    subgroups = pl.read_parquet(tables / "subgroup_signals.parquet")
+    sections = build_sections(load_study(study_run.out))
+    forest = _figure(sections, "forest")
+    expected = _expected_forest_pts(signals)
+    assert _y_values(forest) == expected
+    subgroup = _figure(sections, "subgroup")
+    assert set(_y_values(subgroup)) == set(expected) & set(subgroups["pt"].to_list())
+    strata = {(t.offsetgroup or "").split(":")[0] for t in subgroup.figure.data if t.offsetgroup}
+    assert strata == set(subgroups["stratum_var"].unique().to_list())
+    html = study_run.report.read_text(encoding="utf-8")
+    assert html.count(PLOTLY_BUNDLE_MARK) == 1
+    for figure_id in ("forest", "subgroup", "tto", "descriptive"):
+        assert f'data-figure="{figure_id}"' in html
+    # the footer carries the study file and every version of versions.json
+    versions = json.loads((study_run.out / "versions.json").read_text())
+    assert (study_run.out / "study.yml").read_text().splitlines()[0] in html
+    for key in versions:
+        assert f"<th>{key}</th>" in html
+    # the TTO figure shows the Weibull shape of the overall row of tto_summary
+    summary = pl.read_parquet(tables / "tto_summary.parquet").filter(pl.col("pt") == "ALL")
+    if summary.height and summary["weibull_shape"][0] is not None:
+        assert f"β = {summary['weibull_shape'][0]:.2f}" in html
+
+
+def test_bad_study_folder_names_the_file(study_run: StudyRun, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(study_run.out, broken)
+    (broken / "tables" / "subgroup_tests.csv").unlink(missing_ok=True)
+    pl.read_parquet(broken / "tables" / "subgroup_tests.parquet").drop("p_value").write_parquet(
+        broken / "tables" / "subgroup_tests.parquet"
+    )
+    with pytest.raises(ReportError, match=r"subgroup_tests\.parquet: missing column\(s\) p_value"):
+        write_report(broken, study_run.db_path, tmp_path / "r.html")
+    (broken / "study.yml").write_text("name: x\ndrug: [baclofen\nscope: {}\n")
+    with pytest.raises(ReportError, match=r"study\.yml:\d+: not valid YAML"):
+        write_report(broken, study_run.db_path, tmp_path / "r.html")
+
+
+# --------------------------------------------------------------------------- a real browser
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", header[16:24])
+
+
+SORT_BY_A = """
+(() => {
+  const table = document.getElementById('signals-table');
+  const header = table.querySelectorAll('thead th')[1];
+  header.click(); header.click();   // ascending, then descending
+  return Array.from(table.tBodies[0].rows).map((row) => Number(row.cells[1].dataset.sort));
+})()
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)"
+)
+def test_study_report_in_headless_chromium(study_run: StudyRun, tmp_path: Path) -> None:
+    from faers.report.browser import check_report
+
+    # GIVEN the study's own tables, read here
+    tables = study_run.out / "tables"
+    signals = pl.read_parquet(tables / "signals.parquet")
+    subgroup_pts = set(pl.read_parquet(tables / "subgroup_signals.parquet")["pt"].to_list())
+    forest_pts = _expected_forest_pts(signals)
+    # WHEN a person opens the report (offline, file://) and sorts the signals table by a
+    screenshot = tmp_path / "report.png"
+    page = check_report(study_run.report, screenshot=screenshot, script=SORT_BY_A)
+    # THEN every figure rendered, with one row per expected PT
+    assert [f.figure for f in page.figures] == ["forest", "subgroup", "tto", "descriptive"]
+    for figure in page.figures:
+        assert figure.drawn and figure.width > 600 and figure.height > 300, figure
+        assert figure.points > 0, figure
+    assert sorted(page.figure("forest").y_categories) == sorted(forest_pts)
+    assert sorted(page.figure("subgroup").y_categories) == sorted(set(forest_pts) & subgroup_pts)
+    assert page.figure("forest").declared_rows == len(forest_pts)
+    # and the console is clean and nothing was fetched from the network
+    assert page.console_errors == []
+    assert page.external_requests == []
+    # and the table sorts on click, by the numbers
+    counts = page.script_result
+    assert counts == sorted(counts, reverse=True) and len(counts) == signals.filter("in_scope").height
+    # and the screenshot of the whole page exists for a person to look at
+    width, height = _png_size(screenshot)
+    assert width >= 1200 and height > 3000
+    shutil.copy(screenshot, study_run.out / "report_screenshot.png")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)"
+)
+def test_marts_report_in_headless_chromium(marts_report: Path, built_warehouse, tmp_path: Path) -> None:
+    from faers.report.browser import check_report
+
+    expected = {
+        r[0]
+        for r in _sql(
+            built_warehouse.db_path,
+            "select pt from main.signals where drug = ? and a >= 3 order by ror desc nulls last, pt limit ?",
+            [DRUG, DEFAULT_MAX_FOREST_ROWS],
+        )
+    }
+    page = check_report(marts_report, screenshot=tmp_path / "marts.png")
+    assert [f.figure for f in page.figures] == ["forest", "tto", "descriptive"]
+    assert all(f.drawn for f in page.figures)
+    assert set(page.figure("forest").y_categories) == expected
+    assert page.console_errors == [] and page.external_requests == []
+
+
+# --------------------------------------------------------------------------- manuscript figures
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)"
+)
+def test_figures_export_as_png_and_svg(built_warehouse, tmp_path: Path) -> None:
+    pytest.importorskip("kaleido", reason="figure export needs kaleido>=1 (pip install kaleido)")
+    out = tmp_path / "paper.html"
+    write_report(None, built_warehouse.db_path, out, drug=DRUG, figure_formats=("png", "svg"))
+    folder = tmp_path / "paper_figures"
+    for figure_id in ("forest", "tto", "descriptive"):
+        width, height = _png_size(folder / f"{figure_id}.png")
+        assert width >= 1400 * 2 and height > 300 * 2, figure_id
+        svg = (folder / f"{figure_id}.svg").read_text(encoding="utf-8")
+        assert svg.lstrip().startswith("<svg") and "</svg>" in svg
+    assert 'href="paper_figures/forest.svg"' in out.read_text(encoding="utf-8")

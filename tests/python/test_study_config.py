@@ -1,0 +1,71 @@
+"""The study file: the worked example validates; unknown keys and bad values name file:line: key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from faers.paths import PROJECT_DIR
+from faers.study.config import StudyFileError, load_study, parse_study
+
+MINIMAL = """\
+name: Test study
+drug:
+  generic: Baclofen
+  brands: [Lioresal, GABLOFEN, baclofen]
+period: {first: 2004q1, last: 2024Q3}
+"""
+
+
+def test_worked_example_is_valid() -> None:
+    study = load_study(PROJECT_DIR / "studies" / "baclofen.yml")
+    assert study.generic == "baclofen"
+    assert study.scope.soc == ("Nervous system disorders",)
+    assert (study.first_quarter, study.last_quarter) == ("2004Q1", "2024Q3")
+    assert study.suspect_roles == ("PS",)
+    assert study.subgroups == ("sex", "age_group", "seriousness")
+    assert study.tables.top_ror == 5
+
+
+def test_defaults_and_drug_names(tmp_path: Path) -> None:
+    study = parse_study(MINIMAL, tmp_path / "s.yml")
+    # generic first, lower case, duplicates dropped
+    assert study.drug_names == ("baclofen", "lioresal", "gablofen")
+    assert study.first_quarter == "2004Q1"
+    assert study.scope.is_empty
+    assert study.thresholds.min_reports == 3 and study.thresholds.eb05 == 2.0
+    assert study.formula.chi2_yates is None and study.formula.ic_variant is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("colour: red\n", r"s\.yml:6: colour: unknown key"),
+        ("scope:\n  smq: [x]\n", r"s\.yml:7: scope\.smq: unknown key"),
+        ("thresholds:\n  eb05: high\n", r"s\.yml:7: thresholds\.eb05: expected a number"),
+        ("thresholds:\n  min_reports: 2.5\n", r"thresholds\.min_reports: expected an integer"),
+        ("suspect_roles: [PS, XX]\n", r"s\.yml:6: suspect_roles: unknown role code"),
+        ("subgroups: [sex, race]\n", r"subgroups: unknown subgroup"),
+        ("formula:\n  chi2_yates: maybe\n", r"formula\.chi2_yates: expected true or false"),
+        ("formula:\n  ic_variant: exact\n", r"formula\.ic_variant: got 'exact'; allowed"),
+        ("scope:\n  soc: 3\n", r"scope\.soc: expected a list of non-empty strings"),
+        ("tto:\n  min_cases: 1\n", r"tto\.min_cases: expected an integer >= 2"),
+    ],
+)
+def test_bad_keys_and_values_name_file_line_and_key(tmp_path: Path, extra: str, message: str) -> None:
+    with pytest.raises(StudyFileError, match=message):
+        parse_study(MINIMAL + extra, tmp_path / "s.yml")
+
+
+def test_bad_period_and_missing_keys(tmp_path: Path) -> None:
+    with pytest.raises(StudyFileError, match=r"period\.first: expected a quarter such as 2004Q1, got"):
+        parse_study(MINIMAL.replace("2004q1", "2004Q5"), tmp_path / "s.yml")
+    with pytest.raises(StudyFileError, match="first quarter 2025Q1 is after last quarter 2024Q3"):
+        parse_study(MINIMAL.replace("2004q1", "2025Q1"), tmp_path / "s.yml")
+    with pytest.raises(StudyFileError, match=r"drug\.generic: required key is missing"):
+        parse_study(MINIMAL.replace("  generic: Baclofen\n", ""), tmp_path / "s.yml")
+    with pytest.raises(StudyFileError, match=r"s\.yml:2: not valid YAML"):
+        parse_study("name: x\n  - broken: [\n", tmp_path / "s.yml")
+    with pytest.raises(StudyFileError, match="cannot read the study file"):
+        load_study(tmp_path / "missing.yml")
