@@ -40,8 +40,11 @@ DEFAULT_STARTS: tuple[tuple[float, float, float, float, float], ...] = (
     (3.0, 3.0, 0.2, 0.2, 0.9),
 )
 
-_LOG_LO, _LOG_HI = math.log(1e-8), math.log(1e6)
-"""Box on log alpha / log beta: wide enough for any sensible prior, narrow enough to avoid overflow."""
+_LOG_SHAPE = (math.log(1e-8), math.log(1e4))
+"""Box on log shape. At the top a component is all but a point mass (sd/mean = 1%): a ridge's end."""
+_LOG_MEAN = (math.log(1e-6), math.log(1e6))
+"""Box on log mean (alpha / beta): far outside any relative reporting rate a prior should have."""
+_BOX = [_LOG_MEAN, _LOG_SHAPE, _LOG_MEAN, _LOG_SHAPE]
 _LOGIT_BOUND = 25.0
 BOUNDARY_SHAPE = 1e-4
 """A shape below this is a collapsed component (the known failure of the truncated fit on FAERS)."""
@@ -124,6 +127,7 @@ class PriorFit:
     likelihood: str
     converged: bool
     at_boundary: bool
+    boundary: str
     method: str
     message: str
     n_starts: int
@@ -137,8 +141,8 @@ class PriorFit:
 
     @property
     def usable(self) -> bool:
-        """A converged, interior optimum (or a prior given by the user)."""
-        return self.fixed or (self.converged and not self.at_boundary)
+        """A converged interior (or point-mass limit) optimum, or a prior given by the user."""
+        return self.fixed or (self.converged and self.boundary in ("", "point_mass"))
 
     @property
     def prior(self) -> Prior:
@@ -156,21 +160,33 @@ class PriorFit:
 # likelihood
 
 
+# The optimiser works on theta = (log mean1, log shape1, log mean2, log shape2, logit p), mean = alpha/beta.
+# A component tending to a point mass (alpha, beta -> inf, alpha/beta fixed) is then one coordinate
+# reaching its box edge, where L-BFGS-B converges cleanly, instead of an endless ridge in (alpha, beta).
+
+
 def _unpack(theta: np.ndarray) -> tuple[float, float, float, float, float]:
-    alpha1, beta1, alpha2, beta2 = np.exp(theta[:4])
+    mean1, alpha1, mean2, alpha2 = np.exp(theta[:4])
     p = special.expit(theta[4])
-    return float(alpha1), float(beta1), float(alpha2), float(beta2), float(p)
+    return float(alpha1), float(alpha1 / mean1), float(alpha2), float(alpha2 / mean2), float(p)
 
 
 def _pack(prior: Prior) -> np.ndarray:
     return np.array(
         [
+            math.log(prior.alpha1 / prior.beta1),
             math.log(prior.alpha1),
-            math.log(prior.beta1),
+            math.log(prior.alpha2 / prior.beta2),
             math.log(prior.alpha2),
-            math.log(prior.beta2),
             special.logit(prior.p),
         ]
+    )
+
+
+def _to_theta_gradient(grad: np.ndarray) -> np.ndarray:
+    """Gradient in (log a1, log b1, log a2, log b2, logit p) -> in theta (beta = alpha / mean)."""
+    return np.array(
+        [-grad[1], grad[0] + grad[1], -grad[3], grad[2] + grad[3], grad[4]],
     )
 
 
@@ -273,7 +289,7 @@ class _Objective:
                 grad = grad + zgrad
         if not np.isfinite(ll) or not np.all(np.isfinite(grad)):
             return 1e300, np.zeros(5)
-        return -ll, -grad
+        return -ll, -_to_theta_gradient(grad)
 
 
 def neg_log_likelihood(
@@ -327,15 +343,30 @@ def _build_objective(
 # fit
 
 
-def _is_boundary(theta: np.ndarray) -> bool:
+def _boundary_kind(theta: np.ndarray) -> str:
+    """'' for an interior optimum, else what sits on the boundary of the parameter space."""
     alpha1, _, alpha2, _, p = _unpack(theta)
-    near_box = np.any(np.isclose(theta[:4], _LOG_LO, atol=1e-3) | np.isclose(theta[:4], _LOG_HI, atol=1e-3))
-    return bool(
-        near_box
-        or abs(theta[4]) > _LOGIT_BOUND - 1e-3
-        or min(alpha1, alpha2) < BOUNDARY_SHAPE
-        or not BOUNDARY_P < p < 1 - BOUNDARY_P
-    )
+    kinds = []
+    if min(alpha1, alpha2) < BOUNDARY_SHAPE:
+        kinds.append("shape_to_zero")
+    if not BOUNDARY_P < p < 1 - BOUNDARY_P:
+        kinds.append("weight_to_0_or_1")
+    if any(theta[i] > _LOG_SHAPE[1] - 1e-3 for i in (1, 3)):
+        kinds.append("point_mass")
+    if any(theta[i] < _LOG_MEAN[0] + 1e-3 or theta[i] > _LOG_MEAN[1] - 1e-3 for i in (0, 2)):
+        kinds.append("mean_at_box_edge")
+    return ",".join(kinds)
+
+
+def _projected_gradient_norm(
+    theta: np.ndarray, grad: np.ndarray, box: Sequence[tuple[float, float]]
+) -> float:
+    """Norm of the gradient with the components that push against an active bound removed."""
+    g = np.array(grad, dtype=np.float64)
+    for i, (lo, hi) in enumerate(box):
+        if (theta[i] <= lo + 1e-9 and g[i] > 0) or (theta[i] >= hi - 1e-9 and g[i] < 0):
+            g[i] = 0.0
+    return float(np.linalg.norm(g))
 
 
 def _ordered(alpha1: float, beta1: float, alpha2: float, beta2: float, p: float) -> Prior:
@@ -354,7 +385,7 @@ def fit_prior(
     weights: np.ndarray | None = None,
     starts: Sequence[Sequence[float]] = DEFAULT_STARTS,
     max_iterations: int = 1000,
-    gradient_tolerance: float = 1e-5,
+    gradient_tolerance: float = 1e-6,
     screen_size: int = 200_000,
 ) -> PriorFit:
     """Maximum-likelihood fit of the MGPS prior from cell counts ``n`` and expected counts ``e``.
@@ -362,19 +393,19 @@ def fit_prior(
     ``weights`` counts identical (n, E) cells once with a multiplicity. Every start is optimised; the
     best optimum wins. Above ``screen_size`` cells the starts are screened on a random subset and the
     best two are optimised on all cells (the reported optimum is always the full-data likelihood's).
-    ``converged`` means the gradient norm at the optimum is below ``gradient_tolerance * sqrt(cells)``;
+    ``converged`` means the projected gradient norm at the optimum is below
+    ``gradient_tolerance * (1 + |negLL|)``;
     ``at_boundary`` means a shape collapsed, p hit 0/1, or a box edge was hit.
     """
     objective = _build_objective(n, e, likelihood=likelihood, margins=margins, weights=weights)
-    box = [(_LOG_LO, _LOG_HI)] * 4 + [(-_LOGIT_BOUND, _LOGIT_BOUND)]
-    total_weight = float(np.sum(objective.w)) + (
-        float(np.sum(objective.zero_w)) if objective.zero_w is not None else 0.0
-    )
+    box = [*_BOX, (-_LOGIT_BOUND, _LOGIT_BOUND)]
     options = {"maxiter": max_iterations, "ftol": 1e-15, "gtol": 1e-12}
 
     def run(target: _Objective, theta0: np.ndarray) -> tuple[float, Any, float]:
         res = optimize.minimize(target, theta0, jac=True, method="L-BFGS-B", bounds=box, options=options)
-        return float(res.fun), res, float(np.linalg.norm(objective(res.x)[1] if target is objective else 0.0))
+        if target is not objective:
+            return float(res.fun), res, float("nan")
+        return float(res.fun), res, _projected_gradient_norm(res.x, objective(res.x)[1], box)
 
     thetas = [_pack(Prior.from_sequence(start)) for start in starts]
     big = objective.n.size > screen_size or (
@@ -389,23 +420,35 @@ def fit_prior(
     results = [run(objective, theta) for theta in thetas]
     if not results:
         raise ValueError("fit_prior needs at least one start")
-    scale = max(1.0, math.sqrt(total_weight))
 
     def ok(item: tuple[float, Any, float]) -> bool:
-        # L-BFGS-B often ends with a line-search warning at the optimum: judge by the gradient instead
-        return bool(np.isfinite(item[0]) and item[0] < 1e299 and item[2] <= gradient_tolerance * scale)
+        # L-BFGS-B often ends with a line-search warning at the optimum: judge by the projected gradient
+        return bool(
+            np.isfinite(item[0]) and item[0] < 1e299 and item[2] <= gradient_tolerance * (1.0 + abs(item[0]))
+        )
 
     n_ok = sum(1 for item in results if ok(item))
     best_fun, best, best_grad = min(results, key=lambda item: item[0])
+    if not ok((best_fun, best, best_grad)):
+        # a restart from the best point resets L-BFGS-B's curvature memory (helps on flat ridges)
+        restarted = run(objective, best.x)
+        if restarted[0] <= best_fun:
+            best_fun, best, best_grad = restarted
     converged = ok((best_fun, best, best_grad))
-    at_boundary = _is_boundary(best.x)
+    boundary = _boundary_kind(best.x)
+    at_boundary = bool(boundary)
     prior = _ordered(*_unpack(best.x))
     if not converged:
-        message = f"did not converge: {best.message}"
+        message = f"did not converge ({best.message}); EBGM from this prior is not published"
+    elif boundary == "point_mass":
+        message = (
+            "optimum at the point-mass limit of a component (shape and rate -> inf at a finite mean, "
+            "the data show no over-dispersion there): a valid limiting prior, EBGM published"
+        )
     elif at_boundary:
         message = (
-            "optimum on the boundary of the parameter space (a shape -> 0, p -> 0/1, or a box edge): "
-            "EBGM from this prior is not published"
+            f"optimum on the boundary of the parameter space ({boundary}): the likelihood has no "
+            "interior maximum, EBGM from this prior is not published"
         )
     else:
         message = "converged to an interior optimum"
@@ -419,6 +462,7 @@ def fit_prior(
         likelihood=likelihood,
         converged=converged,
         at_boundary=at_boundary,
+        boundary=boundary,
         method=f"L-BFGS-B, analytic gradient, {len(starts)} starts" + (", screened" if big else ""),
         message=message,
         n_starts=len(starts),
@@ -443,6 +487,7 @@ def fixed_prior(values: Sequence[float], *, likelihood: str = "fixed") -> PriorF
         likelihood=likelihood,
         converged=True,
         at_boundary=False,
+        boundary="",
         method="fixed (var mgps_prior)",
         message="prior given by the user, not fitted",
         n_starts=0,

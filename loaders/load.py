@@ -21,6 +21,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -41,9 +43,11 @@ from loaders.scan import (
     Batch,
     DeletedScanner,
     Layout,
+    Reject,
     TableScanner,
     iter_chunks,
     read_layout,
+    row_schema,
 )
 from loaders.write import Warehouse
 
@@ -51,6 +55,10 @@ log = logging.getLogger(__name__)
 
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
 """What zipfile raises on a corrupt, truncated, encrypted or unsupported archive."""
+
+MAX_REJECT_CHARS = 64 << 20
+"""Rejected lines are kept until their member is loaded; past this much text the member fails (bounded
+memory: a file this broken is not a FAERS table)."""
 
 
 class _Bars:
@@ -193,6 +201,57 @@ def _batches(
         raise LoadError(member.source_file, f"corrupt or truncated zip member ({error})") from error
 
 
+class _MemberRows:
+    """Turns a member's Batches into the Arrow row batches DuckDB pulls; keeps counts, rejects and progress
+    on the side, and remembers an error raised while DuckDB was pulling (DuckDB re-raises it as its own)."""
+
+    def __init__(
+        self, member: Member, schema: pa.Schema, bars: _Bars, tasks: Sequence[TaskID | None]
+    ) -> None:
+        self.member = member
+        self.schema = schema
+        self.bars = bars
+        self.tasks = tasks
+        self.counts = TableCounts()
+        self.rejects: list[Reject] = []
+        self.reject_chars = 0
+        self.error: BaseException | None = None
+
+    def record_batches(self, batches: Iterator[tuple[Batch, int]]) -> Iterator[pa.RecordBatch]:
+        try:
+            for batch, consumed in batches:
+                self._account(batch, consumed)
+                for frame in batch.frames:
+                    for record_batch in frame.to_batches():
+                        yield (
+                            record_batch
+                            if record_batch.schema == self.schema
+                            else record_batch.cast(self.schema)
+                        )
+        except BaseException as error:
+            self.error = error
+            raise
+
+    def _account(self, batch: Batch, consumed: int) -> None:
+        counts = self.counts
+        counts.lines_read += batch.lines
+        counts.lines_blank += batch.blank
+        counts.lines_joined += batch.joined
+        counts.rows_loaded += batch.rows
+        counts.rows_rejected += len(batch.rejects)
+        counts.bytes_read += consumed
+        self.rejects.extend(batch.rejects)
+        self.reject_chars += sum(len(r.raw_line) for r in batch.rejects)
+        if self.reject_chars > MAX_REJECT_CHARS:
+            raise LoadError(
+                self.member.source_file,
+                f"{counts.rows_rejected:,} rejected lines ({self.reject_chars:,} characters) by line "
+                f"{counts.lines_read + 1:,}: not a {self.member.table.upper()} table of this layout?",
+            )
+        for task in self.tasks:
+            self.bars.advance(task, consumed)
+
+
 def _load_member(
     warehouse: Warehouse,
     zf: zipfile.ZipFile,
@@ -203,30 +262,28 @@ def _load_member(
     zip_task: TaskID | None,
     chunk_bytes: int,
 ) -> MemberReport:
-    """Stream one member into ``raw.<table>`` (inside the quarter's transaction)."""
-    counts = TableCounts()
+    """Stream one member into ``raw.<table>`` (inside the quarter's transaction), then its rejects."""
     columns = ("caseid",) if layout is None else layout.columns
+    schema = row_schema(columns)
     task = bars.add(f"  {member.info.filename}", member.info.file_size)
+    rows = _MemberRows(member, schema, bars, (task, zip_task))
     try:
         with closing(prefetch(_batches(zf, member, layout, chunk_bytes))) as batches:
-            for batch, consumed in batches:
-                for frame in batch.frames:
-                    warehouse.insert_rows(
-                        member.table, columns, frame, quarter=archive.quarter, source_file=member.source_file
-                    )
-                warehouse.insert_rejects(
-                    batch.rejects, quarter=archive.quarter, table=member.table, source_file=member.source_file
+            reader = pa.RecordBatchReader.from_batches(schema, rows.record_batches(batches))
+            try:
+                warehouse.insert_rows(
+                    member.table, columns, reader, quarter=archive.quarter, source_file=member.source_file
                 )
-                counts.lines_read += batch.lines
-                counts.lines_blank += batch.blank
-                counts.lines_joined += batch.joined
-                counts.rows_loaded += batch.rows
-                counts.rows_rejected += len(batch.rejects)
-                counts.bytes_read += consumed
-                bars.advance(task, consumed)
-                bars.advance(zip_task, consumed)
+            except duckdb.Error:
+                if rows.error is not None:
+                    raise rows.error from None
+                raise
+        warehouse.insert_rejects(
+            rows.rejects, quarter=archive.quarter, table=member.table, source_file=member.source_file
+        )
     finally:
         bars.remove(task)
+    counts = rows.counts
     if not counts.balanced:
         raise LoadError(
             member.source_file,

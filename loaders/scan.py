@@ -43,6 +43,12 @@ MAX_JOIN_LINES = 8
 
 LINE_NUMBER = "line_number"
 _TRAILING = "__trailing__"
+_TEXT = pa.string_view()
+
+
+def row_schema(columns: Sequence[str]) -> pa.Schema:
+    """The Arrow schema of every row batch of a member: its columns as text, then ``line_number``."""
+    return pa.schema([*(pa.field(name, _TEXT) for name in columns), pa.field(LINE_NUMBER, pa.int64())])
 
 
 def iter_chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[tuple[bytes, int]]:
@@ -202,7 +208,7 @@ class TableScanner:
             return None
         try:
             frame = parse_lines(data, layout.columns, trailing=trailing)
-        except pl.exceptions.ComputeError:
+        except pl.exceptions.PolarsError:
             return None
         if frame.height != lines:
             return None
@@ -286,37 +292,42 @@ class TableScanner:
             batch.rejects.append(Reject(self.next_line + i, raw.decode("utf-8"), reason))
 
         keep = good[:usable]
-        if keep.any():
-            if keep.all():
-                good_bytes = data[: ends[usable - 1] + 1]
-            else:
-                edges = np.diff(np.concatenate(([0], keep.view(np.int8), [0])))
-                run_starts, run_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-                good_bytes = b"".join(
-                    data[starts[a] : ends[b - 1] + 1]
-                    for a, b in zip(run_starts.tolist(), run_ends.tolist(), strict=True)
-                )
-            frame = parse_lines(good_bytes, layout.columns, trailing=layout.laers)
-            expected = int(keep.sum())
-            if frame.height != expected:
-                raise LoadError(
-                    layout.source_file,
-                    f"internal: parsed {frame.height} rows from {expected} validated lines",
-                    line=self.next_line,
-                )
-            if layout.laers:
-                if frame.get_column(_TRAILING).null_count() != expected:
-                    raise LoadError(
-                        layout.source_file,
-                        "internal: non-empty LAERS trailing field passed",
-                        line=self.next_line,
-                    )
-                frame = frame.drop(_TRAILING)
-            numbers = pl.Series(LINE_NUMBER, np.flatnonzero(keep) + self.next_line, dtype=pl.Int64)
-            batch.frames.append(_to_arrow(frame, numbers))
+        # Parse each field count separately (LAERS rows with and without the trailing '$'): polars takes
+        # the field count from a chunk's first line, so a parse must see one shape only.
+        for trailing in (False, True) if layout.laers else (False,):
+            group = keep & (counts[:usable] == (n if trailing else n - 1))
+            if group.any():
+                batch.frames.append(self._parse_group(data, starts, ends, group, trailing=trailing))
         if joined_rows:
             batch.frames.append(self._rows_table(joined_rows))
         return batch
+
+    def _parse_group(
+        self, data: bytes, starts: np.ndarray, ends: np.ndarray, group: np.ndarray, *, trailing: bool
+    ) -> pa.Table:
+        """Parse the validated lines flagged in ``group`` (all of one field count) in bulk."""
+        layout = self.layout
+        if group.all():
+            good_bytes = data[: ends[len(group) - 1] + 1]
+        else:
+            edges = np.diff(np.concatenate(([0], group.view(np.int8), [0])))
+            run_starts, run_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+            good_bytes = b"".join(
+                data[starts[a] : ends[b - 1] + 1]
+                for a, b in zip(run_starts.tolist(), run_ends.tolist(), strict=True)
+            )
+        frame = parse_lines(good_bytes, layout.columns, trailing=trailing)
+        expected = int(group.sum())
+        if frame.height != expected or (trailing and frame.get_column(_TRAILING).null_count() != expected):
+            raise LoadError(
+                layout.source_file,
+                f"internal: {frame.height} rows parsed from {expected} validated lines",
+                line=self.next_line,
+            )
+        if trailing:
+            frame = frame.drop(_TRAILING)
+        numbers = pl.Series(LINE_NUMBER, np.flatnonzero(group) + self.next_line, dtype=pl.Int64)
+        return _to_arrow(frame, numbers)
 
     def _count_reason(self, found: int) -> str:
         n = self.layout.n
@@ -326,7 +337,7 @@ class TableScanner:
 
     def _rows_table(self, rows: list[tuple[int, list[str]]]) -> pa.Table:
         columns: dict[str, pa.Array] = {
-            name: pa.array([fields[k] or None for _, fields in rows], type=pa.string())
+            name: pa.array([fields[k] or None for _, fields in rows], type=_TEXT)
             for k, name in enumerate(self.layout.columns)
         }
         columns[LINE_NUMBER] = pa.array([number for number, _ in rows], type=pa.int64())
@@ -365,7 +376,7 @@ class DeletedScanner:
                 batch.rejects.append(Reject(self.next_line + k, raw, "not a case id (digits expected)"))
         if ids:
             batch.frames.append(
-                pa.table({"caseid": pa.array(ids, pa.string()), LINE_NUMBER: pa.array(numbers, pa.int64())})
+                pa.table({"caseid": pa.array(ids, _TEXT), LINE_NUMBER: pa.array(numbers, pa.int64())})
             )
         self.next_line += len(parts)
         return batch

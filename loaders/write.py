@@ -64,11 +64,21 @@ class Warehouse:
         self.conn.execute("COMMIT")
 
     def insert_rows(
-        self, table: str, columns: Sequence[str], frame: pa.Table, *, quarter: str, source_file: str
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: pa.Table | pa.RecordBatchReader,
+        *,
+        quarter: str,
+        source_file: str,
     ) -> None:
-        """Append ``frame`` (``columns`` + line_number) to ``raw.<table>``; other columns stay NULL."""
+        """Append ``rows`` (``columns`` + line_number) to ``raw.<table>``; other columns stay NULL.
+
+        One statement per member, fed by a RecordBatchReader: DuckDB streams it through its optimistic
+        writer, so memory stays bounded inside the quarter's transaction (many small INSERTs of Arrow
+        tables in one transaction grew memory with the data, measured)."""
         names = ", ".join(quote(c) for c in columns)
-        self.conn.register(_VIEW, frame)
+        self.conn.register(_VIEW, rows)
         try:
             self.conn.execute(
                 f"INSERT INTO {qualified(table)} ({names}, quarter, source_file, line_number) "

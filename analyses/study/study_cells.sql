@@ -18,9 +18,9 @@ case_drugs as (
 
 ),
 
-case_reactions as (
+study_events as (
 
-    select * from {{ ref('fct_case_reaction') }}
+    select * from {{ study_step('study_events') }}
 
 ),
 
@@ -55,12 +55,12 @@ report_drugs as (
 report_events as (
 
     select distinct
-        case_reactions.primary_id,
-        case_reactions.pt,
-    from case_reactions
+        study_events.primary_id,
+        study_events.pt,
+    from study_events
     semi join study_reports
-        on case_reactions.primary_id = study_reports.primary_id
-    where case_reactions.pt is not null
+        on study_events.primary_id = study_reports.primary_id
+    where study_events.pt is not null
 
 ),
 

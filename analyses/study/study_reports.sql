@@ -1,6 +1,7 @@
 {#- Step 1 of a study (run by `faers study` as temp table study_reports; see analyses/study/README.md).
     The study population: deduplicated reports of the period with at least one reaction and at least one
-    drug in a suspect role, with their strata and whether they involve the study drug. -#}
+    drug in a suspect role (the signals mart's population), with their strata, whether they involve the
+    study drug, and whether they have an in-scope PT (reactions from study_events: current PTs). -#}
 with
 
 cases as (
@@ -15,9 +16,9 @@ case_drugs as (
 
 ),
 
-case_reactions as (
+study_events as (
 
-    select * from {{ ref('fct_case_reaction') }}
+    select * from {{ study_step('study_events') }}
 
 ),
 
@@ -37,8 +38,8 @@ reaction_reports as (
 
     select
         primary_id,
-        bool_or({{ study_pt_in_scope('case_reactions.pt') }}) as has_scope_pt,
-    from case_reactions
+        bool_or({{ study_pt_in_scope('study_events.pt') }}) as has_scope_pt,
+    from study_events
     where pt is not null
     group by primary_id
 

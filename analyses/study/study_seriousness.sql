@@ -10,23 +10,23 @@ study_reports as (
 
 ),
 
-case_reactions as (
+study_events as (
 
-    select * from {{ ref('fct_case_reaction') }}
+    select * from {{ study_step('study_events') }}
 
 ),
 
 study_drug_reactions as (
 
     select
-        case_reactions.pt,
+        study_events.pt,
         study_reports.seriousness,
         study_reports.sex,
-    from case_reactions
+    from study_events
     inner join study_reports
-        on case_reactions.primary_id = study_reports.primary_id
+        on study_events.primary_id = study_reports.primary_id
     where study_reports.is_study_drug
-        and {{ study_pt_in_scope('case_reactions.pt') }}
+        and {{ study_pt_in_scope('study_events.pt') }}
 
 ),
 

@@ -21,9 +21,9 @@ case_drugs as (
 
 ),
 
-case_reactions as (
+study_events as (
 
-    select * from {{ ref('fct_case_reaction') }}
+    select * from {{ study_step('study_events') }}
 
 ),
 
@@ -51,14 +51,14 @@ onsets_per_pt as (
     select
         study_drug_onsets.primary_id,
         study_drug_onsets.case_id,
-        case_reactions.pt,
+        study_events.pt,
         study_drug_onsets.route,
         study_drug_onsets.tto_days,
         study_drug_onsets.tto_bin,
     from study_drug_onsets
-    inner join case_reactions
-        on study_drug_onsets.primary_id = case_reactions.primary_id
-    where {{ study_pt_in_scope('case_reactions.pt') }}
+    inner join study_events
+        on study_drug_onsets.primary_id = study_events.primary_id
+    where {{ study_pt_in_scope('study_events.pt') }}
 
 )
 

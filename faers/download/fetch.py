@@ -87,11 +87,18 @@ def _read_meta(part: Path, url: str) -> dict[str, str | int | None]:
     return meta if isinstance(meta, dict) and meta.get("url") == url else {}
 
 
-def _write_meta(part: Path, url: str, response: http.client.HTTPResponse, total: int | None) -> None:
+def _write_meta(
+    part: Path,
+    url: str,
+    response: http.client.HTTPResponse,
+    total: int | None,
+    previous: dict[str, str | int | None],
+) -> None:
+    """Remember the server's validators for ``part`` (a 206 without them keeps the earlier ones)."""
     meta = {
         "url": url,
-        "etag": response.headers.get("ETag"),
-        "last_modified": response.headers.get("Last-Modified"),
+        "etag": response.headers.get("ETag") or previous.get("etag"),
+        "last_modified": response.headers.get("Last-Modified") or previous.get("last_modified"),
         "total": total,
     }
     _meta_path(part).write_text(json.dumps(meta), encoding="utf-8")
@@ -165,10 +172,10 @@ def _attempt(
                 raise _IncompleteBody(f"{url}: asked for byte {offset}, server sent from {first}")
             mode = "ab"
         elif response.status == 200:
-            offset, total, mode = 0, _content_length(response), "wb"
+            offset, total, mode, meta = 0, _content_length(response), "wb", {}
         else:
             raise DownloadError(f"{url}: unexpected HTTP {response.status} {response.reason}")
-        _write_meta(part, url, response, total)
+        _write_meta(part, url, response, total, meta)
         done = offset
         if on_progress:
             on_progress(done, total)

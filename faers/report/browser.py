@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import fcntl
 import json
 import os
 import queue
@@ -128,28 +127,19 @@ class Chromium:
         self._profile = tempfile.TemporaryDirectory(prefix="faers_chromium_")
         to_browser_read, to_browser_write = os.pipe()
         from_browser_read, from_browser_write = os.pipe()
-        # Move the browser's ends above fd 10 so the dup2 onto 3 and 4 in the child cannot clobber them.
-        child_in = fcntl.fcntl(to_browser_read, fcntl.F_DUPFD_CLOEXEC, 10)
-        child_out = fcntl.fcntl(from_browser_write, fcntl.F_DUPFD_CLOEXEC, 10)
-        os.close(to_browser_read)
-        os.close(from_browser_write)
-
-        def wire_pipes() -> None:  # runs in the child between fork and exec
-            os.dup2(child_in, 3)
-            os.dup2(child_out, 4)
-
+        # The browser reads fd 3 and writes fd 4: hand it the pipes as stdin/stdout and let /bin/sh move
+        # them there before exec (no preexec_fn, so Popen may spawn safely from a threaded process).
+        wiring = 'exec "$@" 3<&0 4>&1 0</dev/null 1>/dev/null'
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the browser; closed in close())
         self.process = subprocess.Popen(
-            [str(executable), *FLAGS, f"--user-data-dir={self._profile.name}",
-             f"--window-size={width},{height}", "about:blank"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+            ["/bin/sh", "-c", wiring, "chromium", str(executable), *FLAGS,
+             f"--user-data-dir={self._profile.name}", f"--window-size={width},{height}", "about:blank"],
+            stdin=to_browser_read,
+            stdout=from_browser_write,
             stderr=self._stderr,
-            pass_fds=(3, 4),
-            preexec_fn=wire_pipes,
         )  # fmt: skip
-        os.close(child_in)
-        os.close(child_out)
+        os.close(to_browser_read)
+        os.close(from_browser_write)
         self._writer = os.fdopen(to_browser_write, "wb", buffering=0)
         self._reader = os.fdopen(from_browser_read, "rb", buffering=0)
         self._next_id = 0

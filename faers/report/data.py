@@ -52,7 +52,7 @@ STUDY_TABLES: dict[str, tuple[str, ...]] = {
 """Each study table the report reads, with the columns it needs (the study writes more)."""
 
 MIN_FOREST_REPORTS = 3
-"""A PT enters the forest plots with at least this many reports of the drug (a >= 3)."""
+"""By default a PT enters the forest plots with at least this many reports of the drug (a >= 3)."""
 
 OVERALL_PT = "ALL"
 """``pt`` value of the overall rows of ``tto_bins`` and ``tto_summary``."""
@@ -84,10 +84,12 @@ class ReportData:
     versions: dict[str, Any] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     """Section id -> why that section is missing or partial."""
+    min_reports: int = MIN_FOREST_REPORTS
+    """A PT enters the forest plots from this many reports (the study's ``thresholds.min_reports``)."""
 
     def forest_rows(self) -> pl.DataFrame:
-        """PTs of the forest plots: in scope, ``a >= 3``, sorted by ROR (highest first), then PT."""
-        return self.signals.filter(pl.col("in_scope") & (pl.col("a") >= MIN_FOREST_REPORTS)).sort(
+        """PTs of the forest plots: in scope, ``a >= min_reports``, sorted by ROR (highest first), then PT."""
+        return self.signals.filter(pl.col("in_scope") & (pl.col("a") >= self.min_reports)).sort(
             ["ror", "pt"], descending=[True, False], nulls_last=True
         )
 
@@ -185,9 +187,11 @@ def load_study(study_dir: Path, *, drug: str | None = None, scope: str | None = 
         )
         if tables[table] is None
     }
+    thresholds = study.get("thresholds") if isinstance(study.get("thresholds"), dict) else {}
     return ReportData(
         drug=name,
         source="study",
+        min_reports=int(thresholds.get("min_reports", MIN_FOREST_REPORTS)),
         signals=_finite(signals),
         scope=scope or _describe(study.get("scope")),
         study_dir=study_dir,

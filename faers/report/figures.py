@@ -136,10 +136,9 @@ def _error_bars(rows: pl.DataFrame, estimate: str, lower: str, upper: str) -> di
     }
 
 
-def _reference_line(fig: go.Figure, column: int, value: float, *, log: bool) -> None:
+def _reference_line(fig: go.Figure, column: int, value: float) -> None:
     """A dashed vertical line at the null value (1 on a ratio scale, 0 for IC). plotly.js 3 places shapes
     in data coordinates on log axes too (checked: a log10 coordinate of 0 stretched the axis to 1e-60)."""
-    del log
     fig.add_shape(
         type="line",
         x0=value,
@@ -147,9 +146,10 @@ def _reference_line(fig: go.Figure, column: int, value: float, *, log: bool) -> 
         y0=0,
         y1=1,
         xref=f"x{column if column > 1 else ''}",
-        yref="paper",
-        line={"color": "#444", "width": 1, "dash": "dash"},
-        layer="below",
+        yref="y domain",  # the shared PT axis: the line belongs to the panel
+        line={"color": "#555", "width": 1, "dash": "dash"},
+        opacity=0.7,
+        layer="above",  # "below" hides it in the first panel, "between" throws in plotly.js 3 (seen)
     )
 
 
@@ -159,7 +159,8 @@ def _category_axis(fig: go.Figure, pts: Sequence[str], labels: Sequence[str]) ->
         type="category",
         categoryorder="array",
         categoryarray=list(pts),
-        autorange="reversed",
+        range=[len(pts) - 0.5, -0.5],  # first row at the top, no padding rows
+        autorange=False,
         tickmode="array",
         tickvals=list(pts),
         ticktext=list(labels),
@@ -180,8 +181,8 @@ def forest_figure(rows: pl.DataFrame) -> go.Figure:
         cols=len(METHODS) + 1,
         shared_yaxes=True,
         horizontal_spacing=0.012,
-        column_widths=[0.235] * len(METHODS) + [0.06],
-        subplot_titles=[method.label for method in METHODS] + ["Reports (a)"],
+        column_widths=[0.232] * len(METHODS) + [0.072],
+        subplot_titles=[method.label for method in METHODS] + ["Reports"],
     )
     hover_base = [
         f"<b>{pt}</b><br>a = {a} · expected = {_fmt(e)}<br>methods positive: {n}/4"
@@ -230,7 +231,7 @@ def forest_figure(rows: pl.DataFrame) -> go.Figure:
             row=1,
             col=column,
         )
-        _reference_line(fig, column, method.reference, log=method.log)
+        _reference_line(fig, column, method.reference)
     counts_column = len(METHODS) + 1
     fig.add_trace(
         go.Scatter(
@@ -299,7 +300,7 @@ def subgroup_figure(rows: pl.DataFrame, strata: pl.DataFrame, tests: pl.DataFram
     titles: list[str] = []
     for variable in variables:
         widths += [0.26, 0.07]
-        titles += [f"{STRATUM_TITLES.get(variable, variable)}: ROR (95% CI)", "p (difference)"]
+        titles += [f"{STRATUM_TITLES.get(variable, variable)}: ROR (95% CI)", "p"]
     fig = make_subplots(
         rows=1,
         cols=2 * len(variables),
@@ -338,7 +339,7 @@ def subgroup_figure(rows: pl.DataFrame, strata: pl.DataFrame, tests: pl.DataFram
                 col=column,
             )
         fig.update_xaxes(type="log", dtick=1, showgrid=True, gridcolor="#eee", row=1, col=column)
-        _reference_line(fig, column, 1.0, log=True)
+        _reference_line(fig, column, 1.0)
         p_values = _min_p(tests, variable, pts) if tests is not None else {}
         shown = [pt for pt in pts if pt in p_values]
         fig.add_trace(
@@ -423,19 +424,22 @@ def tto_figure(
             go.Bar(
                 x=part["tto_bin"].cast(pl.String).to_list(),
                 y=part["n"].to_list(),
-                text=[f"{n} ({_fmt(p, 1)}%)" for n, p in zip(part["n"], part["percent"], strict=True)],
+                text=[str(n) for n in part["n"]],
+                customdata=[_fmt(p, 1) for p in part["percent"]],
                 textposition="outside",
+                textfont={"size": 11},
                 cliponaxis=False,
                 marker={"color": "#4a6fa5"},
                 name="cases per interval",
                 showlegend=False,
-                hovertemplate="%{x}: %{y} cases<extra></extra>",
+                hovertemplate="%{x} days: %{y} cases (%{customdata}%)<extra></extra>",
             ),
             row=1,
             col=1,
         )
         fig.update_xaxes(type="category", title_text="days from start of the drug to onset", row=1, col=1)
-        fig.update_yaxes(title_text="cases", rangemode="tozero", row=1, col=1)
+        tallest = max((n for n in part["n"] if n is not None), default=0)
+        fig.update_yaxes(title_text="cases", range=[0, tallest * 1.15 or 1], row=1, col=1)
     onsets = _case_onsets(tto) if tto is not None and tto.height else np.array([])
     if onsets.size:
         share = np.arange(1, onsets.size + 1) / onsets.size

@@ -16,7 +16,7 @@ import polars as pl
 
 from faers import __version__
 from faers.report import figures, tables
-from faers.report.data import MIN_FOREST_REPORTS, ReportData
+from faers.report.data import ReportData
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_MAX_FOREST_ROWS = 120
@@ -89,7 +89,7 @@ def _signals_section(data: ReportData, rows: pl.DataFrame, shown: pl.DataFrame) 
         "signals",
         "Disproportionality",
         lead=(
-            f"PTs with at least {MIN_FOREST_REPORTS} reports of {data.drug}, sorted by ROR. ROR and PRR with "
+            f"PTs with at least {data.min_reports} reports of {data.drug}, sorted by ROR. ROR and PRR with "
             "95% confidence intervals, IC with its 95% credibility interval (IC025–IC975) and EBGM with its "
             "90% interval (EB05–EB95); ratio scales are logarithmic. The dashed line is the null value "
             "(1, or 0 for IC). Filled diamonds are signals by that method; "
@@ -104,7 +104,7 @@ def _signals_section(data: ReportData, rows: pl.DataFrame, shown: pl.DataFrame) 
     if shown.height:
         section.figures.append(RenderedFigure("forest", figures.forest_figure(shown), pt_rows=shown.height))
     else:
-        section.notes.append(f"No PT has {MIN_FOREST_REPORTS} or more reports with {data.drug} in scope.")
+        section.notes.append(f"No PT has {data.min_reports} or more reports with {data.drug} in scope.")
     return section
 
 
@@ -191,10 +191,27 @@ def _characteristics_section(data: ReportData) -> Section:
     return section
 
 
+def _version_text(value: object) -> str:
+    """A versions.json value on one line: lists joined by commas, mappings as ``key value`` pairs."""
+    if isinstance(value, list | tuple):
+        return ", ".join(_version_text(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key} {_version_text(item)}" for key, item in value.items())
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 def _versions(data: ReportData) -> list[tuple[str, str]]:
-    rows = [(str(k), v if isinstance(v, str) else json.dumps(v)) for k, v in data.versions.items()]
+    rows = [(str(key), _version_text(value)) for key, value in data.versions.items()]
     rows.append(("report generator", f"faers-warehouse {__version__}, plotly {plotly.__version__}"))
     return rows
+
+
+def _report_counts(data: ReportData) -> dict[str, int]:
+    """Reports of the drug per population ('all', 'scope'), summed over the years."""
+    if data.reports_per_year is None:
+        return {}
+    totals = data.reports_per_year.group_by("population").agg(pl.col("n").sum())
+    return {str(population): int(n) for population, n in totals.iter_rows()}
 
 
 def render_html(data: ReportData, sections: Sequence[Section]) -> str:
@@ -212,9 +229,10 @@ def render_html(data: ReportData, sections: Sequence[Section]) -> str:
         scope=data.scope,
         source_label=(f"study folder {data.study_dir}" if data.study_dir else f"marts of {data.db_path}"),
         n_pts=data.signals.filter(pl.col("in_scope")).height,
+        n_reports=_report_counts(data),
         n_forest=data.forest_rows().height,
         n_all_four=data.forest_rows().filter(pl.col("positive_all")).height,
-        min_reports=MIN_FOREST_REPORTS,
+        min_reports=data.min_reports,
         sections=sections,
         plotlyjs=plotly.offline.get_plotlyjs(),
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -31,6 +31,11 @@ class Table:
 
 
 def _interval(estimate: object, lower: object, upper: object) -> Cell:
+    """'1.23 (0.98–1.55)'; the estimate alone without bounds, a dash without an estimate."""
+    if _num(estimate) is None:
+        return Cell("–")
+    if _num(lower) is None and _num(upper) is None:
+        return Cell(_fmt(estimate), _num(estimate))
     return Cell(f"{_fmt(estimate)} ({_fmt(lower)}–{_fmt(upper)})", _num(estimate))
 
 
@@ -149,7 +154,9 @@ def subgroup_tests_table(tests: pl.DataFrame, pts: list[str]) -> Table:
             _interval(ratio, lower, upper),
             Cell(format_p(p), _num(p), bold=(_num(p) or 1.0) < 0.05),
         ]
-        for var, s1, s2, pt, r1, r2, ratio, lower, upper, p in tests.filter(pl.col("pt").is_in(pts))
+        for var, s1, s2, pt, r1, r2, ratio, lower, upper, p in tests.filter(
+            pl.col("pt").is_in(pts) & pl.col("p_value").is_not_null()
+        )
         .sort("pt", "stratum_var")
         .select("stratum_var", "stratum_1", "stratum_2", "pt", "ror_1", "ror_2", "ror_ratio",
                 "ror_ratio_lower", "ror_ratio_upper", "p_value")

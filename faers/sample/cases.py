@@ -3,7 +3,8 @@ quirks and deleted-case lists. Deterministic: everything is drawn from one ``ran
 
 Planted truth (see truth.py for how it is computed back from the records):
 
-* baclofen as primary suspect (PS) raises the rate of a few nervous-system PTs (``vocab.BACLOFEN_PLANTED_PTS``);
+* baclofen as primary suspect (PS) raises the rate of a few nervous-system PTs
+  (``vocab.BACLOFEN_PLANTED_PTS``);
   its other PTs come from the same background distribution as every other report;
 * intrathecal baclofen starts days before the event, oral baclofen weeks to a year before;
 * ``vocab.SEX_DIFFERENCE_PT`` is raised for baclofen in female reports only;
@@ -38,16 +39,21 @@ LF-only (2017Q4), DEMO18Q1_new.txt (2018Q1), the first deleted lists (2019Q1), A
 
 DEFAULT_N_CASES = 5000
 
-PS_PLANT_RATES: dict[str, float] = {"baclofen": 0.085, "warfarin": 0.03, "metformin": 0.03, "clozapine": 0.015}
+PS_PLANT_RATES: dict[str, float] = {
+    "baclofen": 0.085,
+    "warfarin": 0.03,
+    "metformin": 0.03,
+    "clozapine": 0.015,
+}
 """Share of cases whose primary suspect is each planted drug."""
 
 BACLOFEN_PT_RATES: dict[str, tuple[float, float]] = {
     "Somnolence": (0.15, 0.15),
-    "Encephalopathy": (0.06, 0.06),
-    "Coma": (0.06, 0.04),
-    "Seizure": (0.08, 0.06),
-    "Drug withdrawal syndrome": (0.16, 0.04),
-    "Hypotonia": (0.05, 0.05),
+    "Encephalopathy": (0.08, 0.07),
+    "Coma": (0.09, 0.06),
+    "Seizure": (0.09, 0.07),
+    "Drug withdrawal syndrome": (0.18, 0.05),
+    "Hypotonia": (0.07, 0.07),
 }
 """Planted PT -> (rate with intrathecal, rate with oral baclofen as PS)."""
 
@@ -165,7 +171,7 @@ class _Builder:
                 return isr
 
     def faers_primary_id(self, case_id: int, version: int) -> tuple[int, int]:
-        """primaryid = caseid and caseversion concatenated; skip a version if the id is taken by another case."""
+        """primaryid = caseid and caseversion concatenated; skip a version whose id another case owns."""
         while True:
             primary_id = int(f"{case_id}{version}")
             owner = self.primary_ids.get(primary_id)
@@ -368,9 +374,7 @@ class _Builder:
         for position, drug in enumerate(drugs):
             is_ps = position == 0
             if is_ps and baclofen_ps:
-                tto = (
-                    self.rng.randrange(0, 7) if route == "intrathecal" else self.rng.randrange(14, 400)
-                )
+                tto = self.rng.randrange(0, 7) if route == "intrathecal" else self.rng.randrange(14, 400)
                 if self.chance(0.92):
                     drug.therapies = self.therapies(event_day, laers, tto, True)
             elif self.chance(0.75 if is_ps else 0.35):
@@ -409,9 +413,7 @@ class _Builder:
         reactions = [self.reaction(pt, laers) for pt in pts]
         if self.chance(0.012):
             twin_pt = reactions[0].pt
-            reactions.append(
-                Reaction(pt=twin_pt, text=twin_pt.upper() if self.chance(0.5) else twin_pt)
-            )
+            reactions.append(Reaction(pt=twin_pt, text=twin_pt.upper() if self.chance(0.5) else twin_pt))
 
         serious_p = 0.9 if baclofen_ps and _SERIOUS_PTS & set(pts) else 0.55
         outcomes: list[str] = []
@@ -545,7 +547,7 @@ class _Builder:
         )
 
     def add_migrated_cases(self) -> None:
-        """2012Q4 carried many old cases re-versioned into FAERS (init_fda_dt 2000-2002, faers_format.md §11)."""
+        """2012Q4 carried old cases re-versioned into FAERS (init_fda_dt 2000-2002, faers_format.md §11)."""
         q4 = Quarter(2012, 4)
         if q4 not in self.reports:
             return
@@ -564,7 +566,7 @@ class _Builder:
             self.assign_ids(report)
             self.add(report)
 
-    def _cases_with(self, predicate) -> list[list[Report]]:  # noqa: ANN001
+    def _cases_with(self, predicate) -> list[list[Report]]:
         return [reports for _, reports in sorted(self.case_reports.items()) if predicate(reports)]
 
     def plant_ties(self) -> None:
@@ -572,9 +574,11 @@ class _Builder:
         FDA's rule (latest fda_dt, then highest primary id) keeps the earlier quarter's row."""
         for laers in (True, False, False):
             candidates = self._cases_with(
-                lambda reps, laers=laers: len(reps) == 2
-                and all(r.quarter.is_laers == laers for r in reps)
-                and all(r.quirk is None for r in reps)
+                lambda reps, laers=laers: (
+                    len(reps) == 2
+                    and all(r.quarter.is_laers == laers for r in reps)
+                    and all(r.quirk is None for r in reps)
+                )
             )
             if not candidates:
                 continue
@@ -607,7 +611,7 @@ class _Builder:
             later = [r for r in self.case_reports[report.case_id] if r.fda_dt > report.fda_dt]
             return bool(later)
 
-        def choose(quarter: Quarter, predicate) -> Report | None:  # noqa: ANN001
+        def choose(quarter: Quarter, predicate) -> Report | None:
             candidates = [r for r in self.reports[quarter] if free(r) and predicate(r)]
             return candidates[self.rng.randrange(len(candidates))] if candidates else None
 
@@ -621,7 +625,9 @@ class _Builder:
                 report.quirk = model.DEMO_SPLIT_LINE
             report = choose(laers_q[-1], lambda r: len(r.drugs) >= 3 and not r.rejected)
             if report is not None:
-                for drug, quirk in zip(report.drugs[1:3], (model.DRUG_GLUED_HEAD, model.DRUG_GLUED_TAIL)):
+                for drug, quirk in zip(
+                    report.drugs[1:3], (model.DRUG_GLUED_HEAD, model.DRUG_GLUED_TAIL), strict=True
+                ):
                     drug.quirk, drug.therapies, drug.indications = quirk, [], []
             for quarter in laers_q:
                 for _ in range(3):
@@ -663,15 +669,17 @@ class _Builder:
                     report.drugs.append(row)
 
     def plant_republished(self) -> None:
-        """A few last versions published again, unchanged, in a later quarter (faers_format.md §4, FAQ Q29)."""
+        """A few last versions published again, unchanged, in a later quarter (faers_format.md §4)."""
         modern = [q for q in self.quarters if q.at_least(2014, 3)]
         if len(modern) < 2:
             return
         candidates = self._cases_with(
-            lambda reps: reps[-1].quarter in modern[:-1]
-            and reps[-1].quirk is None
-            and all(d.quirk is None for d in reps[-1].drugs)
-            and all(r.quirk is None for r in reps[-1].reactions)
+            lambda reps: (
+                reps[-1].quarter in modern[:-1]
+                and reps[-1].quirk is None
+                and all(d.quirk is None for d in reps[-1].drugs)
+                and all(r.quirk is None for r in reps[-1].reactions)
+            )
         )
         self.rng.shuffle(candidates)
         for reports in candidates[:3]:
@@ -699,9 +707,7 @@ class _Builder:
             )
             n = max(3, len(eligible) // 120)
             ids = [str(c) for c in self.rng.sample(eligible, min(n, len(eligible)))]
-            reborn = [
-                c for c in eligible if any(r.quarter > quarter for r in self.case_reports[c])
-            ]
+            reborn = [c for c in eligible if any(r.quarter > quarter for r in self.case_reports[c])]
             if reborn:
                 ids.append(str(self.rng.choice(reborn)))
             ids += [str(self.rng.randrange(10**7, 3 * 10**7)) for _ in range(3)]
@@ -713,7 +719,9 @@ class _Builder:
             cumulative = all_deleted_member_path(quarter)
             if cumulative is not None:
                 old = sorted(
-                    c for c in self.case_ids if all(r.quarter.is_laers for r in self.case_reports.get(c, []))
+                    c
+                    for c in self.case_ids
+                    if all(r.quarter.is_laers for r in self.case_reports.get(c, []))
                     and c in self.case_reports
                     and all(r.quirk is None for r in self.case_reports[c])
                 )

@@ -124,8 +124,10 @@ def header(quarter: Quarter, table: str) -> str:
     if table == "rpsr":
         return "ISR$RPSR_COD" if laers else "primaryid$caseid$rpsr_cod"
     if table == "ther":
-        return "ISR$DRUG_SEQ$START_DT$END_DT$DUR$DUR_COD" if laers else (
-            "primaryid$caseid$dsg_drug_seq$start_dt$end_dt$dur$dur_cod"
+        return (
+            "ISR$DRUG_SEQ$START_DT$END_DT$DUR$DUR_COD"
+            if laers
+            else ("primaryid$caseid$dsg_drug_seq$start_dt$end_dt$dur$dur_cod")
         )
     if table == "indi":
         return "ISR$DRUG_SEQ$INDI_PT" if laers else "primaryid$caseid$indi_drug_seq$indi_pt"

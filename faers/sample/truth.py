@@ -13,7 +13,8 @@ import datetime as dt
 import json
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -29,32 +30,53 @@ from faers.sample.model import Report, Sample
 from faers.sample.write import ZipStats
 
 SUSPECT_ROLES: tuple[str, ...] = ("PS",)
+"""dbt var ``suspect_roles``: roles that count a drug in the 2x2 cells and in the time to onset."""
+SERIOUS_OUTCOME_CODES: tuple[str, ...] = ("DE", "LT", "HO", "DS")
+"""dbt var ``serious_outcome_codes``: the outcomes that make dim_case.is_serious true."""
 TTO_DRUG = "baclofen"
 
 NOTES: dict[str, str] = {
-    "files": "data_lines = physical lines after the header (deleted lists: all lines, blank included). "
-    "malformed = physical lines that must end in raw.rejects (glued records, a $ inside a value, a line cut "
-    "short). split_records = records broken over two lines by an embedded line break before a $; a loader "
-    "that re-joins them loads one row each, one that does not rejects both fragments. The split reports are "
-    "superseded by a later version, so the marts below are the same either way.",
-    "dedup": "per case_id the report with the latest fda_dt, ties -> highest primary_id; then every case_id "
-    "of any deleted list is dropped. A report whose DEMO row is rejected does not exist. A report republished "
-    "unchanged in a later quarter (same primary_id) counts once; join child rows on (quarter, primary_id).",
-    "fct_case_drug": "one row per loaded DRUG row of a kept report (a drug repeated in one report is two rows "
-    "with different drug_seq); rejected DRUG rows are excluded.",
-    "fct_case_reaction": "distinct (primary_id, lower(pt)) of loaded REAC rows of kept reports.",
-    "fct_case_outcome": "distinct (primary_id, outc_cod) of kept reports.",
-    "fct_case_indication": "one row per INDI row of kept reports (the generator writes no duplicate rows).",
-    "fct_case_therapy": "one row per THER row of kept reports (several rows per drug = restarts).",
-    "serious_cases": "kept reports with at least one OUTC row.",
-    "sex": "F and M as written; UNK and blank are null.",
-    "age_group": "from age and age_cod (DEC, YR, MON, WK, DY, HR); groups <18, 18-64, 65-85 (inclusive), >85; "
-    "ages are drawn away from the boundaries so that any usual unit constant gives the same group.",
-    "signals": "reports = kept reports with >= 1 loaded drug row whose role is in suspect_roles and >= 1 loaded "
-    "PT; a = reports with the drug as suspect and the PT; drug_reports = a + b; event_reports = a + c.",
-    "tto": "per kept report and drug (any role): THER rows with the drug row's drug_seq whose start_dt and the "
-    "report's event_dt are both full valid YYYYMMDD dates and tto_days = event_dt - start_dt >= 0; the earliest "
-    "start per (report, drug); by_route uses that drug row's route, lower case.",
+    "files": (
+        "data_lines = physical lines after the header (deleted lists: all lines, blank included). "
+        "malformed = physical lines that must end in raw.rejects (glued records, a $ inside a value, a "
+        "line cut short). split_records = records broken over two lines by an embedded line break before "
+        "a $; a loader that re-joins them loads one row each, one that does not rejects both fragments. "
+        "The split reports are superseded by a later version, so the marts below are the same either way."
+    ),
+    "dedup": (
+        "per case_id the report with the latest fda_dt, ties -> highest primary_id; then every case_id of"
+        " any deleted list is dropped. A report whose DEMO row is rejected does not exist. A report "
+        "republished unchanged in a later quarter (same primary_id) counts once; join child rows on "
+        "(quarter, primary_id)."
+    ),
+    "fct_case_drug": (
+        "one row per loaded DRUG row of a kept report (a drug repeated in one report is two rows with "
+        "different drug_seq); rejected DRUG rows are excluded."
+    ),
+    "fct_case_reaction": ("distinct (primary_id, lower(pt)) of loaded REAC rows of kept reports."),
+    "fct_case_outcome": ("distinct (primary_id, outc_cod) of kept reports."),
+    "fct_case_indication": ("one row per INDI row of kept reports (the generator writes no duplicate rows)."),
+    "fct_case_therapy": ("one row per THER row of kept reports (several rows per drug = restarts)."),
+    "serious_cases": (
+        "kept reports with an outcome in SERIOUS_OUTCOME_CODES (DE LT HO DS, the dbt var "
+        "serious_outcome_codes); cases_with_outcome: kept reports with any OUTC row."
+    ),
+    "sex": ("F and M as written; UNK and blank are null."),
+    "age_group": (
+        "from age and age_cod (DEC, YR, MON, WK, DY, HR); groups <18, 18-64, 65-85 (inclusive), >85; ages"
+        " are drawn away from the boundaries so that any usual unit constant gives the same group."
+    ),
+    "signals": (
+        "reports = kept reports with >= 1 loaded drug row whose role is in suspect_roles and >= 1 loaded "
+        "PT; a = reports with the drug as suspect and the PT; drug_reports = a + b; event_reports = a + "
+        "c."
+    ),
+    "tto": (
+        "per kept report and drug, over drug rows whose role is in suspect_roles (any_role: every row): "
+        "THER rows with the drug row's drug_seq whose start_dt and the report's event_dt are both full "
+        "valid YYYYMMDD dates and tto_days = event_dt - start_dt >= 0; the earliest start per (report, "
+        "drug); by_route uses that drug row's route, lower case."
+    ),
 }
 
 
@@ -77,8 +99,8 @@ class SampleTruth:
     mode: str = "default"
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict with the documented keys."""
-        return asdict(self)
+        """Plain JSON-ready dict with the documented keys (shallow: the values are already plain)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def write(self, path: Path) -> None:
         """Write as JSON (stable formatting, so same seed -> same bytes)."""
@@ -159,37 +181,40 @@ def _stratum(rows: list[tuple[Report, set[str], set[str]]], drug: str, pt: str, 
     }
 
 
-def time_to_onset(kept: list[Report], drug: str) -> dict[str, Any]:
-    """TTO per the rule in NOTES['tto'], with medians overall, by route and for PS rows only."""
-    rows: list[tuple[int, str, bool]] = []
+def time_to_onset(
+    kept: list[Report], drug: str, roles: Sequence[str] | None = SUSPECT_ROLES
+) -> dict[str, Any]:
+    """TTO per the rule in NOTES['tto'] over drug rows with a role in ``roles`` (None: any role)."""
+    rows: list[tuple[int, str]] = []
     for report in kept:
         event = full_date(report.event_dt)
         if event is None:
             continue
-        best: tuple[dt.date, str, bool] | None = None
+        best: tuple[dt.date, str] | None = None
         for row in report.drugs:
-            if row.rejected or row.ingredient != drug:
+            if row.rejected or row.ingredient != drug or (roles is not None and row.role not in roles):
                 continue
             for therapy in row.therapies:
                 start = full_date(therapy.start_dt)
                 if start is None or start > event:
                     continue
                 if best is None or start < best[0]:
-                    best = (start, row.route.lower(), row.role == "PS")
+                    best = (start, row.route.lower())
         if best is not None:
-            rows.append(((event - best[0]).days, best[1], best[2]))
+            rows.append(((event - best[0]).days, best[1]))
 
     def summary(days: list[int]) -> dict[str, Any]:
         return {"n": len(days), "median_days": float(statistics.median(days)) if days else None}
 
     by_route: dict[str, list[int]] = defaultdict(list)
-    for days, route, _ in rows:
+    for days, route in rows:
         by_route[route].append(days)
     return {
-        **summary([d for d, _, _ in rows]),
+        "roles": list(roles) if roles is not None else "any",
+        "n": len(rows),
+        "median_days": float(statistics.median(d for d, _ in rows)) if rows else None,
         "by_route": {route: float(statistics.median(v)) for route, v in sorted(by_route.items())},
         "n_by_route": {route: len(v) for route, v in sorted(by_route.items())},
-        "ps_only": summary([d for d, _, is_ps in rows if is_ps]),
     }
 
 
@@ -197,19 +222,16 @@ def compute_truth(sample: Sample, zips: dict[str, ZipStats]) -> SampleTruth:
     """Apply the documented rules to the in-memory records."""
     kept = kept_reports(sample)
     sex_counts = Counter(r.sex if r.sex in ("F", "M") else "null" for r in kept)
-    age_counts = Counter(
-        "null" if r.age_years is None else _age_group(r.age_years) for r in kept
-    )
+    age_counts = Counter("null" if r.age_years is None else _age_group(r.age_years) for r in kept)
     marts = {
         "dim_case": len(kept),
         "fct_case_drug": sum(1 for r in kept for d in r.drugs if not d.rejected),
-        "fct_case_reaction": sum(
-            len({x.text.lower() for x in r.reactions if not x.rejected}) for r in kept
-        ),
+        "fct_case_reaction": sum(len({x.text.lower() for x in r.reactions if not x.rejected}) for r in kept),
         "fct_case_outcome": sum(len(set(r.outcomes)) for r in kept),
         "fct_case_indication": sum(len(d.indications) for r in kept for d in r.drugs),
         "fct_case_therapy": sum(len(d.therapies) for r in kept for d in r.drugs),
-        "serious_cases": sum(1 for r in kept if r.outcomes),
+        "serious_cases": sum(1 for r in kept if set(r.outcomes) & set(SERIOUS_OUTCOME_CODES)),
+        "cases_with_outcome": sum(1 for r in kept if r.outcomes),
         "sex": {"F": sex_counts["F"], "M": sex_counts["M"], "null": sex_counts["null"]},
         "age_group": {g: age_counts[g] for g in ("<18", "18-64", "65-85", ">85", "null")},
     }
@@ -251,7 +273,7 @@ def compute_truth(sample: Sample, zips: dict[str, ZipStats]) -> SampleTruth:
         dedup={"n_cases": len(kept), "primary_ids": [r.primary_id for r in kept]},
         marts=marts,
         signals=signals,
-        tto={TTO_DRUG: time_to_onset(kept, TTO_DRUG)},
+        tto={TTO_DRUG: {**time_to_onset(kept, TTO_DRUG), "any_role": time_to_onset(kept, TTO_DRUG, None)}},
         sex_difference={
             "drug": "baclofen",
             "pt": sex_pt,

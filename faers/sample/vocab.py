@@ -14,6 +14,7 @@ ALIAS is a brand or generic name of :data:`DRUGS` (any letter case); ``prod_ai``
 ingredient, or its salt form (``PRODUCT_AI``), upper case, or is blank.
 """
 
+# ruff: noqa: E501  (data tables: one drug per line)
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -206,7 +207,14 @@ INTRATHECAL_BACLOFEN_ALIASES: tuple[str, ...] = (
     "BACLOFEN",
 )
 """Names under which an intrathecal baclofen product is reported."""
-ORAL_BACLOFEN_ALIASES: tuple[str, ...] = ("LIORESAL", "BACLOFEN", "Baclofen", "OZOBAX", "LYVISPAH", "FLEQSUVY")
+ORAL_BACLOFEN_ALIASES: tuple[str, ...] = (
+    "LIORESAL",
+    "BACLOFEN",
+    "Baclofen",
+    "OZOBAX",
+    "LYVISPAH",
+    "FLEQSUVY",
+)
 """Names under which an oral baclofen product is reported."""
 
 EXTRA_ALIASES: dict[str, str] = {'"VITAMINS" (NOS)': "multivitamins", "VITAMINS": "multivitamins"}
@@ -236,8 +244,8 @@ OTHER_PLANTED_PAIRS: tuple[tuple[str, str], ...] = (
 
 BACKGROUND_PTS: tuple[str, ...] = tuple(
     dict.fromkeys(
-    line.strip()
-    for line in """
+        line.strip()
+        for line in """
 Drug ineffective
 Nausea
 Fatigue

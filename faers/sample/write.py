@@ -71,17 +71,18 @@ def table_bytes(quarter: Quarter, table: str, lines: Iterable[bytes]) -> bytes:
 class DeterministicZip:
     """A zip whose bytes depend only on what is written into it."""
 
-    def __init__(self, path: Path, quarter: Quarter) -> None:
+    def __init__(self, path: Path, quarter: Quarter, compresslevel: int = COMPRESS_LEVEL) -> None:
         self.path = path
         self.when = publication_time(quarter)
-        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+        self.level = compresslevel
+        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
 
     def write(self, member: str, data: bytes) -> None:
         info = zipfile.ZipInfo(member, date_time=self.when)
         info.compress_type = zipfile.ZIP_DEFLATED
         info.create_system = 0
         info.external_attr = 0o644 << 16
-        self._zip.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+        self._zip.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=self.level)
 
     def close(self) -> None:
         self._zip.close()

@@ -103,6 +103,10 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
         except ScopeError as exc:
             console.print(f"[red]study: {file}: {exc}[/red]")
             raise SystemExit(2) from exc
+        problem = tto_roles_problem(conn, study.suspect_roles)
+        if problem:
+            console.print(f"[red]study: {file}: {problem}[/red]")
+            raise SystemExit(2)
         quarters = [r[0] for r in conn.execute("select distinct quarter from dim_case order by 1").fetchall()]
     dbt_vars = study_vars(study, scope)
 
@@ -157,6 +161,30 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
     return result
 
 
+def tto_roles_problem(conn: duckdb.DuckDBPyConnection, roles: tuple[str, ...]) -> str | None:
+    """Why the tto mart cannot serve a study with ``roles`` (None when it can).
+
+    The mart holds onsets of the drugs in the suspect_roles it was built with (recorded in its table
+    comment); a study only filters it, so it must ask for the same roles.
+    """
+    rows = conn.execute(
+        "select comment from duckdb_tables() where schema_name = 'main' and table_name = 'tto'"
+    ).fetchall()
+    if not rows:
+        return "the tto mart is missing: run `faers build` first"
+    comment = rows[0][0] or ""
+    if not comment.startswith("suspect_roles="):
+        return None
+    built = sorted(role for role in comment.removeprefix("suspect_roles=").split(",") if role)
+    if built != sorted(roles):
+        return (
+            f"suspect_roles: the study asks for {sorted(roles)} but the tto mart was built with {built}; "
+            f"rebuild it with the study's roles (dbt build --vars '{{suspect_roles: {sorted(roles)}}}') "
+            "or use the build's roles in the study"
+        )
+    return None
+
+
 def _count(conn: duckdb.DuckDBPyConnection, query: str) -> int:
     return int(conn.execute(query).fetchall()[0][0])
 
@@ -171,7 +199,7 @@ def _fit_priors(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl.DataFrame]:
     """Every output table, in the contract's columns and order, from the temp tables of the steps."""
-    signals_all = conn.execute("select * from study_signals").pl()
+    signals_all = conn.sql("select * from study_signals").pl()
     signals = (
         signals_all.filter(pl.col("stratum_var") == "overall")
         .select(*SIGNAL_COLUMNS, *FLAG_COLUMNS)
@@ -183,14 +211,14 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
         .select("stratum_var", "stratum", *SIGNAL_COLUMNS, "n_methods")
         .sort(["stratum_var", "stratum", "a", "pt"], descending=[False, False, True, False])
     )
-    tests = conn.execute("select * from study_subgroup_tests").pl()
+    tests = conn.sql("select * from study_subgroup_tests").pl()
     subgroup_tests = tests.with_columns(stats.two_sided_p(tests["z"]).alias("p_value")).select(
         "stratum_var", "stratum_1", "stratum_2", "pt", "ror_1", "ror_2", "ror_ratio", "ror_ratio_lower",
         "ror_ratio_upper", "p_value",
     ).sort(["stratum_var", "pt", "stratum_1", "stratum_2"])  # fmt: skip
-    seriousness = _seriousness(conn.execute("select * from study_seriousness").pl())
+    seriousness = _seriousness(conn.sql("select * from study_seriousness").pl())
     characteristics = (
-        conn.execute("select * from study_characteristics").pl()
+        conn.sql("select * from study_characteristics").pl()
         .with_columns(
             pl.col("variable").replace_strict(
                 {v: i for i, v in enumerate(CHARACTERISTIC_ORDER)}, default=len(CHARACTERISTIC_ORDER)
@@ -199,10 +227,10 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
         .sort(["population", "_order", "level_rank"], nulls_last=True)
         .select("population", "variable", "level", "n", "percent", "missing")
     )  # fmt: skip
-    tto = conn.execute(
+    tto = conn.sql(
         "select primary_id, case_id, pt, route, tto_days, tto_bin from study_tto order by primary_id, pt"
     ).pl()
-    tto_rows = conn.execute("select * from study_tto_summary").pl()
+    tto_rows = conn.sql("select * from study_tto_summary").pl()
     tto_bins = (
         tto_rows.filter(pl.col("row_kind") == "bin")
         .sort([pl.col("pt") != "ALL", "pt", "bin_order"])
@@ -222,7 +250,7 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
         "subgroup_tests": subgroup_tests,
         "seriousness": seriousness,
         "characteristics": characteristics,
-        "reports_per_year": conn.execute(
+        "reports_per_year": conn.sql(
             "select population, year, n from study_reports_per_year order by population, year"
         ).pl(),
         "tto": tto,

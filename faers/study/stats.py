@@ -64,7 +64,7 @@ def fit_stratum_priors(
     mart's). A prior that is not usable (no convergence, or a boundary optimum) is NULL, so that its EBGM,
     EB05 and EB95 are NULL rather than wrong, as in the signals mart.
     """
-    cells = conn.execute(
+    cells = conn.sql(
         "select stratum_var, stratum, drug, pt, a, expected, n_drug, n_event, n from study_cells"
     ).pl()
     rows = []

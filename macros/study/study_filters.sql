@@ -36,3 +36,19 @@
 {% macro study_step(name) -%}
     {{ name }}
 {%- endmacro %}
+
+{#- The schema of the MedDRA hierarchy the study resolves terms with: 'meddra' (licensed, loaded by
+    `faers load-meddra`) when present, else 'meddra_demo' (the demo seed), else none. Needs a database
+    connection, so it answers none at parse time. -#}
+{% macro study_meddra_schema() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- for schema in ['meddra', 'meddra_demo'] -%}
+        {%- set relation = adapter.get_relation(database=target.database, schema=schema, identifier='llt') -%}
+        {%- if relation is not none -%}
+            {{ return(schema) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(none) }}
+{%- endmacro %}

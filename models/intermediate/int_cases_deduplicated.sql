@@ -5,6 +5,9 @@
 --   3. every case_id named in a deleted-case list is removed (all its versions).
 -- Rows without a primary_id or a case_id (7 LAERS 2004Q1 rows with an empty CASE) stay in staging
 -- but cannot be deduplicated or matched to a deletion, so they are excluded here.
+-- Known FDA ambiguity: a few primaryids occur under two caseids (caseid || caseversion collides);
+-- step 1 keeps the later quarter's row for them too (FAQ Q29, as the reference pipelines do), which
+-- keeps primary_id a key of dim_case and of every child join.
 with
 
 demographics as (

@@ -12,6 +12,10 @@
 -- sorted and joined with '\' (FDA's own prod_ai separator), e.g. 'acetaminophen\hydrocodone', so
 -- it is counted once per report and drug_seq keeps one row per DRUG row.
 -- Cleaning runs on distinct names only (thousands), never per DRUG row (hundreds of millions).
+{%- set text_in_parentheses -%}
+    regexp_extract(drug_name, '\(([^)]*)\)', 1)
+{%- endset %}
+
 with
 
 drugs as (
@@ -52,7 +56,7 @@ names_cleaned as (
         drug_name,
         prod_ai,
         {{ drug_ingredient_cleaned('prod_ai') }} as prod_ai_cleaned,
-        {{ drug_name_cleaned("regexp_extract(drug_name, '\(([^)]*)\)', 1)") }} as drug_name_in_parentheses,
+        {{ drug_name_cleaned(text_in_parentheses) }} as drug_name_in_parentheses,
         {{ drug_name_cleaned('drug_name') }} as drug_name_cleaned
     from distinct_names
 
@@ -146,7 +150,7 @@ normalized as (
     select
         distinct_names.drug_name,
         distinct_names.prod_ai,
-        array_to_string(list_sort(list_distinct(list(ingredients_split.ingredient))), '\') as drug,
+        nullif(array_to_string(list_sort(list_distinct(list(ingredients_split.ingredient))), '\'), '') as drug,
         count(distinct ingredients_split.ingredient) as n_ingredients,
         any_value(ingredients_split.drug_source) as drug_source,
         coalesce(bool_or(ingredients_split.is_synonym), false) as is_synonym_mapped

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import markupsafe
 import plotly.offline
 import polars as pl
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from faers.paths import PROJECT_DIR
@@ -65,12 +67,18 @@ def _sql(db_path: Path, query: str, params: list | None = None) -> list[tuple]:
         return conn.execute(query, params or []).fetchall()
 
 
-def _expected_forest_pts(signals: pl.DataFrame) -> list[str]:
-    """PTs of the forest plot, computed here: in scope, a >= 3, highest ROR first, capped."""
-    rows = signals.filter(pl.col("in_scope") & (pl.col("a") >= 3)).sort(
+def _expected_forest_pts(signals: pl.DataFrame, min_reports: int = 3) -> list[str]:
+    """PTs of the forest plot, computed here: in scope, a >= min_reports, highest ROR first, capped."""
+    rows = signals.filter(pl.col("in_scope") & (pl.col("a") >= min_reports)).sort(
         ["ror", "pt"], descending=[True, False], nulls_last=True
     )
     return rows["pt"].to_list()[:DEFAULT_MAX_FOREST_ROWS]
+
+
+def _study_min_reports(run: StudyRun) -> int:
+    """The study file's thresholds.min_reports (3 when the file leaves the default)."""
+    study = yaml.safe_load((run.out / "study.yml").read_text(encoding="utf-8"))
+    return int((study.get("thresholds") or {}).get("min_reports", 3))
 
 
 def _figure(sections, figure_id: str):
@@ -115,7 +123,7 @@ def test_marts_report_is_self_contained_and_says_what_needs_a_study(marts_report
     html = marts_report.read_text(encoding="utf-8")
     assert html.count(PLOTLY_BUNDLE_MARK) == 1, "plotly.js must be inlined exactly once"
     assert not re.search(r"<script[^>]+src=", html), "no external script"
-    assert "cdn.plot.ly" not in html and "https://cdn" not in html
+    assert not re.search(r"<link[^>]+href=\"https?:", html), "no external stylesheet"
     assert (
         'data-figure="forest"' in html and 'data-figure="tto"' in html and 'data-figure="descriptive"' in html
     )
@@ -153,6 +161,27 @@ def test_scope_as_pt_list_restricts_the_forest(built_warehouse) -> None:
     assert sorted(data.forest_rows()["pt"].to_list()) == sorted(pts)
     populations = set(data.reports_per_year["population"].to_list())
     assert populations == {"all", "scope"}
+
+
+def test_scope_by_soc_name_matches_the_study_scope(study_run: StudyRun) -> None:
+    # GIVEN the study's in-scope PTs (study.yml: soc Nervous system disorders) and the hierarchy, read here
+    study_pts = set(pl.read_parquet(study_run.out / "tables" / "signals.parquet").filter("in_scope")["pt"])
+    soc_pts = {
+        row[0].lower()
+        for row in _sql(
+            study_run.db_path,
+            "select distinct pt_name from meddra_demo.md_hierarchy "
+            "where lower(soc_name) = 'nervous system disorders' and is_primary_soc",
+        )
+    }
+    # WHEN the marts-only report is scoped by the bare SOC name
+    data = load_marts(study_run.db_path, DRUG, scope="Nervous system disorders")
+    scoped = set(data.signals.filter("in_scope")["pt"])
+    # THEN it has the study's PTs, every one of them in that SOC
+    assert scoped == study_pts
+    assert {pt.lower() for pt in scoped} <= soc_pts
+    with pytest.raises(ReportError, match="scope"):
+        load_marts(study_run.db_path, DRUG, scope="soc:Not a system organ class")
 
 
 def test_marts_descriptive_counts_match_dim_case(built_warehouse) -> None:
@@ -197,7 +226,7 @@ def test_study_report_sections_come_from_the_study_tables(study_run: StudyRun) -
     subgroups = pl.read_parquet(tables / "subgroup_signals.parquet")
     sections = build_sections(load_study(study_run.out))
     forest = _figure(sections, "forest")
-    expected = _expected_forest_pts(signals)
+    expected = _expected_forest_pts(signals, _study_min_reports(study_run))
     assert _y_values(forest) == expected
     subgroup = _figure(sections, "subgroup")
     assert set(_y_values(subgroup)) == set(expected) & set(subgroups["pt"].to_list())
@@ -209,13 +238,15 @@ def test_study_report_sections_come_from_the_study_tables(study_run: StudyRun) -
         assert f'data-figure="{figure_id}"' in html
     # the footer carries the study file and every version of versions.json
     versions = json.loads((study_run.out / "versions.json").read_text())
-    assert (study_run.out / "study.yml").read_text().splitlines()[0] in html
+    study_lines = (study_run.out / "study.yml").read_text().splitlines()
+    assert all(str(markupsafe.escape(line)) in html for line in study_lines if line.strip())
     for key in versions:
         assert f"<th>{key}</th>" in html
     # the TTO figure shows the Weibull shape of the overall row of tto_summary
     summary = pl.read_parquet(tables / "tto_summary.parquet").filter(pl.col("pt") == "ALL")
-    if summary.height and summary["weibull_shape"][0] is not None:
-        assert f"β = {summary['weibull_shape'][0]:.2f}" in html
+    assert summary.height == 1 and summary["weibull_shape"][0] is not None
+    tto = _figure(sections, "tto").figure
+    assert any(f"β = {summary['weibull_shape'][0]:.2f}" in note.text for note in tto.layout.annotations)
 
 
 def test_bad_study_folder_names_the_file(study_run: StudyRun, tmp_path: Path) -> None:
@@ -262,7 +293,7 @@ def test_study_report_in_headless_chromium(study_run: StudyRun, tmp_path: Path) 
     tables = study_run.out / "tables"
     signals = pl.read_parquet(tables / "signals.parquet")
     subgroup_pts = set(pl.read_parquet(tables / "subgroup_signals.parquet")["pt"].to_list())
-    forest_pts = _expected_forest_pts(signals)
+    forest_pts = _expected_forest_pts(signals, _study_min_reports(study_run))
     # WHEN a person opens the report (offline, file://) and sorts the signals table by a
     screenshot = tmp_path / "report.png"
     page = check_report(study_run.report, screenshot=screenshot, script=SORT_BY_A)

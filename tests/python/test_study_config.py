@@ -69,3 +69,16 @@ def test_bad_period_and_missing_keys(tmp_path: Path) -> None:
         parse_study("name: x\n  - broken: [\n", tmp_path / "s.yml")
     with pytest.raises(StudyFileError, match="cannot read the study file"):
         load_study(tmp_path / "missing.yml")
+
+
+def test_cli_reports_a_bad_study_file_without_a_traceback(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from faers.cli import app
+
+    study_file = tmp_path / "s.yml"
+    study_file.write_text(MINIMAL + "colour: red\n")
+    result = CliRunner().invoke(app, ["study", str(study_file), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "s.yml:6: colour: unknown key" in " ".join(result.output.split())
+    assert not (tmp_path / "out").exists()

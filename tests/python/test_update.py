@@ -193,7 +193,7 @@ def test_update_refuses_a_zip_changed_since_its_download(tmp_path: Path) -> None
     # THEN nothing is loaded or built, and the file is named
     assert result.exit_code == 1, result.output
     assert "differs from" in result.output and quarter.zip_name in result.output
-    with duckdb.connect(str(db), read_only=True) as conn:
+    with duckdb.connect(str(db)) as conn:
         assert conn.execute("select count(*) from history.builds").fetchone() == (0,)
         assert not change_log.loaded_quarters(conn)
 
@@ -236,7 +236,7 @@ def _expected_changes(before: Cells, after: Cells) -> dict[tuple[str, str], str]
 
 
 def _signals(db: Path) -> Cells:
-    with duckdb.connect(str(db), read_only=True) as conn:
+    with duckdb.connect(str(db)) as conn:
         cursor = conn.execute("select drug, pt, n_methods, eb05, ror_lower, a from main.signals")
         names = [d[0] for d in cursor.description]
         return {(r[0], r[1]): dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
@@ -283,7 +283,7 @@ def test_update_end_to_end(tmp_path: Path) -> None:
         server.serve(Quarter(2019, 3).zip_name, corrupt(zips["2019Q3"]))
         rejected = update()
         assert rejected.up_to_date and rejected.download.quarters("corrupt") == [Quarter(2019, 3)]
-        with duckdb.connect(str(db), read_only=True) as conn:
+        with duckdb.connect(str(db)) as conn:
             assert conn.execute("select distinct quarter from raw.load_log order by 1").fetchall() == [
                 ("2019Q1",),
                 ("2019Q2",),
@@ -297,7 +297,7 @@ def test_update_end_to_end(tmp_path: Path) -> None:
     signals_2 = _signals(db)
     expected = _expected_changes(signals_1, signals_2)
     assert expected, "the third quarter should change some signals"
-    with duckdb.connect(str(db), read_only=True) as conn:
+    with duckdb.connect(str(db)) as conn:
         logged = conn.execute(
             "select drug, pt, change, quarters_added, n_methods_before, n_methods_after"
             " from main.signal_changes"

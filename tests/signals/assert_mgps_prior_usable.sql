@@ -1,5 +1,7 @@
 -- Warns (in the dbt log and the build summary) when the MGPS prior fit did not converge or stopped on
--- the boundary: signals then publishes no EBGM. Fix: var mgps_likelihood: full, or give var mgps_prior.
+-- the boundary of the parameter space. Not usable (is_usable false): signals publishes no EBGM; fix with
+-- var mgps_likelihood: full, or give var mgps_prior. A point-mass component (boundary = 'point_mass')
+-- is usable but still reported here.
 {{ config(severity='warn') }}
 
 with
@@ -14,6 +16,8 @@ select
     likelihood,
     converged,
     at_boundary,
+    boundary,
+    is_usable,
     message
 from priors
-where not is_usable
+where not is_usable or at_boundary

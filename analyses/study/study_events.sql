@@ -1,0 +1,70 @@
+{#- Step 0 (temp table study_events): the reactions of every deduplicated report with each reported term
+    resolved to its current MedDRA PT where the hierarchy allows: a term that is an LLT (a former PT such
+    as 'Convulsion') or a legacy upper-case spelling becomes its current PT ('Seizure'). The hierarchy is
+    the licensed one (schema meddra, `faers load-meddra`) when loaded, else the demo seed (meddra_demo);
+    without either, terms stay as reported. One row per (report, PT); reported_pt keeps one spelling. -#}
+{%- set hierarchy = study_meddra_schema() %}
+with
+
+case_reactions as (
+
+    select * from {{ ref('fct_case_reaction') }}
+
+),
+
+{%- if hierarchy is not none %}
+
+lowest_level_terms as (
+
+    select * from {{ hierarchy }}.llt
+
+),
+
+preferred_terms as (
+
+    select * from {{ hierarchy }}.pt
+
+),
+
+current_pt_by_term as (
+
+    select
+        lower(lowest_level_terms.llt_name) as term,
+        min(preferred_terms.pt_name) as pt,
+    from lowest_level_terms
+    inner join preferred_terms
+        on lowest_level_terms.pt_code = preferred_terms.pt_code
+    group by lower(lowest_level_terms.llt_name)
+
+),
+
+{%- endif %}
+
+terms_resolved as (
+
+    select
+        case_reactions.primary_id,
+        {%- if hierarchy is not none %}
+        coalesce(current_pt_by_term.pt, case_reactions.pt) as pt,
+        {%- else %}
+        case_reactions.pt,
+        {%- endif %}
+        case_reactions.pt as reported_pt,
+    from case_reactions
+    {%- if hierarchy is not none %}
+    left join current_pt_by_term
+        on lower(case_reactions.pt) = current_pt_by_term.term
+    {%- endif %}
+    where case_reactions.pt is not null
+
+),
+
+one_row_per_report_and_pt as (
+
+    select primary_id, pt, min(reported_pt) as reported_pt
+    from terms_resolved
+    group by primary_id, pt
+
+)
+
+select * from one_row_per_report_and_pt

@@ -1,0 +1,250 @@
+"""`faers study` on the synthetic warehouse (session fixture built_warehouse): the planted truth, exactly.
+
+The generator's truth.json is computed from its own records, independently of the SQL. One study run
+per module (no scope, so every PT counts; the worked example's SOC scope is run too).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import pytest
+
+from faers.dbt import run_dbt
+from faers.paths import PROJECT_DIR
+from faers.study.run import StudyResult, run_study, tto_roles_problem
+from faers.study.sql import release_dbt_connection
+
+pytestmark = pytest.mark.slow
+
+CONTRACT = {
+    "signals": ["pt", "a", "b", "c", "d", "expected", "ror", "ror_lower", "ror_upper", "prr", "prr_lower",
+                "prr_upper", "chi2", "ic", "ic025", "ic975", "ebgm", "eb05", "eb95", "ror_signal",
+                "prr_signal", "ic_signal", "ebgm_signal", "n_methods", "positive_all", "in_scope"],
+    "subgroup_signals": ["stratum_var", "stratum", "pt", "a", "b", "c", "d", "expected", "ror", "ror_lower",
+                         "ror_upper", "prr", "prr_lower", "prr_upper", "chi2", "ic", "ic025", "ic975", "ebgm",
+                         "eb05", "eb95", "n_methods"],
+    "subgroup_tests": ["stratum_var", "stratum_1", "stratum_2", "pt", "ror_1", "ror_2", "ror_ratio",
+                       "ror_ratio_lower", "ror_ratio_upper", "p_value"],
+    "seriousness": ["pt", "serious", "non_serious", "serious_female", "non_serious_female", "serious_male",
+                    "non_serious_male", "test", "statistic", "p_value"],
+    "characteristics": ["population", "variable", "level", "n", "percent", "missing"],
+    "reports_per_year": ["population", "year", "n"],
+    "tto": ["primary_id", "case_id", "pt", "route", "tto_days", "tto_bin"],
+    "tto_bins": ["pt", "tto_bin", "n", "percent"],
+    "tto_summary": ["pt", "n", "median", "q1", "q3", "weibull_shape", "weibull_shape_lower",
+                    "weibull_shape_upper", "weibull_scale", "weibull_scale_lower", "weibull_scale_upper",
+                    "interpretation"],
+}  # fmt: skip
+
+NO_SCOPE_STUDY = """\
+name: Baclofen, every PT
+drug: {generic: baclofen, brands: [Lioresal, Gablofen, Ozobax, Lyvispah, Fleqsuvy]}
+suspect_roles: [PS]
+period: {first: 2004Q1, last: 2026Q4}
+tto: {min_cases: 10}
+"""
+
+
+@pytest.fixture(scope="module")
+def study_run(built_warehouse: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[StudyResult, Any]:
+    folder = tmp_path_factory.mktemp("study")
+    study_file = folder / "study.yml"
+    study_file.write_text(NO_SCOPE_STUDY)
+    return run_study(study_file, folder / "out", built_warehouse.db_path), built_warehouse
+
+
+def table(result: StudyResult, name: str) -> pl.DataFrame:
+    frame = pl.read_parquet(result.out_dir / "tables" / f"{name}.parquet")
+    assert frame.equals(pl.read_csv(result.out_dir / "tables" / f"{name}.csv", schema=frame.schema))
+    return frame
+
+
+def test_every_table_in_the_contract_and_the_run_is_repeatable(study_run: tuple[StudyResult, Any]) -> None:
+    result, _ = study_run
+    for name, columns in CONTRACT.items():
+        assert table(result, name).columns == columns, name
+    assert table(result, "positive_all_four").columns == CONTRACT["signals"]
+    assert table(result, "top_by_ror").columns == CONTRACT["signals"]
+    assert (result.out_dir / "study.yml").read_text() == NO_SCOPE_STUDY
+    versions = json.loads((result.out_dir / "versions.json").read_text())
+    assert {"faers", "dbt-core", "dbt-duckdb", "duckdb", "python", "quarters"} <= set(versions)
+    assert versions["quarters"]
+    # the compiled SQL that ran is kept next to the tables
+    assert (result.out_dir / "sql" / "study_signals.sql").is_file()
+
+
+def test_report_counts_and_cells_are_the_planted_ones(study_run: tuple[StudyResult, Any]) -> None:
+    result, warehouse = study_run
+    truth = warehouse.truth["signals"]
+    signals = table(result, "signals")
+    assert result.n_reports == truth["drug_reports"]["baclofen"]
+    assert dict(zip(signals["pt"], signals["a"], strict=True)) == truth["cells"]["baclofen"]
+    assert (signals["a"] + signals["b"]).unique().to_list() == [truth["drug_reports"]["baclofen"]]
+    assert (signals["a"] + signals["b"] + signals["c"] + signals["d"]).unique().to_list() == [
+        truth["n_reports"]
+    ]
+    assert signals["in_scope"].all()
+
+
+def test_positive_by_all_four_methods_is_the_planted_list(study_run: tuple[StudyResult, Any]) -> None:
+    result, warehouse = study_run
+    positive = table(result, "positive_all_four")
+    assert sorted(positive["pt"]) == sorted(warehouse.truth["signals"]["planted_positive"])
+    # ordered as the paper orders it: by report count, and the top by ROR
+    assert positive["a"].to_list() == sorted(positive["a"].to_list(), reverse=True)
+    top = table(result, "top_by_ror")
+    assert top["ror"].to_list() == sorted(positive["ror"].to_list(), reverse=True)[: top.height]
+
+
+def test_overall_numbers_are_the_signals_marts(study_run: tuple[StudyResult, Any]) -> None:
+    # Same population and prior as the marts: every statistic equals main.signals for baclofen.
+    result, warehouse = study_run
+    with duckdb.connect(str(warehouse.db_path), read_only=True) as conn:
+        mart = conn.sql("select * from signals where drug = 'baclofen'").pl()
+    study = table(result, "signals")
+    joined = study.join(mart, on="pt", suffix="_mart")
+    assert joined.height == study.height == mart.height
+    for column in ("a", "b", "c", "d", "ror", "prr", "chi2", "ic025", "ebgm", "eb05", "n_methods"):
+        assert joined[column].equals(joined[f"{column}_mart"], null_equal=True) or (
+            (joined[column] - joined[f"{column}_mart"]).abs().max() < 1e-9
+        ), column
+    priors = table(result, "mgps_priors")
+    assert priors.filter(pl.col("stratum_var") == "overall")["source"].to_list() == ["mgps_prior mart"]
+
+
+def test_sex_difference_lies_in_the_planted_stratum(study_run: tuple[StudyResult, Any]) -> None:
+    result, warehouse = study_run
+    planted = warehouse.truth["sex_difference"]
+    subgroup = table(result, "subgroup_signals").filter(
+        (pl.col("stratum_var") == "sex") & (pl.col("pt") == planted["pt"])
+    )
+    for stratum, cell in planted["cells"].items():
+        row = subgroup.filter(pl.col("stratum") == stratum).row(0, named=True)
+        assert row["a"] == cell["a"]
+        assert row["a"] + row["b"] == cell["n_drug"]
+        assert row["a"] + row["c"] == cell["n_event"]
+        assert row["a"] + row["b"] + row["c"] + row["d"] == cell["n"]
+    test = (
+        table(result, "subgroup_tests")
+        .filter((pl.col("stratum_var") == "sex") & (pl.col("pt") == planted["pt"]))
+        .row(0, named=True)
+    )
+    higher = test["stratum_1"] if test["ror_ratio"] > 1 else test["stratum_2"]
+    assert higher == planted["stratum"]
+    assert test["p_value"] < 0.05
+    assert test["ror_ratio_lower"] < test["ror_ratio"] < test["ror_ratio_upper"]
+    # each stratum has its own prior
+    priors = table(result, "mgps_priors")
+    assert set(priors.filter(pl.col("stratum_var") == "sex")["stratum"]) == {"F", "M"}
+
+
+def test_time_to_onset_is_the_tto_mart_filtered(study_run: tuple[StudyResult, Any]) -> None:
+    result, warehouse = study_run
+    with duckdb.connect(str(warehouse.db_path), read_only=True) as conn:
+        n, median = conn.execute(
+            "select count(*), quantile_cont(tto_days, 0.5) from tto where drug = 'baclofen'"
+        ).fetchall()[0]
+    overall = table(result, "tto_summary").filter(pl.col("pt") == "ALL").row(0, named=True)
+    assert (overall["n"], overall["median"]) == (n, median)
+    assert overall["q1"] <= overall["median"] <= overall["q3"]
+    assert overall["weibull_shape_lower"] < overall["weibull_shape"] < overall["weibull_shape_upper"]
+    assert overall["interpretation"] in ("early failure", "random failure", "wear-out")
+    bins = table(result, "tto_bins").filter(pl.col("pt") == "ALL")
+    labels = ["0-30", "31-60", "61-90", "91-120", "121-150", "151-180", "181-360", ">360"]
+    assert bins["tto_bin"].to_list() == labels
+    assert bins["n"].sum() == n
+    assert abs(bins["percent"].sum() - 100) < 1e-9
+    # a PT row only from min_cases reports on
+    per_pt = table(result, "tto_summary").filter(pl.col("pt") != "ALL")
+    assert (
+        per_pt.filter(pl.col("n") < 10)["weibull_shape"].null_count()
+        == per_pt.filter(pl.col("n") < 10).height
+    )
+
+
+def test_seriousness_and_characteristics(study_run: tuple[StudyResult, Any]) -> None:
+    result, _ = study_run
+    seriousness = table(result, "seriousness")
+    signals = table(result, "signals")
+    counts = dict(zip(signals["pt"], signals["a"], strict=True))
+    for row in seriousness.iter_rows(named=True):
+        assert row["serious"] + row["non_serious"] == counts[row["pt"]]
+        assert row["serious_female"] + row["serious_male"] <= row["serious"]
+        if row["test"] == "fisher":
+            sf, nf, sm, nm = (row[k] for k in ("serious_female", "non_serious_female", "serious_male",
+                                                "non_serious_male"))  # fmt: skip
+            total = sf + nf + sm + nm
+            expected = [
+                (sf + nf) * (sf + sm),
+                (sf + nf) * (nf + nm),
+                (sm + nm) * (sf + sm),
+                (sm + nm) * (nf + nm),
+            ]
+            assert min(expected) / total < 5
+    characteristics = table(result, "characteristics").filter(pl.col("population") == "all")
+    sex = characteristics.filter(pl.col("variable") == "sex")
+    assert sex["n"].sum() + sex["missing"][0] == result.n_reports
+    assert abs(sex["percent"].sum() - 100) < 1e-9
+    per_year = table(result, "reports_per_year").filter(pl.col("population") == "all")
+    assert per_year["n"].sum() == result.n_reports
+
+
+def test_worked_example_runs_with_the_demo_hierarchy(built_warehouse: Any, tmp_path: Path) -> None:
+    # studies/baclofen.yml: SOC Nervous system disorders, resolved through the demo seed hierarchy
+    result = run_study(
+        PROJECT_DIR / "studies" / "baclofen.yml", tmp_path / "baclofen", built_warehouse.db_path
+    )
+    signals = table(result, "signals")
+    in_scope = set(signals.filter(pl.col("in_scope"))["pt"])
+    assert {"Somnolence", "Coma", "Seizure", "Encephalopathy", "Hypotonia"} <= in_scope
+    assert "Drug withdrawal syndrome" not in in_scope  # primary SOC: General disorders
+    positive = set(table(result, "positive_all_four")["pt"])
+    assert positive == set(built_warehouse.truth["signals"]["planted_positive"]) & in_scope
+    assert set(table(result, "tto")["pt"]) <= in_scope
+    assert json.loads((result.out_dir / "versions.json").read_text())["meddra"]["version"] == "demo"
+
+
+def test_soc_scope_without_hierarchy_is_an_error(built_warehouse: Any, tmp_path: Path) -> None:
+    db_path = tmp_path / "no_meddra.duckdb"
+    shutil.copyfile(built_warehouse.db_path, db_path)
+    with duckdb.connect(str(db_path)) as conn:
+        conn.execute("drop schema if exists meddra_demo cascade")
+        conn.execute("drop schema if exists meddra cascade")
+    with pytest.raises(SystemExit):
+        run_study(PROJECT_DIR / "studies" / "baclofen.yml", tmp_path / "out", db_path)
+    assert not (tmp_path / "out" / "tables" / "signals.csv").exists()
+
+
+def test_time_to_onset_median_is_the_planted_one(built_warehouse: Any, tmp_path: Path) -> None:
+    # The generator's tto truth covers baclofen in any role: rebuild the tto mart with every role as
+    # suspect (the study on that mart is the mart filtered: test_time_to_onset_is_the_tto_mart_filtered).
+    db_path = tmp_path / "all_roles.duckdb"
+    shutil.copyfile(built_warehouse.db_path, db_path)
+    roles = ["PS", "SS", "C", "I"]
+    run_dbt(["run", "--select", "tto", "--quiet"], db_path=db_path, dbt_vars={"suspect_roles": roles})
+    release_dbt_connection()
+    truth = built_warehouse.truth["tto"]["baclofen"]
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        n, median = conn.execute(
+            "select count(*), quantile_cont(tto_days, 0.5) from tto where drug = 'baclofen'"
+        ).fetchall()[0]
+        by_route = conn.execute(
+            "select lower(route), quantile_cont(tto_days, 0.5) from tto where drug = 'baclofen' group by 1"
+        ).fetchall()
+        assert tto_roles_problem(conn, ("PS",)) is not None
+        assert tto_roles_problem(conn, ("I", "C", "SS", "PS")) is None
+    assert (n, median) == (truth["n"], truth["median_days"])
+    assert dict(by_route) == truth["by_route"]
+
+
+def test_study_roles_must_match_the_tto_mart(built_warehouse: Any, tmp_path: Path) -> None:
+    study_file = tmp_path / "study.yml"
+    study_file.write_text(NO_SCOPE_STUDY.replace("suspect_roles: [PS]", "suspect_roles: [PS, SS]"))
+    with pytest.raises(SystemExit):
+        run_study(study_file, tmp_path / "out", built_warehouse.db_path)
