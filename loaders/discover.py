@@ -76,7 +76,7 @@ def find_archives(paths: Iterable[Path]) -> tuple[list[Archive], list[Failure], 
     Returns (archives, failures, notes). A zip named explicitly with a non-FDA name, a missing path, or a
     second zip for a quarter already found is a failure; a non-FDA zip inside a folder is only noted.
     """
-    found: list[Archive] = []
+    found: list[Archive] = []  # in the order given: the first zip of a quarter wins
     failures: list[Failure] = []
     notes: list[str] = []
     for path in paths:
@@ -89,29 +89,33 @@ def find_archives(paths: Iterable[Path]) -> tuple[list[Archive], list[Failure], 
                 else:
                     found.append(archive)
             if not children:
-                failures.append(Failure(str(path), "folder holds no .zip file"))
+                failures.append(Failure(str(path), f"{path}: folder holds no .zip file"))
         elif path.is_file():
             archive = parse_archive_name(path)
             if archive is None:
                 failures.append(
                     Failure(
                         str(path),
-                        "not an FDA quarterly ASCII zip name "
+                        f"{path}: not an FDA quarterly ASCII zip name "
                         "(expected faers_ascii_YYYYqN.zip or aers_ascii_YYYYqN.zip)",
                     )
                 )
             else:
                 found.append(archive)
         else:
-            failures.append(Failure(str(path), "no such file or folder"))
+            failures.append(Failure(str(path), f"{path}: no such file or folder"))
     archives: list[Archive] = []
     seen: dict[str, Archive] = {}
-    for archive in sorted(found, key=lambda a: (a.year, a.q, str(a.path))):
+    order = {id(archive): index for index, archive in enumerate(found)}
+    for archive in sorted(found, key=lambda a: (a.year, a.q, order[id(a)])):
         first = seen.get(archive.quarter)
         if first is not None:
             if first.path.resolve() != archive.path.resolve():
                 failures.append(
-                    Failure(str(archive.path), f"quarter {archive.quarter} is already given by {first.path}")
+                    Failure(
+                        str(archive.path),
+                        f"{archive.path}: quarter {archive.quarter} is already given by {first.path}",
+                    )
                 )
             continue
         seen[archive.quarter] = archive

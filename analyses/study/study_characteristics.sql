@@ -1,4 +1,4 @@
-{#- Step 8 (temp table study_characteristics; needs study_reports): the reference study's Table 3, for all
+{#- Step 7 (temp table study_characteristics; needs study_reports): the reference study's Table 3, for all
     reports of the study drug ('all') and those with an in-scope PT ('scope'). Per variable and level: n,
     percent of the reports where the variable is available, and the number of reports where it is missing.
     Outcomes and indications are multi-valued: a report counts once per level, percent is of the reports

@@ -1,4 +1,4 @@
-{#- Step 7 (temp table study_reports_per_year; needs study_reports): reports of the study drug per year of
+{#- Step 6 (temp table study_reports_per_year; needs study_reports): reports of the study drug per year of
     fda_dt, for all its reports ('all') and those with an in-scope PT ('scope'). -#}
 with
 

@@ -1,4 +1,4 @@
-{#- Step 6 (temp table study_seriousness; needs study_reports): the reference study's Table 5. Per in-scope
+{#- Step 5 (temp table study_seriousness; needs study_reports): the reference study's Table 5. Per in-scope
     PT of the study drug, the reports by seriousness (dim_case.is_serious), overall and by sex; `faers
     study` adds the test of sex x seriousness (chi-square, or Fisher's exact test when an expected count
     is below 5). -#}

@@ -1,4 +1,4 @@
-{#- Step 9 (temp table study_tto; needs study_reports): the tto mart filtered to the study: reports of the
+{#- Step 8 (temp table study_tto; needs study_reports): the tto mart filtered to the study: reports of the
     population whose onset row is a study-drug row (any of its names), crossed with their in-scope PTs.
     One row per (report, PT); the earliest start when several names of the drug have an onset. -#}
 with

@@ -1,4 +1,4 @@
-{#- Step 10 (temp table study_tto_summary; needs study_tto): onset distribution overall (pt 'ALL': each
+{#- Step 9 (temp table study_tto_summary; needs study_tto): onset distribution overall (pt 'ALL': each
     report once) and per PT: n, median, quartiles (continuous quantiles), and per bin of macro tto_bin the
     count and percent (bins with no report included). `faers study` adds the Weibull fits. -#}
 with

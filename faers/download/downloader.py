@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from rich.console import Console
+from rich.filesize import decimal
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -82,17 +83,26 @@ class DownloadReport:
         """One line: counts per outcome, the quarters that need attention, volume and time."""
 
         def listed(outcome: Outcome) -> str:
-            quarters = self.quarters(outcome)
-            return ", ".join(str(q) for q in quarters) if quarters else "none"
+            return quarter_ranges(self.quarters(outcome)) or "none"
 
-        megabytes = self.bytes_downloaded / 1e6
         return (
-            f"download: {len(self.quarters('downloaded'))} downloaded ({megabytes:,.1f} MB), "
+            f"download: {len(self.quarters('downloaded'))} downloaded ({decimal(self.bytes_downloaded)}), "
             f"{len(self.quarters('skipped'))} already complete; "
             f"not published yet: {listed('not_published')}; "
             f"missing: {listed('missing')}; corrupt: {listed('corrupt')}; failed: {listed('failed')} "
             f"[{self.elapsed:,.1f} s]"
         )
+
+
+def quarter_ranges(quarters: Sequence[Quarter]) -> str:
+    """``2019Q1, 2019Q3..2020Q2``: runs of consecutive quarters collapsed into first..last."""
+    runs: list[list[Quarter]] = []
+    for quarter in sorted(quarters):
+        if runs and runs[-1][-1].next() == quarter:
+            runs[-1].append(quarter)
+        else:
+            runs.append([quarter])
+    return ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}..{run[-1]}" for run in runs)
 
 
 def resolve_base_url(base_url: str | None) -> str:
@@ -297,7 +307,7 @@ def download_quarters(
                 result = downloader.quarter(quarter, f"{quarter} ({index}/{len(quarters)})")
             results.append(result)
             if progress and result.outcome in ("downloaded", "corrupt", "failed"):
-                size = f"{result.size / 1e6:,.1f} MB" if result.size else ""
+                size = decimal(result.size) if result.size else ""
                 bar.console.print(f"{quarter} {result.outcome} {size}", **PLAIN)
         results = _classify_absent(results)
         for result in results:

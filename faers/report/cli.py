@@ -31,5 +31,6 @@ def run_report(
         console.print(f"[red]report: {error}[/red]")
         raise typer.Exit(1) from error
     size_mb = path.stat().st_size / 1e6
-    Console().print(f"report: {drug} -> {path} ({size_mb:.1f} MB, self-contained, opens offline)")
+    summary = f"report: {drug} -> {path} ({size_mb:.1f} MB, self-contained, opens offline)"
+    Console(soft_wrap=True).print(summary)
     return path

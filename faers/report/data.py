@@ -9,6 +9,7 @@ tables render; nothing here draws.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,12 +102,13 @@ def _read_table(study_dir: Path, name: str) -> pl.DataFrame | None:
     """``tables/<name>.parquet`` (or ``.csv``) of a study folder, checked for the columns the report needs."""
     tables = study_dir / "tables"
     parquet, csv = tables / f"{name}.parquet", tables / f"{name}.csv"
-    if parquet.exists():
-        path, frame = parquet, pl.read_parquet(parquet)
-    elif csv.exists():
-        path, frame = csv, pl.read_csv(csv, infer_schema_length=None)
-    else:
+    path = parquet if parquet.exists() else csv if csv.exists() else None
+    if path is None:
         return None
+    try:
+        frame = pl.read_parquet(path) if path == parquet else pl.read_csv(path, infer_schema_length=None)
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise ReportError(f"{path}: cannot be read ({error})") from error
     missing = [column for column in STUDY_TABLES[name] if column not in frame.columns]
     if missing:
         raise ReportError(f"{path}: missing column(s) {', '.join(missing)} (has {', '.join(frame.columns)})")
@@ -174,7 +176,11 @@ def load_study(study_dir: Path, *, drug: str | None = None, scope: str | None = 
         raise ReportError(
             f"{study_dir / 'tables'}: no signals.parquet or signals.csv (run `faers study` first)"
         )
-    name = (drug or _study_drug(study) or "").strip().lower()
+    studied = _study_drug(study)
+    names = {studied, *(str(b).lower() for b in (study.get("drug") or {}).get("brands", []) or [])} - {None}
+    if drug and studied and drug.strip().lower() not in names:
+        raise ReportError(f"{study_dir / 'study.yml'}: this is the study of {studied}, not of {drug}")
+    name = (studied or drug or "").strip().lower()
     if not name:
         raise ReportError(f"{study_dir / 'study.yml'}: no drug named (key `drug`) and none given")
     notes = {
@@ -300,11 +306,21 @@ def _finite(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _release_dbt_connection() -> None:
+    """A ``dbt build`` run earlier in this process keeps the file open read-write, and DuckDB refuses a
+    read-only connection beside it; close dbt's (only if dbt ran here: importing dbt is slow)."""
+    if "dbt.adapters.duckdb.connections" in sys.modules:
+        from faers.study.sql import release_dbt_connection
+
+        release_dbt_connection()
+
+
 def load_marts(db_path: Path, drug: str, *, scope: str | None = None) -> ReportData:
     """Read what the report needs for ``drug`` from the marts of the warehouse at ``db_path``."""
     db_path = db_path.resolve()
     if not db_path.exists():
         raise ReportError(f"{db_path}: warehouse not found (run `faers build` first)")
+    _release_dbt_connection()
     with duckdb.connect(str(db_path), read_only=True) as conn:
         for relation in ("signals", "dim_case", "fct_case_drug"):
             if not _relation_exists(conn, "main", relation):

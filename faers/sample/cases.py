@@ -20,9 +20,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from itertools import accumulate
 
-from faers.sample import model, vocab
-from faers.sample.layout import Quarter, all_deleted_member_path, deleted_member_path, has_deleted_list
-from faers.sample.model import DrugRow, Reaction, Report, Sample, Therapy
+from faers.sample import model, plants, vocab
+from faers.sample.draws import Draws, ymd
+from faers.sample.layout import Quarter
+from faers.sample.model import Reaction, Report, Sample
 
 DEFAULT_QUARTERS: tuple[str, ...] = (
     "2012Q2",
@@ -68,62 +69,11 @@ _SERIOUS_PTS = frozenset({"Coma", "Encephalopathy", "Drug withdrawal syndrome", 
 _ROUTE_FAERS = {"respiratory (inhalation)": "Respiratory (inhalation)"}
 
 
-def _ymd(day: dt.date) -> str:
-    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
-
-
-def _quarter_days(quarter: Quarter) -> tuple[dt.date, dt.date]:
-    year, month, _ = quarter.first_day()
-    start = dt.date(year, month, 1)
-    end = dt.date(year + 1, 1, 1) if quarter.q == 4 else dt.date(year, month + 3, 1)
-    return start, end - dt.timedelta(days=1)
-
-
-def _age_group(years: float) -> str:
-    if years < 18:
-        return "<18"
-    if years < 65:
-        return "18-64"
-    if years <= 85:
-        return "65-85"
-    return ">85"
-
-
-# Conversion constants a warehouse may reasonably use; an age is drawn so that all of them agree.
-_AGE_FACTORS: dict[str, tuple[float, ...]] = {
-    "DEC": (10.0,),
-    "YR": (1.0,),
-    "MON": (1 / 12,),
-    "WK": (7 / 365.25, 1 / 52, 7 / 365),
-    "DY": (1 / 365.25, 1 / 365),
-    "HR": (1 / 8766, 1 / 8760),
-}
-
-
-def age_years(age: str, age_cod: str) -> float | None:
-    """The age in years a written AGE and AGE_COD stand for (None if blank or not a number)."""
-    try:
-        value = float(age)
-    except ValueError:
-        return None
-    factors = _AGE_FACTORS.get(age_cod)
-    return None if factors is None else value * factors[0]
-
-
-def _unambiguous_age(age: str, age_cod: str) -> bool:
-    """True if every conversion constant gives the same age group, away from the group boundaries."""
-    value = float(age)
-    years = [value * factor for factor in _AGE_FACTORS[age_cod]]
-    if len({_age_group(y) for y in years}) != 1:
-        return False
-    return all(not (17 < y < 18 or 64 < y < 65 or 85 < y < 86) for y in years)
-
-
-class _Builder:
+class _Builder(Draws):
     """Holds the random stream and the id counters while the sample is built."""
 
     def __init__(self, quarters: Sequence[Quarter], n_cases: int, seed: int) -> None:
-        self.rng = random.Random(seed)
+        super().__init__(random.Random(seed))
         self.seed = seed
         self.quarters = list(quarters)
         self.n_cases = n_cases
@@ -141,18 +91,6 @@ class _Builder:
         pts = list(vocab.BACKGROUND_PTS)
         self.pts = pts
         self.pt_cum = list(accumulate(1 / (rank + 3) for rank in range(len(pts))))
-
-    # --- small draws -----------------------------------------------------------------------------------
-
-    def chance(self, p: float) -> bool:
-        return self.rng.random() < p
-
-    def pick(self, items: Sequence[str], weights: Sequence[float] | None = None) -> str:
-        return self.rng.choices(items, weights=weights)[0] if weights else self.rng.choice(items)
-
-    def day_in(self, quarter: Quarter) -> dt.date:
-        start, end = _quarter_days(quarter)
-        return start + dt.timedelta(days=self.rng.randrange((end - start).days + 1))
 
     def new_case_id(self, quarter: Quarter) -> int:
         base = 4_000_000 + quarter.index * 150_000
@@ -182,155 +120,7 @@ class _Builder:
 
     # --- demographics ----------------------------------------------------------------------------------
 
-    def draw_age(self) -> tuple[str, str, float | None]:
-        if not self.chance(0.82):
-            return "", "", None
-        band = self.rng.random()
-        while True:
-            if band < 0.04:
-                unit = self.pick(("MON", "WK", "DY", "HR"), (0.4, 0.25, 0.25, 0.1))
-                months = self.rng.randrange(0, 24)
-                value = {
-                    "MON": months,
-                    "WK": self.rng.randrange(0, 100),
-                    "DY": self.rng.randrange(0, 700),
-                    "HR": self.rng.randrange(1, 72),
-                }[unit]
-                age = str(value)
-            elif band < 0.08:
-                unit = self.pick(("YR", "MON"), (0.7, 0.3))
-                years = self.rng.randrange(2, 17)
-                age = str(years if unit == "YR" else years * 12 + self.rng.randrange(12))
-            else:
-                years = int(min(99, max(18, self.rng.gauss(57, 16))))
-                unit = self.pick(("YR", "DEC", "DY", "MON"), (0.88, 0.04, 0.05, 0.03))
-                if unit == "YR":
-                    age = str(years) if self.chance(0.95) else f"{years}.5"
-                elif unit == "DEC":
-                    age = str(max(2, min(9, years // 10)))
-                elif unit == "DY":
-                    age = str(years * 365 + self.rng.randrange(200))
-                else:
-                    age = str(years * 12 + self.rng.randrange(12))
-            if _unambiguous_age(age, unit):
-                return age, unit, age_years(age, unit)
-
-    @staticmethod
-    def age_grp(years: float | None) -> str:
-        if years is None:
-            return ""
-        for limit, code in ((28 / 365.25, "N"), (2, "I"), (12, "C"), (18, "T"), (65, "A")):
-            if years < limit:
-                return code
-        return "E"
-
-    def draw_weight(self) -> tuple[str, str]:
-        if not self.chance(0.35):
-            return "", ""
-        kg = max(3.0, self.rng.gauss(78, 19))
-        if self.chance(0.15):
-            return f"{kg / 0.45359237:.0f}", "LBS"
-        return (f"{kg:.0f}" if self.chance(0.7) else f"{kg:.1f}"), "KG"
-
-    def written_date(self, day: dt.date, laers: bool, full: float) -> str:
-        """A date as a report writes it: full, YYYYMM, YYYY or blank; LAERS pads partial dates to 8 digits."""
-        r = self.rng.random()
-        if r < full:
-            return _ymd(day)
-        if r < full + (1 - full) * 0.25:
-            return f"{day.year:04d}{day.month:02d}01" if laers else f"{day.year:04d}{day.month:02d}"
-        if r < full + (1 - full) * 0.45:
-            return f"{day.year:04d}0101" if laers else f"{day.year:04d}"
-        return ""
-
-    # --- drugs ------------------------------------------------------------------------------------------
-
-    def drugname(self, drug: vocab.Drug, route: str) -> str:
-        if drug.ingredient == "baclofen":
-            aliases = (
-                vocab.INTRATHECAL_BACLOFEN_ALIASES if route == "intrathecal" else vocab.ORAL_BACLOFEN_ALIASES
-            )
-            alias = self.pick(aliases)
-        else:
-            alias = self.pick(drug.brands) if drug.brands and self.chance(0.55) else drug.ingredient.upper()
-        amount, unit = drug.strength
-        r = self.rng.random()
-        if r < 0.25 and unit in ("MG", "MCG", "G", "ML", "IU", "MEQ"):
-            name = f"{alias} {amount}{'' if self.chance(0.4) else ' '}{unit}"
-            if self.chance(0.4) and route != "intrathecal":
-                name += " " + self.pick(vocab.DOSE_FORM_WORDS[:4])
-        else:
-            name = alias
-        if self.chance(0.02):
-            name += "."
-        return name
-
-    def drug_row(self, drug: vocab.Drug, role: str, route: str | None = None) -> DrugRow:
-        route = route or drug.route
-        amount, unit = drug.strength
-        if drug.ingredient == "baclofen" and route == "intrathecal":
-            amount, unit = str(self.rng.choice((50, 100, 150, 200, 300, 400))), "UG/DAY"
-        freq = "" if route == "intrathecal" else self.pick(vocab.DOSE_FREQS)
-        dose_vbm = self.pick(
-            (f"{amount} {unit}, {freq or 'UNK'}", f"{amount} {unit}", "UNK", f"{amount}{unit} DAILY", "")
-        )
-        prod_ai = "" if self.chance(0.03) else (drug.salt if self.chance(0.6) else drug.ingredient.upper())
-        return DrugRow(
-            role=role,
-            ingredient=drug.ingredient,
-            drugname=self.drugname(drug, route),
-            prod_ai=prod_ai,
-            route=route,
-            dose_vbm=dose_vbm,
-            cum_dose_chr=f"{self.rng.randrange(1, 9000)}" if self.chance(0.1) else "",
-            cum_dose_unit="MG" if self.chance(0.1) else "",
-            dechal=self.pick(("Y", "N", "U", "D", ""), (0.15, 0.1, 0.35, 0.3, 0.1)),
-            rechal=self.pick(("Y", "N", "U", "D", ""), (0.05, 0.05, 0.4, 0.35, 0.15)),
-            lot_num=f"{self.rng.randrange(10**5, 10**6)}A" if self.chance(0.08) else "",
-            exp_dt="",
-            nda_num=f"{self.rng.randrange(10_000, 210_000):06d}" if self.chance(0.3) else "",
-            dose_amt=amount if self.chance(0.6) else "",
-            dose_unit=unit if self.chance(0.6) else "",
-            dose_form=self.pick(("TABLET", "Tablet", "INJECTION", "Solution for injection", "Capsule", ""))
-            if route != "intrathecal"
-            else "Injection",
-            dose_freq=freq,
-            val_vbm="1" if self.chance(0.9) else "2",
-        )
-
-    def therapies(self, event: dt.date, laers: bool, tto_days: int, baclofen_ps: bool) -> list[Therapy]:
-        start = event - dt.timedelta(days=tto_days)
-        r = self.rng.random()
-        full, month, year, junk, after = (
-            (0.86, 0.04, 0.01, 0.03, 0.04) if baclofen_ps else (0.74, 0.10, 0.06, 0.03, 0.03)
-        )
-        if r < full:
-            start_dt = _ymd(start)
-        elif r < full + month:
-            start_dt = f"{start.year:04d}{start.month:02d}" + ("01" if laers else "")
-        elif r < full + month + year:
-            start_dt = f"{start.year:04d}" + ("0101" if laers else "")
-        elif r < full + month + year + junk:
-            start_dt = self.pick((f"{start.year:04d}0231", "00000000", f"{start.year:04d}1301"))
-        elif r < full + month + year + junk + after:
-            start = event + dt.timedelta(days=self.rng.randrange(1, 60))
-            start_dt = _ymd(start)
-        else:
-            start_dt = ""
-        therapy = Therapy(start_dt=start_dt)
-        if start_dt and self.chance(0.4):
-            days = self.rng.randrange(1, 300)
-            therapy.end_dt = _ymd(start + dt.timedelta(days=days))
-            if self.chance(0.5):
-                therapy.dur, therapy.dur_cod = str(days), "DAY"
-        result = [therapy]
-        if len(start_dt) == 8 and start_dt.isdigit() and self.chance(0.08):
-            restart = start + dt.timedelta(days=self.rng.randrange(30, 200))
-            result.append(Therapy(start_dt=_ymd(restart)))
-        return result
-
     # --- one case ---------------------------------------------------------------------------------------
-
     def first_report(self, quarter: Quarter, case_id: int) -> Report:
         laers = quarter.is_laers
         fda_day = self.day_in(quarter)
@@ -432,11 +222,11 @@ class _Builder:
             primary_id=0,
             version=1,
             i_f_code="I",
-            fda_dt=_ymd(fda_day),
-            init_fda_dt=_ymd(fda_day),
+            fda_dt=ymd(fda_day),
+            init_fda_dt=ymd(fda_day),
             event_dt=event_dt,
-            mfr_dt=_ymd(fda_day - dt.timedelta(days=self.rng.randrange(0, 15))) if mfr_sndr else "",
-            rept_dt=_ymd(fda_day),
+            mfr_dt=ymd(fda_day - dt.timedelta(days=self.rng.randrange(0, 15))) if mfr_sndr else "",
+            rept_dt=ymd(fda_day),
             rept_cod=rept_cod,
             mfr_num=mfr_num,
             mfr_sndr=mfr_sndr,
@@ -466,18 +256,14 @@ class _Builder:
         )
         return report
 
-    def reaction(self, pt: str, laers: bool) -> Reaction:
-        text = pt.upper() if laers or self.chance(0.04) else pt
-        return Reaction(pt=pt, text=text, drug_rec_act=pt if self.chance(0.03) else "")
-
     def follow_up(self, previous: Report, quarter: Quarter) -> Report:
         report = copy.deepcopy(previous)
         report.quarter = quarter
         report.i_f_code = "F"
         fda_day = self.day_in(quarter)
-        report.fda_dt = report.rept_dt = _ymd(fda_day)
+        report.fda_dt = report.rept_dt = ymd(fda_day)
         if report.mfr_sndr:
-            report.mfr_dt = _ymd(fda_day - dt.timedelta(days=self.rng.randrange(0, 15)))
+            report.mfr_dt = ymd(fda_day - dt.timedelta(days=self.rng.randrange(0, 15)))
         report.version = previous.version + (1 if self.chance(0.85) else 2)
         report.foll_seq = str(report.version - 1) if quarter.is_laers and self.chance(0.2) else ""
         if self.chance(0.35):
@@ -495,7 +281,7 @@ class _Builder:
                 reaction.text = reaction.pt.upper()
         return report
 
-    def assign_ids(self, report: Report, case_first_isr: bool = False) -> None:
+    def assign_ids(self, report: Report) -> None:
         """primary id and drug sequence numbers as the report's era writes them."""
         if report.quarter.is_laers:
             report.primary_id = self.new_isr(report.quarter)
@@ -532,12 +318,12 @@ class _Builder:
                 self.assign_ids(report)
                 self.add(report)
         self.add_migrated_cases()
-        self.plant_ties()
-        self.plant_quirks()
-        self.plant_republished()
+        plants.plant_ties(self)
+        plants.plant_quirks(self)
+        plants.plant_republished(self)
         for reports in self.reports.values():
             reports.sort(key=lambda r: (r.primary_id, r.quirk == model.DEMO_DUPLICATED))
-        deleted = self.deleted_lists()
+        deleted = plants.deleted_lists(self)
         return Sample(
             seed=self.seed,
             quarters=self.quarters,
@@ -561,176 +347,10 @@ class _Builder:
             report.version = self.rng.randrange(3, 6)
             report.i_f_code = "F"
             init = dt.date(2000, 1, 1) + dt.timedelta(days=self.rng.randrange(1000))
-            report.init_fda_dt = _ymd(init)
-            report.event_dt = _ymd(init - dt.timedelta(days=self.rng.randrange(1, 60)))
+            report.init_fda_dt = ymd(init)
+            report.event_dt = ymd(init - dt.timedelta(days=self.rng.randrange(1, 60)))
             self.assign_ids(report)
             self.add(report)
-
-    def _cases_with(self, predicate) -> list[list[Report]]:
-        return [reports for _, reports in sorted(self.case_reports.items()) if predicate(reports)]
-
-    def plant_ties(self) -> None:
-        """Cases whose two versions share fda_dt, the higher primary id published in the *earlier* quarter:
-        FDA's rule (latest fda_dt, then highest primary id) keeps the earlier quarter's row."""
-        for laers in (True, False, False):
-            candidates = self._cases_with(
-                lambda reps, laers=laers: (
-                    len(reps) == 2
-                    and all(r.quarter.is_laers == laers for r in reps)
-                    and all(r.quirk is None for r in reps)
-                )
-            )
-            if not candidates:
-                continue
-            early, late = candidates[self.rng.randrange(len(candidates))]
-            if laers:
-                early.primary_id, late.primary_id = (
-                    max(early.primary_id, late.primary_id),
-                    min(early.primary_id, late.primary_id),
-                )
-            else:
-                del self.primary_ids[early.primary_id], self.primary_ids[late.primary_id]
-                early.version, late.version = late.version, early.version
-                early.i_f_code, late.i_f_code = "F", "I" if late.version == 1 else "F"
-                early.primary_id, early.version = self.faers_primary_id(early.case_id, early.version)
-                late.primary_id, late.version = self.faers_primary_id(late.case_id, late.version)
-            late.fda_dt = late.rept_dt = early.fda_dt
-            early.quirk = late.quirk = "tie"
-
-    def plant_quirks(self) -> None:
-        laers_q = [q for q in self.quarters if q.is_laers]
-        faers_q = [q for q in self.quarters if not q.is_laers]
-
-        def free(report: Report) -> bool:
-            return report.quirk is None and all(d.quirk is None for d in report.drugs)
-
-        def only_version(report: Report) -> bool:
-            return len(self.case_reports[report.case_id]) == 1
-
-        def superseded(report: Report) -> bool:
-            later = [r for r in self.case_reports[report.case_id] if r.fda_dt > report.fda_dt]
-            return bool(later)
-
-        def choose(quarter: Quarter, predicate) -> Report | None:
-            candidates = [r for r in self.reports[quarter] if free(r) and predicate(r)]
-            return candidates[self.rng.randrange(len(candidates))] if candidates else None
-
-        if laers_q:
-            report = choose(laers_q[0], lambda r: only_version(r) and r.mfr_sndr != "")
-            if report is not None:
-                report.quirk = model.DEMO_DOLLAR_IN_VALUE
-                report.mfr_num = f"JP-{report.mfr_num.split('-')[1]}-$E2B{self.rng.randrange(10**9, 10**10)}"
-            report = choose(laers_q[-1], superseded)
-            if report is not None:
-                report.quirk = model.DEMO_SPLIT_LINE
-            report = choose(laers_q[-1], lambda r: len(r.drugs) >= 3 and not r.rejected)
-            if report is not None:
-                for drug, quirk in zip(
-                    report.drugs[1:3], (model.DRUG_GLUED_HEAD, model.DRUG_GLUED_TAIL), strict=True
-                ):
-                    drug.quirk, drug.therapies, drug.indications = quirk, [], []
-            for quarter in laers_q:
-                for _ in range(3):
-                    report = choose(quarter, lambda r: True)
-                    if report is not None:
-                        drug = report.drugs[-1]
-                        drug.quirk, drug.dose_vbm = model.DRUG_CONTROL_BYTE, (drug.dose_vbm or "UNK") + "\x08"
-        for quarter in self.quarters[:3]:
-            # non-ASCII sender names: latin-1 bytes in LAERS files, "?" in FAERS files
-            for name, _ in vocab.MANUFACTURERS[-2:]:
-                report = choose(quarter, lambda r: r.mfr_sndr != "")
-                if report is not None:
-                    report.mfr_sndr = name
-        if faers_q:
-            modern = [q for q in faers_q if q.at_least(2014, 3)] or faers_q
-            report = choose(modern[0], lambda r: len(r.drugs) >= 2)
-            if report is not None:
-                drug = report.drugs[-1]
-                drug.quirk, drug.therapies, drug.indications = model.DRUG_DOLLAR_IN_VALUE, [], []
-                drug.dose_vbm = "2.5 MG $ 5 MG ALTERNATING DAYS"
-            report = choose(faers_q[len(faers_q) // 2], lambda r: len(r.reactions) >= 2)
-            if report is not None:
-                report.reactions[-1].quirk = model.REAC_TRUNCATED
-                report.quirk = "reac_truncated"
-        q4 = Quarter(2012, 4)
-        if q4 in self.reports:
-            for _ in range(2):
-                report = choose(q4, lambda r: r.mfr_sndr != "")
-                if report is not None:
-                    report.quirk = model.DEMO_DUPLICATED
-            for _ in range(2):
-                report = choose(q4, lambda r: True)
-                if report is not None:
-                    report.quirk = "vitamins"
-                    vitamins = vocab.DRUG_BY_INGREDIENT["multivitamins"]
-                    row = self.drug_row(vitamins, "C")
-                    row.drugname = '"VITAMINS" (NOS)'
-                    row.seq = len(report.drugs) + 1
-                    report.drugs.append(row)
-
-    def plant_republished(self) -> None:
-        """A few last versions published again, unchanged, in a later quarter (faers_format.md §4)."""
-        modern = [q for q in self.quarters if q.at_least(2014, 3)]
-        if len(modern) < 2:
-            return
-        candidates = self._cases_with(
-            lambda reps: (
-                reps[-1].quarter in modern[:-1]
-                and reps[-1].quirk is None
-                and all(d.quirk is None for d in reps[-1].drugs)
-                and all(r.quirk is None for r in reps[-1].reactions)
-            )
-        )
-        self.rng.shuffle(candidates)
-        for reports in candidates[:3]:
-            last = reports[-1]
-            later = [q for q in modern if q > last.quarter]
-            again = copy.deepcopy(last)
-            again.quarter = self.rng.choice(later)
-            last.quirk = again.quirk = "republished"
-            self.add(again)
-
-    def deleted_lists(self) -> dict[Quarter, dict[str, list[str]]]:
-        """Deleted-case lists from 2019Q1: real case ids (old and new, one re-reported later), ids matching
-        nothing, duplicates, overlap with the previous list, and a leading single-space line."""
-        result: dict[Quarter, dict[str, list[str]]] = {}
-        previous: list[str] = []
-        for quarter in self.quarters:
-            if not has_deleted_list(quarter):
-                continue
-            eligible = sorted(
-                case_id
-                for case_id, reports in self.case_reports.items()
-                if reports[0].quarter <= quarter
-                and all(r.quirk is None for r in reports)
-                and all(d.quirk is None for r in reports for d in r.drugs)
-            )
-            n = max(3, len(eligible) // 120)
-            ids = [str(c) for c in self.rng.sample(eligible, min(n, len(eligible)))]
-            reborn = [c for c in eligible if any(r.quarter > quarter for r in self.case_reports[c])]
-            if reborn:
-                ids.append(str(self.rng.choice(reborn)))
-            ids += [str(self.rng.randrange(10**7, 3 * 10**7)) for _ in range(3)]
-            ids += self.rng.sample(ids, 2)
-            ids += previous[:2]
-            previous = sorted(set(ids))
-            lines = [" ", *sorted(ids)]
-            members = {deleted_member_path(quarter): lines}
-            cumulative = all_deleted_member_path(quarter)
-            if cumulative is not None:
-                old = sorted(
-                    c
-                    for c in self.case_ids
-                    if all(r.quarter.is_laers for r in self.case_reports.get(c, []))
-                    and c in self.case_reports
-                    and all(r.quirk is None for r in self.case_reports[c])
-                )
-                picked = self.rng.sample(old, min(4, len(old))) if old else []
-                members[cumulative] = sorted(
-                    [str(c) for c in picked] + [str(self.rng.randrange(10**6, 9 * 10**6)) for _ in range(6)]
-                )
-            result[quarter] = members
-        return result
 
 
 def parse_quarters(quarters: Sequence[str] | None) -> list[Quarter]:

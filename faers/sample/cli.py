@@ -14,7 +14,7 @@ from faers.sample.layout import QuarterFormatError
 
 def run_sample(out: Path, quarters: str | None, cases: int | None, seed: int, full_size: bool) -> None:
     """Write the sample into ``out`` with progress messages and a one-line summary; user errors exit 2."""
-    console = Console(stderr=True, log_path=False)
+    console = Console(stderr=True, log_path=False, soft_wrap=True)
     quarter_list = [q.strip() for q in quarters.split(",") if q.strip()] if quarters else None
     started = time.perf_counter()
     try:

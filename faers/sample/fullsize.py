@@ -20,6 +20,7 @@ import polars as pl
 
 from faers.sample import vocab
 from faers.sample.cases import BACLOFEN_PT_RATES, INTRATHECAL_SHARE, SEX_PT_RATE_FEMALE
+from faers.sample.fullsize_truth import full_size_truth
 from faers.sample.layout import (
     TABLES,
     Quarter,
@@ -31,247 +32,18 @@ from faers.sample.layout import (
     member_path,
     zip_name,
 )
-from faers.sample.truth import NOTES, SERIOUS_OUTCOME_CODES, SUSPECT_ROLES, SampleTruth
+from faers.sample.synthetic import drug_vocabulary, pt_vocabulary
+from faers.sample.truth import SampleTruth
 from faers.sample.write import BOM, DeterministicZip, MemberStats
 
 FULL_SIZE_QUARTER = "2023Q4"
 FULL_SIZE_CASES = 400_000
-N_DRUGS = 5_000
-N_PTS = 15_000
 BACLOFEN_PS_SHARE = 0.003
 MEAN_EXTRA_DRUGS = 2.75  # DRUG rows per report = 1 + Poisson(2.75): ~3.75
 MEAN_EXTRA_PTS = 2.0  # REAC rows per report = 1 + Poisson(2.0): ~3.0
 FAST_DEFLATE = 1  # zlib level 1: ~3x faster than 6 on 400 MB of text, ~35% larger zip
 
-_DRUG_PREFIXES = (
-    "ab",
-    "ac",
-    "ad",
-    "al",
-    "am",
-    "an",
-    "ar",
-    "as",
-    "at",
-    "av",
-    "az",
-    "bel",
-    "ben",
-    "bri",
-    "cab",
-    "cal",
-    "car",
-    "cel",
-    "cer",
-    "cil",
-    "cla",
-    "cor",
-    "dal",
-    "dar",
-    "del",
-    "des",
-    "dex",
-    "dol",
-    "dor",
-    "dur",
-    "ef",
-    "el",
-    "em",
-    "en",
-    "ep",
-    "er",
-    "es",
-    "et",
-    "ev",
-    "ex",
-    "fal",
-    "fem",
-    "fid",
-    "fil",
-    "gal",
-    "gem",
-    "gla",
-    "ib",
-    "id",
-    "il",
-    "im",
-    "in",
-    "ir",
-    "is",
-    "lam",
-    "lan",
-    "lar",
-    "lev",
-    "lin",
-    "lor",
-)
-_DRUG_MIDDLES = ("a", "e", "i", "o", "u", "ali", "eto", "ira", "ono", "ura")
-_DRUG_STEMS = (
-    "mab",
-    "tinib",
-    "pril",
-    "sartan",
-    "olol",
-    "statin",
-    "azole",
-    "cillin",
-    "floxacin",
-    "vir",
-    "parin",
-    "dronate",
-    "semide",
-    "tidine",
-    "prazole",
-    "setron",
-    "triptan",
-    "lukast",
-    "gliptin",
-    "gliflozin",
-    "dipine",
-    "zepam",
-    "oxetine",
-    "afil",
-    "lutamide",
-    "platin",
-    "rubicin",
-    "tecan",
-    "taxel",
-    "mustine",
-)
-_PT_SITES = (
-    "Hepatic",
-    "Renal",
-    "Cardiac",
-    "Pulmonary",
-    "Gastric",
-    "Cerebral",
-    "Ocular",
-    "Skin",
-    "Muscle",
-    "Spinal",
-    "Bone",
-    "Joint",
-    "Bladder",
-    "Thyroid",
-    "Adrenal",
-    "Pancreatic",
-    "Splenic",
-    "Intestinal",
-    "Oesophageal",
-    "Biliary",
-    "Uterine",
-    "Ovarian",
-    "Testicular",
-    "Prostatic",
-    "Breast",
-    "Lymph node",
-    "Vascular",
-    "Venous",
-    "Arterial",
-    "Nerve",
-    "Ear",
-    "Nasal",
-    "Oral",
-    "Dental",
-    "Gingival",
-    "Lip",
-    "Tongue",
-    "Laryngeal",
-    "Tracheal",
-    "Pleural",
-)
-_PT_CONDITIONS = (
-    "pain",
-    "disorder",
-    "oedema",
-    "haemorrhage",
-    "infection",
-    "neoplasm",
-    "injury",
-    "inflammation",
-    "cyst",
-    "fibrosis",
-    "necrosis",
-    "ischaemia",
-    "atrophy",
-    "hypertrophy",
-    "abscess",
-    "ulcer",
-    "stenosis",
-    "calcification",
-    "discomfort",
-    "swelling",
-    "mass",
-    "lesion",
-    "dysfunction",
-    "failure",
-    "rupture",
-    "perforation",
-    "obstruction",
-    "anomaly",
-    "haematoma",
-    "infarction",
-    "thrombosis",
-    "embolism",
-    "polyp",
-    "erosion",
-    "irritation",
-    "spasm",
-    "nodule",
-    "effusion",
-    "disorder NEC",
-    "function test abnormal",
-)
-_PT_QUALIFIERS = (
-    "",
-    "Acute ",
-    "Chronic ",
-    "Congenital ",
-    "Recurrent ",
-    "Benign ",
-    "Malignant ",
-    "Traumatic ",
-    "Post procedural ",
-    "Drug-induced ",
-)
-
 OnStep = Callable[[str], None]
-
-
-def drug_vocabulary(n: int = N_DRUGS) -> list[str]:
-    """n ingredient names: the real ones of ``vocab`` first, then INN-like names (prefix+middle+stem)."""
-    names = [d.ingredient for d in vocab.DRUGS]
-    seen = set(names)
-    for stem in _DRUG_STEMS:
-        for middle in _DRUG_MIDDLES:
-            for prefix in _DRUG_PREFIXES:
-                name = f"{prefix}{middle}{stem}"
-                if name not in seen:
-                    names.append(name)
-                    seen.add(name)
-    if len(names) < n:
-        raise ValueError(f"the drug vocabulary has {len(names)} names, fewer than {n}")
-    head, tail = names[: len(vocab.DRUGS)], names[len(vocab.DRUGS) :]
-    order = np.random.default_rng(20240101).permutation(len(tail))
-    return head + [tail[i] for i in order][: n - len(head)]
-
-
-def pt_vocabulary(n: int = N_PTS) -> list[str]:
-    """n PT names: the real ones of ``vocab`` first, then MedDRA-like 'Qualifier site condition' names."""
-    names = list(vocab.ALL_PTS)
-    seen = {p.lower() for p in names}
-    for qualifier in _PT_QUALIFIERS:
-        for site in _PT_SITES:
-            for condition in _PT_CONDITIONS:
-                name = f"{qualifier}{site.lower() if qualifier else site} {condition}"
-                if name.lower() not in seen:
-                    names.append(name)
-                    seen.add(name.lower())
-    if len(names) < n:
-        raise ValueError(f"the PT vocabulary has {len(names)} names, fewer than {n}")
-    head, tail = names[: len(vocab.ALL_PTS)], names[len(vocab.ALL_PTS) :]
-    order = np.random.default_rng(20240102).permutation(len(tail))
-    return head + [tail[i] for i in order][: n - len(head)]
 
 
 def _zipf_cum(n: int, offset: float, power: float) -> np.ndarray:
@@ -322,7 +94,7 @@ def _within(starts_repeated: np.ndarray, total: int) -> np.ndarray:
     return np.arange(total) - starts_repeated
 
 
-class _FullSize:
+class FullSizeQuarter:
     """Arrays of one full-size quarter."""
 
     def __init__(self, quarter: Quarter, n: int, seed: int) -> None:
@@ -709,7 +481,7 @@ def generate_full_size(
 
     _check_out_dir(out_dir, {zip_name(quarter)})
     step = on_step or (lambda _message: None)
-    gen = _FullSize(quarter, n, seed)
+    gen = FullSizeQuarter(quarter, n, seed)
     gen.reports()
     frames: dict[str, pl.DataFrame] = {"demo": gen.demo_frame()}
     frames["drug"] = gen.drug_frame()
@@ -746,116 +518,7 @@ def generate_full_size(
                     ).as_dict()
                 ],
             }
-    truth = _truth(gen, quarter, seed, stats, deleted or [])
+    planted = {"baclofen_ps_share": BACLOFEN_PS_SHARE, "intrathecal_share": INTRATHECAL_SHARE}
+    truth = full_size_truth(gen, quarter, seed, stats, deleted or [], planted)
     truth.write(out_dir / "truth.json")
     return truth
-
-
-def _truth(
-    gen: _FullSize, quarter: Quarter, seed: int, stats: dict[str, Any], deleted: list[str]
-) -> SampleTruth:
-    """The same rules as truth.py, vectorised (one version per case, no malformed rows)."""
-    deleted_ids = sorted({int(x) for x in deleted if x.strip().isdigit()})
-    kept = ~np.isin(gen.case_id, deleted_ids)
-    n_kept = int(kept.sum())
-    drug_kept = kept[gen.drug_report]
-    reac_kept = kept[gen.reac_report]
-    n_pts = len(gen.pts)
-    reac_pairs = np.unique(gen.reac_report[reac_kept].astype(np.int64) * n_pts + gen.reac_pt[reac_kept])
-    outc_pairs = np.unique(
-        gen.outc_report[kept[gen.outc_report]].astype(np.int64) * 7 + gen.outc_code[kept[gen.outc_report]]
-    )
-    sex = gen.sex.to_numpy()
-    serious_code = np.isin(gen.outc_code, [vocab.OUTCOME_CODES.index(c) for c in SERIOUS_OUTCOME_CODES])
-    marts = {
-        "dim_case": n_kept,
-        "fct_case_drug": int(drug_kept.sum()),
-        "fct_case_reaction": len(reac_pairs),
-        "fct_case_outcome": len(outc_pairs),
-        "fct_case_indication": int(kept[gen.drug_report[gen.indi_rows]].sum()),
-        "fct_case_therapy": int(kept[gen.drug_report[gen.ther_rows]].sum()),
-        "serious_cases": len(np.unique(gen.outc_report[kept[gen.outc_report] & serious_code])),
-        "cases_with_outcome": len(np.unique(gen.outc_report[kept[gen.outc_report]])),
-        "sex": {
-            "F": int((kept & (sex == "F")).sum()),
-            "M": int((kept & (sex == "M")).sum()),
-            "null": int((kept & ~np.isin(sex, ["F", "M"])).sum()),
-        },
-    }
-    # signals: reports with a PS drug and a PT (every report has a PT)
-    ps = gen.drug_ps & drug_kept
-    has_ps = np.zeros(gen.n, dtype=bool)
-    has_ps[gen.drug_report[ps]] = True
-    in_table = has_ps & kept
-    drug_reports = np.bincount(gen.drug_idx[ps], minlength=len(gen.drugs))
-    pair_report = reac_pairs // n_pts
-    pair_pt = reac_pairs % n_pts
-    in_pairs = in_table[pair_report]
-    event_reports = np.bincount(pair_pt[in_pairs], minlength=n_pts)
-    baclofen_ps = np.zeros(gen.n, dtype=bool)
-    baclofen_ps[gen.drug_report[ps & (gen.drug_idx == gen.drugs.index("baclofen"))]] = True
-    cells = np.bincount(pair_pt[in_pairs & baclofen_ps[pair_report]], minlength=n_pts)
-    signals = {
-        "suspect_roles": list(SUSPECT_ROLES),
-        "n_reports": int(in_table.sum()),
-        "drug_reports": {gen.drugs[i]: int(c) for i, c in enumerate(drug_reports) if c},
-        "event_reports": {gen.pts[i]: int(c) for i, c in enumerate(event_reports) if c},
-        "cells": {"baclofen": {gen.pts[i]: int(c) for i, c in enumerate(cells) if c}},
-        "planted_positive": list(vocab.BACLOFEN_PLANTED_PTS),
-        "planted_pairs": [],
-    }
-    sex_pt = gen.pts.index(vocab.SEX_DIFFERENCE_PT)
-
-    def stratum(code: str) -> dict[str, int]:
-        in_sex = in_table & (sex == code)
-        with_pt = np.zeros(gen.n, dtype=bool)
-        with_pt[pair_report[pair_pt == sex_pt]] = True
-        return {
-            "a": int((in_sex & baclofen_ps & with_pt).sum()),
-            "n_drug": int((in_sex & baclofen_ps).sum()),
-            "n_event": int((in_sex & with_pt).sum()),
-            "n": int(in_sex.sum()),
-        }
-
-    # tto: baclofen appears only as PS, one drug row per report, so the earliest valid start per report
-    rows = gen.ther_rows
-    is_bac = (gen.drug_idx[rows] == gen.drugs.index("baclofen")) & kept[gen.drug_report[rows]]
-    report = gen.drug_report[rows]
-    full = np.array([len(s) == 8 and not s.endswith("0231") for s in gen.ther_start])
-    event_full = gen.event_format[report] == 8
-    start_days = np.array(
-        [
-            (dt.date(int(s[:4]), int(s[4:6]), int(s[6:])) - dt.date(1970, 1, 1)).days if ok else 0
-            for s, ok in zip(gen.ther_start, full & is_bac, strict=True)
-        ]
-    )
-    tto = gen.event_day[report] - start_days
-    ok = is_bac & full & event_full & (tto >= 0)
-    routes = np.where(gen.drug_intrathecal[rows], "intrathecal", vocab.DRUG_BY_INGREDIENT["baclofen"].route)
-    tto_truth: dict[str, Any] = {
-        "n": int(ok.sum()),
-        "median_days": float(np.median(tto[ok])) if ok.any() else None,
-        "by_route": {str(r): float(np.median(tto[ok & (routes == r)])) for r in sorted(set(routes[ok]))},
-        "n_by_route": {str(r): int((ok & (routes == r)).sum()) for r in sorted(set(routes[ok]))},
-    }
-    tto_truth = {"roles": list(SUSPECT_ROLES), **tto_truth}
-    return SampleTruth(
-        seed=seed,
-        quarters=[str(quarter)],
-        n_cases_generated=gen.n,
-        files={zip_name(quarter): stats},
-        deleted_case_ids=deleted_ids,
-        dedup={"n_cases": n_kept, "primary_ids": gen.primary_id[kept].tolist()},
-        marts=marts,
-        signals=signals,
-        tto={"baclofen": tto_truth},
-        sex_difference={
-            "drug": "baclofen",
-            "pt": vocab.SEX_DIFFERENCE_PT,
-            "stratum": "F",
-            "cells": {"F": stratum("F"), "M": stratum("M")},
-        },
-        planted={"baclofen_ps_share": BACLOFEN_PS_SHARE, "intrathecal_share": INTRATHECAL_SHARE},
-        notes=NOTES,
-        mode="full_size",
-    )

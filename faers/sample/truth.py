@@ -24,8 +24,8 @@ from faers.sample.cases import (
     INTRATHECAL_SHARE,
     PS_PLANT_RATES,
     SEX_PT_RATE_FEMALE,
-    _age_group,
 )
+from faers.sample.draws import age_group
 from faers.sample.model import Report, Sample
 from faers.sample.write import ZipStats
 
@@ -62,6 +62,10 @@ NOTES: dict[str, str] = {
         "serious_outcome_codes); cases_with_outcome: kept reports with any OUTC row."
     ),
     "sex": ("F and M as written; UNK and blank are null."),
+    "weight_known": (
+        "kept reports whose wt and wt_cod (KG, LBS x 0.45359237, GMS / 1000) give a weight in (0, 635] kg; "
+        "a few junk values (a 3,912 kg weight, ages U and 163/6) are planted."
+    ),
     "age_group": (
         "from age and age_cod (DEC, YR, MON, WK, DY, HR); groups <18, 18-64, 65-85 (inclusive), >85; ages"
         " are drawn away from the boundaries so that any usual unit constant gives the same group."
@@ -120,6 +124,22 @@ def full_date(text: str) -> dt.date | None:
         return dt.datetime.strptime(text, "%Y%m%d").date()
     except ValueError:
         return None
+
+
+MAX_WEIGHT_KG = 635.0
+"""dbt var ``max_weight_kg``: heavier weights are junk (NULL)."""
+
+
+def weight_kg(wt: str, wt_cod: str) -> float | None:
+    """Weight in kg from WT and WT_COD (KG, LBS, GMS); None if blank, not a number or above the limit."""
+    try:
+        value = float(wt)
+    except ValueError:
+        return None
+    factor = {"KG": 1.0, "LBS": 0.45359237, "GMS": 0.001}.get(wt_cod)
+    if factor is None or not 0 < value * factor <= MAX_WEIGHT_KG:
+        return None
+    return value * factor
 
 
 def deleted_ids(sample: Sample) -> set[int]:
@@ -222,7 +242,7 @@ def compute_truth(sample: Sample, zips: dict[str, ZipStats]) -> SampleTruth:
     """Apply the documented rules to the in-memory records."""
     kept = kept_reports(sample)
     sex_counts = Counter(r.sex if r.sex in ("F", "M") else "null" for r in kept)
-    age_counts = Counter("null" if r.age_years is None else _age_group(r.age_years) for r in kept)
+    age_counts = Counter("null" if r.age_years is None else age_group(r.age_years) for r in kept)
     marts = {
         "dim_case": len(kept),
         "fct_case_drug": sum(1 for r in kept for d in r.drugs if not d.rejected),
@@ -234,6 +254,7 @@ def compute_truth(sample: Sample, zips: dict[str, ZipStats]) -> SampleTruth:
         "cases_with_outcome": sum(1 for r in kept if r.outcomes),
         "sex": {"F": sex_counts["F"], "M": sex_counts["M"], "null": sex_counts["null"]},
         "age_group": {g: age_counts[g] for g in ("<18", "18-64", "65-85", ">85", "null")},
+        "weight_known": sum(1 for r in kept if weight_kg(r.wt, r.wt_cod) is not None),
     }
     rows = signal_reports(kept)
     drug_reports: Counter[str] = Counter()

@@ -22,10 +22,12 @@ import polars as pl
 from rich.console import Console
 from rich.progress import Progress
 
+from faers.dbt import DbtError
 from faers.paths import warehouse_path
 from faers.study import sql, stats
 from faers.study.config import StudyConfig, StudyFileError, load_study
 from faers.study.scope import ResolvedScope, ScopeError, resolve_scope
+from faers.udfs import register as register_udfs
 
 SIGNAL_COLUMNS = (
     "pt", "a", "b", "c", "d", "expected", "ror", "ror_lower", "ror_upper", "prr", "prr_lower", "prr_upper",
@@ -93,10 +95,7 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
     if not db_path.is_file():
         console.print(f"[red]study: warehouse {db_path} does not exist (run faers load, faers build)[/red]")
         raise SystemExit(2)
-    out = out.resolve()
-    tables_dir = out / "tables"
-    tables_dir.mkdir(parents=True, exist_ok=True)
-
+    sql.release_dbt_connection()  # a dbt run earlier in this process may still hold the file open
     with duckdb.connect(str(db_path), read_only=True) as conn:
         try:
             scope = resolve_scope(conn, study.scope)
@@ -108,37 +107,38 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
             console.print(f"[red]study: {file}: {problem}[/red]")
             raise SystemExit(2)
         quarters = [r[0] for r in conn.execute("select distinct quarter from dim_case order by 1").fetchall()]
-    dbt_vars = study_vars(study, scope)
+    out = out.resolve()
+    tables_dir = out / "tables"
+    tables_dir.mkdir(parents=True, exist_ok=True)
 
     result = StudyResult(out_dir=out, scope=scope)
     with tempfile.TemporaryDirectory(prefix="faers_study_") as tmp, Progress(console=console) as progress:
         task = progress.add_task(f"study {study.name}", total=len(sql.STEPS) + 3)
-        progress.update(task, description="dbt compile analyses/study")
-        files = sql.compile_steps(dbt_vars, db_path, Path(tmp))
-        shutil.copytree(next(iter(files.values())).parent, out / "sql", dirs_exist_ok=True)
-        progress.advance(task)
-        with duckdb.connect(str(db_path), read_only=True) as conn:
-            from faers.udfs import register
-
-            register(conn)
-            frames: dict[str, pl.DataFrame] = {}
-            priors = None
-            for step, sql_file in files.items():
-                progress.update(task, description=step)
-                sql.run_step(conn, step, sql_file)
-                progress.advance(task)
-                if step == "study_cells":
-                    progress.update(task, description="MGPS prior per stratum")
-                    priors = _fit_priors(conn)
+        try:
+            progress.update(task, description="dbt compile analyses/study")
+            files = sql.compile_steps(study_vars(study, scope), db_path, Path(tmp))
+            shutil.copytree(next(iter(files.values())).parent, out / "sql", dirs_exist_ok=True)
+            progress.advance(task)
+            with duckdb.connect(str(db_path), read_only=True) as conn:
+                register_udfs(conn)
+                for step, sql_file in files.items():
+                    progress.update(task, description=step)
+                    sql.run_step(conn, step, sql_file)
                     progress.advance(task)
-            frames = _tables(conn, study)
-            result.n_reports = _count(conn, "select count(*) from study_reports where is_study_drug")
-            result.n_scope_reports = _count(
-                conn, "select count(*) from study_reports where is_study_drug and has_scope_pt"
-            )
+                    if step == "study_cells":
+                        progress.update(task, description="MGPS prior per stratum")
+                        priors = _fit_priors(conn)
+                        progress.advance(task)
+                frames = _tables(conn, study)
+                result.n_reports = _count(conn, "select count(*) from study_reports where is_study_drug")
+                result.n_scope_reports = _count(
+                    conn, "select count(*) from study_reports where is_study_drug and has_scope_pt"
+                )
+        except (DbtError, sql.StudySqlError) as exc:
+            console.print(f"[red]study: {file}: {exc}[/red]")
+            raise SystemExit(1) from exc
         progress.update(task, description="writing tables")
-        if priors is not None:
-            frames["mgps_priors"] = priors
+        frames["mgps_priors"] = priors
         frames["scope"] = pl.DataFrame(
             [m.__dict__ for m in scope.matches],
             schema={"level": pl.String, "term": pl.String, "pt": pl.String, "via": pl.String},

@@ -127,37 +127,30 @@ def _finite(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+WEIBULL_COLUMNS = {
+    "weibull_shape": "shape",
+    "weibull_shape_lower": "shape_lower",
+    "weibull_shape_upper": "shape_upper",
+    "weibull_scale": "scale",
+    "weibull_scale_lower": "scale_lower",
+    "weibull_scale_upper": "scale_upper",
+}
+
+
 def weibull_columns(tto: pl.DataFrame, summary: pl.DataFrame, min_cases: int) -> pl.DataFrame:
     """Add the Weibull fit (shape, scale, 95% CIs, interpretation) to each ``tto_summary`` row.
 
     'ALL' is fitted on each report once; a PT is fitted from ``min_cases`` reports on (else NULLs).
     """
-    fits = []
+    rows = []
     for pt in summary["pt"].to_list():
-        if pt == "ALL":
-            days = tto.unique("primary_id")["tto_days"].to_numpy()
-        else:
-            days = tto.filter(pl.col("pt") == pt)["tto_days"].to_numpy()
+        onsets = tto.unique("primary_id") if pt == "ALL" else tto.filter(pl.col("pt") == pt)
+        days = onsets["tto_days"].to_numpy()
         fit = fit_weibull(days) if (pt == "ALL" or days.size >= min_cases) else None
-        fits.append(
-            {
-                "pt": pt,
-                "weibull_shape": fit.shape if fit else None,
-                "weibull_shape_lower": fit.shape_lower if fit else None,
-                "weibull_shape_upper": fit.shape_upper if fit else None,
-                "weibull_scale": fit.scale if fit else None,
-                "weibull_scale_lower": fit.scale_lower if fit else None,
-                "weibull_scale_upper": fit.scale_upper if fit else None,
-                "interpretation": fit.interpretation if fit else None,
-            }
-        )
-    schema = (
-        {"pt": pl.String, "interpretation": pl.String}
-        | {name: pl.Float64 for name in fits[0] if name.startswith("weibull")}
-        if fits
-        else None
-    )
-    fitted = pl.DataFrame(fits, schema=schema) if fits else pl.DataFrame({"pt": []}, schema={"pt": pl.String})
-    return summary.join(fitted, on="pt", how="left").with_columns(
-        pl.col(c).fill_nan(None) for c in fitted.columns if c.startswith("weibull")
-    )
+        row: dict[str, object] = {"pt": pt, "interpretation": fit.interpretation if fit else None}
+        for column, attribute in WEIBULL_COLUMNS.items():
+            value = getattr(fit, attribute) if fit else None
+            row[column] = None if value is None or math.isnan(value) else value
+        rows.append(row)
+    schema = {"pt": pl.String, "interpretation": pl.String} | dict.fromkeys(WEIBULL_COLUMNS, pl.Float64)
+    return summary.join(pl.DataFrame(rows, schema=schema), on="pt", how="left")

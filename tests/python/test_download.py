@@ -25,7 +25,7 @@ from faers.download import (
     latest_possible,
     resolve_range,
 )
-from faers.download.downloader import FolderBusyError, folder_lock
+from faers.download.downloader import FolderBusyError, folder_lock, quarter_ranges
 from faers.download.manifest import Manifest, ManifestError
 
 FAST = RetryPolicy(attempts=3, backoff=0.01, max_backoff=0.05, timeout=5.0)
@@ -73,6 +73,12 @@ def test_zip_names_follow_fdas_two_eras() -> None:
     assert Quarter(2020, 1).previous() == Quarter(2019, 4)
     assert Quarter(2020, 1).end == dt.date(2020, 3, 31)
     assert Quarter(2020, 4).end == dt.date(2020, 12, 31)
+
+
+def test_summary_collapses_runs_of_quarters() -> None:
+    quarters = [Quarter(2019, 1), Quarter(2019, 3), Quarter(2019, 4), Quarter(2020, 1), Quarter(2021, 1)]
+    assert quarter_ranges(quarters) == "2019Q1, 2019Q3..2020Q1, 2021Q1"
+    assert quarter_ranges([]) == ""
 
 
 def test_latest_is_the_last_quarter_that_has_ended() -> None:
@@ -261,7 +267,7 @@ def test_404s_are_not_published_after_the_last_quarter_and_missing_before(
         "2020Q1": "not_published",
     }
     assert not report.ok
-    assert "not published yet: 2019Q4, 2020Q1" in report.summary()
+    assert "not published yet: 2019Q4..2020Q1;" in report.summary()
     assert "missing: 2019Q2" in report.summary()
     manifest = Manifest.load(tmp_path)
     assert manifest.get(Quarter(2019, 4)).status == "not_published"

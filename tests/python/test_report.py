@@ -63,6 +63,10 @@ def marts_report(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 def _sql(db_path: Path, query: str, params: list | None = None) -> list[tuple]:
+    """Expected values, straight from the warehouse (closing dbt's in-process handle on it first)."""
+    from faers.study.sql import release_dbt_connection
+
+    release_dbt_connection()
     with duckdb.connect(str(db_path), read_only=True) as conn:
         return conn.execute(query, params or []).fetchall()
 
@@ -357,3 +361,35 @@ def test_figures_export_as_png_and_svg(built_warehouse, tmp_path: Path) -> None:
         svg = (folder / f"{figure_id}.svg").read_text(encoding="utf-8")
         assert svg.lstrip().startswith("<svg") and "</svg>" in svg
     assert 'href="paper_figures/forest.svg"' in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_browser_check_sees_console_errors_and_network_requests(tmp_path: Path) -> None:
+    """The browser check is not vacuous: a page that logs an error, throws and fetches is caught."""
+    from faers.report.browser import check_report
+
+    page_file = tmp_path / "broken.html"
+    page_file.write_text(
+        "<html><head><title>broken</title></head><body>"
+        "<script>console.error('boom'); fetch('http://127.0.0.1:9/x').catch(() => {});"
+        "setTimeout(() => { throw new Error('late failure'); }, 0);</script></body></html>",
+        encoding="utf-8",
+    )
+    page = check_report(page_file)
+    assert page.figures == []
+    assert any("boom" in message for message in page.console_errors)
+    assert any("late failure" in message for message in page.console_errors)
+    assert "http://127.0.0.1:9/x" in page.external_requests
+
+
+def test_forest_cap_keeps_the_highest_ror_and_says_so(built_warehouse) -> None:
+    rows = _sql(
+        built_warehouse.db_path,
+        "select pt from main.signals where drug = ? and a >= 3 order by ror desc nulls last, pt limit 10",
+        [DRUG],
+    )
+    sections = build_sections(load_marts(built_warehouse.db_path, DRUG), max_forest_rows=10)
+    assert _y_values(_figure(sections, "forest")) == [pt for (pt,) in rows]
+    signals = next(s for s in sections if s.section_id == "signals")
+    assert any(note.startswith("Showing the 10 PTs with the highest ROR") for note in signals.notes)

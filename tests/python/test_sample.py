@@ -28,6 +28,7 @@ DEFAULT_ZIPS = {
     "faers_ascii_2019q1.zip",
     "faers_ascii_2023q4.zip",
 }
+SERIOUS = {"DE", "LT", "HO", "DS"}  # dbt var serious_outcome_codes
 TABLE_RE = re.compile(r"(?i)(DEMO|DRUG|REAC|OUTC|RPSR|THER|INDI)\d{2}Q[1-4][A-Z0-9_]*\.TXT$")
 
 # faers_format.md §3, verbatim.
@@ -307,6 +308,8 @@ def test_quirks_present(members: dict[str, dict[str, bytes]]) -> None:
     )
     assert {row["age_cod"] for _, row in demo} >= {"DEC", "YR", "MON", "WK", "DY", "HR"}
     assert {row["wt_cod"] for _, row in demo} >= {"KG", "LBS"}
+    assert {row["age"] for _, row in demo} >= {"U", "163/6"}, "junk ages"
+    assert any(row["wt"] == "3912" for _, row in demo), "a junk weight"
     sexes = {row.get("sex", row.get("gndr_cod")) for _, row in demo}
     assert sexes >= {"F", "M", "UNK", ""}
     assert any(row["drugname"] == '"VITAMINS" (NOS)' for n, row in drug if "2012q4" in n)
@@ -424,7 +427,10 @@ def _mini_warehouse(members: dict[str, dict[str, bytes]]) -> dict[str, Any]:
         ),
         "fct_case_indication": sum(len(rows("indi", k)) for k in keys),
         "fct_case_therapy": sum(len(rows("ther", k)) for k in keys),
-        "serious_cases": sum(1 for k in keys if rows("outc", k)),
+        "serious_cases": sum(
+            1 for k in keys if {r.get("outc_cod", r.get("outc_code")) for r in rows("outc", k)} & SERIOUS
+        ),
+        "cases_with_outcome": sum(1 for k in keys if rows("outc", k)),
         "sex": {
             s: sum(1 for rec in kept if (rec[4] if rec[4] in ("F", "M") else "null") == s)
             for s in ("F", "M", "null")
@@ -447,6 +453,7 @@ def test_truth_agrees_with_an_independent_reading_of_the_files(
         "fct_case_indication",
         "fct_case_therapy",
         "serious_cases",
+        "cases_with_outcome",
         "sex",
     ):
         assert mini[key] == truth["marts"][key], key

@@ -41,3 +41,28 @@ def test_two_sided_p() -> None:
     assert p[2] is None
     assert p[3] == pytest.approx(2 * sps.norm.sf(3.0))
     assert not math.isnan(p[3])
+
+
+def test_weibull_columns_fit_each_report_once_and_skip_small_pts() -> None:
+    from faers.study.stats import weibull_columns
+    from faers.study.tto import fit_weibull
+
+    # report 1 has two PTs: the overall fit counts its onset once
+    tto = pl.DataFrame(
+        {
+            "primary_id": [1, 1, 2, 3, 4, 5],
+            "pt": ["A", "B", "A", "A", "B", "A"],
+            "tto_days": [1, 1, 5, 30, 2, 0],
+        }
+    )
+    summary = pl.DataFrame({"pt": ["ALL", "A", "B"], "n": [5, 4, 2]})
+    out = weibull_columns(tto, summary, min_cases=3)
+    overall = fit_weibull([1, 5, 30, 2, 0])
+    assert overall is not None
+    row = out.row(0, named=True)
+    assert row["weibull_shape"] == pytest.approx(overall.shape)
+    assert row["weibull_scale_upper"] == pytest.approx(overall.scale_upper)
+    assert row["interpretation"] == overall.interpretation
+    assert out.row(1, named=True)["weibull_shape"] == pytest.approx(fit_weibull([1, 5, 30, 0]).shape)
+    assert out.row(2, named=True)["weibull_shape"] is None  # 2 reports < min_cases
+    assert out.columns[:2] == ["pt", "n"]

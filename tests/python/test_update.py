@@ -242,6 +242,45 @@ def _signals(db: Path) -> Cells:
         return {(r[0], r[1]): dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
 
 
+_FOLLOW_UPS_SQL = r"""
+with
+
+versions as (
+
+    select
+        cast(caseid as bigint) as case_id,
+        cast(primaryid as bigint) as primary_id,
+        quarter,
+        case when regexp_full_match(fda_dt, '\d{8}') then fda_dt end as fda_dt
+    from raw.demo
+    where caseid is not null and primaryid is not null
+
+),
+
+newest_in_new_quarter as (
+
+    -- cases reported before 2019Q3 whose 2019Q3 follow-up carries a strictly later FDA date
+    select
+        case_id,
+        max_by(primary_id, fda_dt) filter (where quarter = '2019Q3') as primary_id
+    from versions
+    group by case_id
+    having
+        bool_or(quarter < '2019Q3')
+        and max(fda_dt) filter (where quarter = '2019Q3') > max(fda_dt) filter (where quarter < '2019Q3')
+
+)
+
+select
+    count(*),
+    count(*) filter (where dim_case.primary_id = newest_in_new_quarter.primary_id),
+    count(dim_case.case_id)
+from newest_in_new_quarter
+left join main.dim_case
+    on dim_case.case_id = newest_in_new_quarter.case_id
+"""
+
+
 @pytest.mark.slow
 def test_update_end_to_end(tmp_path: Path) -> None:
     from faers.download.update import update_warehouse
@@ -308,6 +347,7 @@ def test_update_end_to_end(tmp_path: Path) -> None:
         duplicated_cases = conn.execute(
             "select count(*) - count(distinct case_id) from main.dim_case"
         ).fetchone()
+        follow_ups, kept_newest, in_dim_case = conn.execute(_FOLLOW_UPS_SQL).fetchone()
     assert {(r[0], r[1]): r[2] for r in logged} == expected
     assert len(logged) == len(expected)
     assert all(list(r[3]) == ["2019Q3"] for r in logged)
@@ -316,4 +356,7 @@ def test_update_end_to_end(tmp_path: Path) -> None:
         assert n_after == (signals_2.get((drug, pt), {}).get("n_methods") or 0)
     assert second.changes == {c: sum(v == c for v in expected.values()) for c in change_log.CHANGES}
     assert builds == [(1, "complete", ["2019Q1", "2019Q2"]), (2, "complete", ["2019Q3"])]
-    assert duplicated_cases == (0,)  # follow-ups in 2019Q3 were deduplicated against earlier quarters
+    # follow-up reports in the new quarter were deduplicated against the earlier quarters' versions
+    assert duplicated_cases == (0,)
+    assert follow_ups > 0 and in_dim_case > 0
+    assert kept_newest == in_dim_case  # (the others are deleted cases)

@@ -30,8 +30,8 @@ DATA_TABLES = ("demo", "drug", "reac", "outc", "rpsr", "ther", "indi")
 
 @pytest.fixture(scope="module")
 def conn(built_warehouse: BuiltWarehouse) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to the built warehouse."""
-    connection = duckdb.connect(str(built_warehouse.db_path), read_only=True)
+    """A connection to the built warehouse (same configuration as dbt's in-process one)."""
+    connection = duckdb.connect(str(built_warehouse.db_path))
     try:
         yield connection
     finally:
@@ -79,10 +79,11 @@ def test_sex_and_age_groups_match_truth(
 
 
 def test_outcomes_and_seriousness(conn: duckdb.DuckDBPyConnection, built_warehouse: BuiltWarehouse) -> None:
-    # truth's serious_cases = kept reports with at least one OUTC row.
+    marts = built_warehouse.truth["marts"]
+    # is_serious: any outcome in var serious_outcome_codes (DE, LT, HO, DS), as the issue defines it.
+    assert scalar(conn, "select count(*) from main.dim_case where is_serious") == marts["serious_cases"]
     with_outcome = scalar(conn, "select count(*) from main.dim_case where outcomes is not null")
-    assert with_outcome == built_warehouse.truth["marts"]["serious_cases"]
-    # is_serious follows the issue's rule: any of DE/LT/HO/DS (var serious_outcome_codes).
+    assert with_outcome == marts["cases_with_outcome"]
     wrong = scalar(
         conn,
         """
@@ -92,7 +93,7 @@ def test_outcomes_and_seriousness(conn: duckdb.DuckDBPyConnection, built_warehou
         """,
     )
     assert wrong == 0
-    assert 0 < scalar(conn, "select count(*) from main.dim_case where is_serious") < with_outcome
+    assert 0 < marts["serious_cases"] < with_outcome, "the sample must have non-serious outcomes too"
 
 
 def test_no_deleted_case_survives(conn: duckdb.DuckDBPyConnection, built_warehouse: BuiltWarehouse) -> None:
