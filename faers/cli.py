@@ -113,6 +113,10 @@ def download(
 
 @app.command()
 def update(
+    from_quarter: Annotated[
+        str | None,
+        typer.Option("--from", help="First quarter to probe (default: earliest in the manifest, else 2004Q1)."),
+    ] = None,
     folder: Annotated[Path, typer.Option("--dir", help="Download folder.")] = Path("data/faers"),
     base_url: Annotated[str | None, typer.Option("--base-url", help="FDA's base address.")] = None,
     db: DbOption = None,
@@ -120,7 +124,7 @@ def update(
     """Download new quarters, load them, rebuild, and log how the signals changed."""
     from faers.download.update import run_update
 
-    run_update(folder=folder, base_url=base_url, db=db)
+    run_update(folder=folder, base_url=base_url, db=db, from_quarter=from_quarter)
 
 
 @app.command()

@@ -397,7 +397,7 @@ def fit_prior(
 
     ``weights`` counts identical (n, E) cells once with a multiplicity. Every start is optimised; the
     best optimum wins. Above ``screen_size`` cells the starts are screened on a random subset and the
-    best two are optimised on all cells (the reported optimum is always the full-data likelihood's).
+    best one is optimised on all cells (the reported optimum is always the full-data likelihood's).
     ``converged`` means the projected gradient norm at the optimum is below
     ``gradient_tolerance * (1 + |negLL|)``;
     ``at_boundary`` means a shape collapsed, p hit 0/1, or a box edge was hit.
@@ -418,10 +418,10 @@ def fit_prior(
     )
     if big:
         # multi-start only picks the basin: screen every start on a random subset of cells, then
-        # optimise the best two on the exact full-data likelihood from the screened optima
+        # optimise the best one on the exact full-data likelihood from its screened optimum
         screen = objective.subsample(screen_size)
         screened = sorted((run(screen, theta) for theta in thetas), key=lambda item: item[0])
-        thetas = [item[1].x for item in screened[:2]]
+        thetas = [screened[0][1].x]
     results = [run(objective, theta) for theta in thetas]
     if not results:
         raise ValueError("fit_prior needs at least one start")
@@ -684,8 +684,13 @@ def fit_from_cells(
             method="none",
             message="no cells with a >= 1: nothing to fit",
         )
-    n = frame["a"].cast(pl.Float64).to_numpy()
-    e = frame["expected"].cast(pl.Float64).to_numpy()
+    # identical cells (same a and margins, hence the same E) enter once with a multiplicity: exact
+    grouped = frame.group_by("a", "n_drug", "n_event").agg(
+        pl.col("expected").first(), pl.len().alias("multiplicity")
+    )
+    n = grouped["a"].cast(pl.Float64).to_numpy()
+    e = grouped["expected"].cast(pl.Float64).to_numpy()
+    weights = grouped["multiplicity"].cast(pl.Float64).to_numpy()
     margins = None
     if likelihood == "full":
         totals = frame["n"].unique()
@@ -698,7 +703,8 @@ def fit_from_cells(
             cell_drug=frame["n_drug"].cast(pl.Float64).to_numpy(),
             cell_event=frame["n_event"].cast(pl.Float64).to_numpy(),
         )
-    return fit_prior(n, e, likelihood=likelihood, margins=margins)
+    fit = fit_prior(n, e, likelihood=likelihood, margins=margins, weights=weights)
+    return replace(fit, n_cells=frame.height)
 
 
 def fit_priors_by(

@@ -294,6 +294,20 @@ def loaded_quarters(conn: duckdb.DuckDBPyConnection) -> list[str]:
     return [row[0] for row in rows]
 
 
+def quarters_of_last_build(conn: duckdb.DuckDBPyConnection) -> set[str] | None:
+    """The quarters the last completed build was made from (None if no build completed yet)."""
+    row = conn.execute(
+        """
+        select list_concat(quarters_before, quarters_added)
+        from history.builds
+        where status = 'complete'
+        order by build_id desc
+        limit 1
+        """
+    ).fetchone()
+    return set(row[0]) if row is not None else None
+
+
 def unfinished_build(conn: duckdb.DuckDBPyConnection) -> Build | None:
     """The latest build if it never completed (interrupted or failed): an update resumes it."""
     row = conn.execute(

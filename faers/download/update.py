@@ -5,7 +5,8 @@ Steps, each safe to interrupt:
 1. Download (``download_quarters``) from the earliest quarter in the folder's manifest (2004Q1 for an empty
    folder) to the latest that could be published.
 2. Pick the quarters to load: every ``complete`` zip in the manifest whose quarter is not yet in
-   ``raw.load_log``. Each one's size and SHA-256 are checked against the manifest first, so a file changed
+   ``raw.load_log``. Quarters loaded by hand (``faers load``) since the last update's build count as
+   added too. Each one's size and SHA-256 are checked against the manifest first, so a file changed
    or damaged since its download never reaches the warehouse. Corrupt, failed and missing quarters are not
    ``complete`` and are never loaded.
 3. Register the build in ``history.builds`` and snapshot ``main.signals`` (``faers.download.changes``).
@@ -112,8 +113,9 @@ def update_warehouse(
     """Run the update (see the module docstring) and return what it did.
 
     Raises QuarterError for a bad range, UpdateError for a zip that no longer matches the manifest or that
-    the loader rejects, and
-    faers.dbt.DbtError when the build fails (the build is then marked failed and the next update resumes it).
+    the loader rejects, and faers.dbt.DbtError when the build fails (the build is then marked failed and
+    the next update resumes it). Only builds run by ``faers update`` are logged: the effect of a hand-run
+    ``faers build`` in between is absorbed into the next update's "before" snapshot.
     """
     started = time.monotonic()
     console = console or Console()
@@ -128,13 +130,16 @@ def update_warehouse(
         changes.ensure_tables(conn)
         in_warehouse = changes.loaded_quarters(conn)
         pending = [e for e in manifest.complete() if e.quarter not in in_warehouse]
+        built = changes.quarters_of_last_build(conn)
+        loaded_by_hand = [] if built is None else [q for q in in_warehouse if q not in built]
         build = changes.unfinished_build(conn)
-        if not pending and build is None and changes.signals_exist(conn):
+        if not pending and not loaded_by_hand and build is None and changes.signals_exist(conn):
             return UpdateReport(download, elapsed=time.monotonic() - started)
         paths = [_check_against_manifest(folder, entry) for entry in pending]
-        new_quarters = [entry.quarter for entry in pending]
+        new_quarters = sorted({*loaded_by_hand, *(entry.quarter for entry in pending)})
         if build is None:
-            build = changes.start_build(conn, in_warehouse, new_quarters)
+            before = [q for q in in_warehouse if q not in loaded_by_hand]
+            build = changes.start_build(conn, before, new_quarters)
         else:
             console.print(
                 f"resuming build {build.build_id} ({build.status}) from its signal snapshot", **_PLAIN

@@ -177,7 +177,9 @@ def load_study(study_dir: Path, *, drug: str | None = None, scope: str | None = 
             f"{study_dir / 'tables'}: no signals.parquet or signals.csv (run `faers study` first)"
         )
     studied = _study_drug(study)
-    names = {studied, *(str(b).lower() for b in (study.get("drug") or {}).get("brands", []) or [])} - {None}
+    drug_entry = study.get("drug")
+    brands = drug_entry.get("brands") or [] if isinstance(drug_entry, dict) else []
+    names = {studied, *(str(brand).lower() for brand in brands)} - {None}
     if drug and studied and drug.strip().lower() not in names:
         raise ReportError(f"{study_dir / 'study.yml'}: this is the study of {studied}, not of {drug}")
     name = (studied or drug or "").strip().lower()

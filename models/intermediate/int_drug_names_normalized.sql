@@ -41,12 +41,14 @@ distinct_names as (
 
 synonym_keys as (
 
-    select distinct on (name_key)
+    -- tests/warehouse/assert_drug_synonyms_unambiguous guarantees one ingredient per key; the
+    -- window only drops the duplicates ('ELIQUIS', 'ELIQUIS 5MG') deterministically.
+    select
         {{ drug_name_cleaned('name') }} as name_key,
         {{ drug_ingredient_cleaned('ingredient') }} as ingredient
     from synonyms
     where {{ drug_name_cleaned('name') }} is not null
-    order by name_key, ingredient
+    qualify row_number() over (partition by name_key order by ingredient) = 1
 
 ),
 
@@ -101,7 +103,8 @@ ingredients as (
         drug_name,
         prod_ai,
         drug_source,
-        {{ drug_ingredient_cleaned('ingredient_part') }} as ingredient
+        {{ drug_ingredient_cleaned('ingredient_part') }} as ingredient,
+        {{ drug_name_cleaned('ingredient_part') }} as ingredient_key
     from ingredient_parts
 
 ),
@@ -116,7 +119,7 @@ ingredients_mapped as (
         coalesce(synonym_keys.ingredient, ingredients.ingredient) as ingredient
     from ingredients
     left join synonym_keys
-        on ingredients.ingredient = synonym_keys.name_key
+        on ingredients.ingredient_key = synonym_keys.name_key
     where ingredients.ingredient is not null
 
 ),

@@ -254,6 +254,10 @@ def test_study_report_sections_come_from_the_study_tables(study_run: StudyRun) -
 
 
 def test_bad_study_folder_names_the_file(study_run: StudyRun, tmp_path: Path) -> None:
+    # a brand of the study drug is accepted, another drug is not
+    assert load_study(study_run.out, drug="Lioresal").drug == DRUG
+    with pytest.raises(ReportError, match=r"study\.yml: this is the study of baclofen, not of warfarin"):
+        write_report(study_run.out, study_run.db_path, tmp_path / "r.html", drug="warfarin")
     broken = tmp_path / "broken"
     shutil.copytree(study_run.out, broken)
     (broken / "tables" / "subgroup_tests.csv").unlink(missing_ok=True)

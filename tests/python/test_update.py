@@ -157,11 +157,13 @@ def test_a_stricter_rule_logs_fewer_strength_changes(conn: duckdb.DuckDBPyConnec
 
 
 def test_an_unfinished_build_is_found_for_resumption(conn: duckdb.DuckDBPyConnection) -> None:
+    assert change_log.quarters_of_last_build(conn) is None
     _write_signals(conn, BEFORE)
-    change_log.record_changes(conn, change_log.start_build(conn, [], ["2019Q1"]))
+    change_log.record_changes(conn, change_log.start_build(conn, ["2018Q4"], ["2019Q1"]))
     assert change_log.unfinished_build(conn) is None
-    second = change_log.start_build(conn, ["2019Q1"], ["2019Q2"])
+    second = change_log.start_build(conn, ["2018Q4", "2019Q1"], ["2019Q2"])
     change_log.mark_failed(conn, second.build_id)
+    assert change_log.quarters_of_last_build(conn) == {"2018Q4", "2019Q1"}  # the last *completed* build
 
     pending = change_log.unfinished_build(conn)
 

@@ -1,0 +1,257 @@
+"""MGPS prior fit and posterior (faers.mgps) against the golden reference and against first principles."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy import special, stats
+
+from faers import mgps
+
+REFERENCE = Path(__file__).resolve().parents[2] / "seeds" / "reference"
+
+
+@pytest.fixture(scope="module")
+def golden() -> pl.DataFrame:
+    return pl.read_csv(REFERENCE / "signals_reference.csv")
+
+
+@pytest.fixture(scope="module")
+def reference_priors() -> dict[str, tuple[mgps.Prior, float]]:
+    with (REFERENCE / "mgps_priors_reference.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    return {
+        row["fit"]: (
+            mgps.Prior.from_sequence([float(row[k]) for k in ("alpha1", "beta1", "alpha2", "beta2", "P")]),
+            float(row["negLL"]),
+        )
+        for row in rows
+    }
+
+
+def _golden_margins(golden: pl.DataFrame) -> mgps.Margins:
+    n_drug = golden.group_by("drug").agg((pl.col("a") + pl.col("b")).first())["a"].to_numpy()
+    n_event = golden.group_by("event").agg((pl.col("a") + pl.col("c")).first())["a"].to_numpy()
+    total = float((golden["a"] + golden["b"] + golden["c"] + golden["d"])[0])
+    return mgps.Margins(
+        drug=n_drug,
+        event=n_event,
+        n_total=total,
+        cell_drug=(golden["a"] + golden["b"]).to_numpy(),
+        cell_event=(golden["a"] + golden["c"]).to_numpy(),
+    )
+
+
+def _cells(golden: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return golden["a"].to_numpy().astype(float), golden["E"].to_numpy()
+
+
+def test_truncated_fit_reaches_the_reference_optimum(golden, reference_priors) -> None:
+    # GIVEN the 2,100 golden cells WHEN fitting the zero-truncated likelihood from the default starts
+    n, e = _cells(golden)
+    fit = mgps.fit_prior(n, e, likelihood="truncated")
+    _, reference_nll = reference_priors["pvref_trunc_Nstar1"]
+    # THEN the optimum is at least as good as the reference's, to 1e-6, and it is a clean interior fit
+    assert fit.neg_log_likelihood <= reference_nll + 1e-6
+    assert abs(fit.neg_log_likelihood - reference_nll) < 1e-6
+    assert fit.converged and not fit.at_boundary and fit.usable
+    reference_prior, _ = reference_priors["pvref_trunc_Nstar1"]
+    np.testing.assert_allclose(fit.prior.as_array(), reference_prior.as_array(), rtol=1e-4)
+
+
+def test_full_fit_reaches_the_reference_optimum(golden, reference_priors) -> None:
+    n, e = _cells(golden)
+    fit = mgps.fit_prior(n, e, likelihood="full", margins=_golden_margins(golden))
+    _, reference_nll = reference_priors["pvref_zero_inclusive"]
+    assert abs(fit.neg_log_likelihood - reference_nll) < 1e-6
+    assert fit.n_zero_cells == 54 * 137 - 2100
+    assert fit.usable
+
+
+def test_likelihoods_at_the_reference_priors_equal_the_reference_values(golden, reference_priors) -> None:
+    n, e = _cells(golden)
+    prior, nll = reference_priors["pvref_trunc_Nstar1"]
+    assert mgps.neg_log_likelihood(prior, n, e, likelihood="truncated") == pytest.approx(nll, abs=1e-8)
+    prior, nll = reference_priors["pvref_zero_inclusive"]
+    margins = _golden_margins(golden)
+    assert mgps.neg_log_likelihood(prior, n, e, likelihood="full", margins=margins) == pytest.approx(
+        nll, abs=1e-8
+    )
+
+
+def test_grouped_zero_cells_equal_the_materialised_table() -> None:
+    # GIVEN a small drug x event table whose zero cells we can write out one by one
+    rng = np.random.default_rng(7)
+    n_drug = rng.integers(1, 40, size=12).astype(float)
+    n_event = rng.integers(1, 30, size=17).astype(float)
+    total = 500.0
+    expected = np.outer(n_drug, n_event) / total
+    counts = rng.poisson(expected * rng.lognormal(0, 1, expected.shape))
+    nonzero = counts > 0
+    prior = mgps.Prior(2.0, 1.5, 0.4, 0.3, 0.3)
+    margins = mgps.Margins(
+        drug=n_drug,
+        event=n_event,
+        n_total=total,
+        cell_drug=np.broadcast_to(n_drug[:, None], counts.shape)[nonzero],
+        cell_event=np.broadcast_to(n_event[None, :], counts.shape)[nonzero],
+    )
+    grouped = mgps.neg_log_likelihood(
+        prior, counts[nonzero], expected[nonzero], likelihood="full", margins=margins
+    )
+
+    # WHEN the full likelihood is summed cell by cell from the NB mixture, zero cells included
+    def log_nb(alpha: float, beta: float, n: np.ndarray, e: np.ndarray) -> np.ndarray:
+        return stats.nbinom.logpmf(n, alpha, beta / (beta + e))
+
+    n_all, e_all = counts.ravel(), expected.ravel()
+    brute = -np.sum(
+        np.logaddexp(
+            math.log(prior.p) + log_nb(prior.alpha1, prior.beta1, n_all, e_all),
+            math.log1p(-prior.p) + log_nb(prior.alpha2, prior.beta2, n_all, e_all),
+        )
+    )
+    # THEN grouping the zero cells by margins is exact
+    assert grouped == pytest.approx(brute, rel=1e-12)
+    assert margins.zero_cells()[1].sum() == (~nonzero).sum()
+
+
+@pytest.mark.parametrize("likelihood", ["truncated", "full"])
+def test_analytic_gradient_matches_finite_differences(golden, likelihood) -> None:
+    n, e = _cells(golden)
+    margins = _golden_margins(golden) if likelihood == "full" else None
+    objective = mgps._build_objective(n, e, likelihood=likelihood, margins=margins, weights=None)
+    theta = mgps._pack(mgps.Prior(1.3, 0.7, 0.2, 0.4, 0.35))
+    _, grad = objective(theta)
+    step = 1e-6
+    numeric = np.array(
+        [
+            (objective(theta + step * unit)[0] - objective(theta - step * unit)[0]) / (2 * step)
+            for unit in np.eye(5)
+        ]
+    )
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-4)
+
+
+def test_weights_are_multiplicities(golden) -> None:
+    n, e = _cells(golden)
+    doubled = mgps.neg_log_likelihood(mgps.Prior(1, 1, 0.2, 0.3, 0.4), n, e, weights=np.full(n.shape, 2.0))
+    single = mgps.neg_log_likelihood(mgps.Prior(1, 1, 0.2, 0.3, 0.4), n, e)
+    assert doubled == pytest.approx(2 * single, rel=1e-13)
+
+
+@pytest.mark.parametrize(("suffix", "fit"), [("trunc", "pvref_trunc_Nstar1"), ("zero", "pvref_zero_inclusive")])
+def test_posterior_matches_the_reference(golden, reference_priors, suffix, fit) -> None:
+    n, e = _cells(golden)
+    prior, _ = reference_priors[fit]
+    np.testing.assert_allclose(mgps.ebgm(n, e, prior), golden[f"EBGM_{suffix}"].to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(
+        mgps.posterior_quantile(0.05, n, e, prior), golden[f"EB05_{suffix}"].to_numpy(), rtol=1e-8
+    )
+    np.testing.assert_allclose(
+        mgps.posterior_quantile(0.95, n, e, prior), golden[f"EB95_{suffix}"].to_numpy(), rtol=1e-8
+    )
+    np.testing.assert_allclose(mgps.posterior_weight(n, e, prior), golden[f"Qn_{suffix}"].to_numpy(), rtol=1e-8)
+
+
+def test_mixture_quantile_inverts_the_mixture_cdf() -> None:
+    rng = np.random.default_rng(11)
+    size = 5000
+    q = rng.uniform(0, 1, size)
+    q[:50] = 1e-16  # a vanishing component: the quantile must still be the dominant one's
+    shape1, shape2 = rng.uniform(0.5, 300, size), rng.uniform(0.01, 50, size)
+    rate1, rate2 = rng.uniform(0.01, 50, size), rng.uniform(0.01, 50, size)
+    for prob in (0.05, 0.5, 0.95):
+        x = mgps.mixture_quantile(prob, q, shape1, rate1, shape2, rate2)
+        cdf = q * special.gammainc(shape1, rate1 * x) + (1 - q) * special.gammainc(shape2, rate2 * x)
+        np.testing.assert_allclose(cdf, prob, atol=1e-10)
+
+
+def test_heavy_tailed_rates_collapse_the_truncated_fit_but_not_the_full_one() -> None:
+    # GIVEN a drug x event table with log-normal relative reporting rates (sd 2), as on FAERS
+    rng = np.random.default_rng(3)
+    n_drug = np.ceil(rng.pareto(1.0, 300) * 20 + 1)
+    n_event = np.ceil(rng.pareto(1.0, 800) * 10 + 1)
+    total = 200_000.0
+    expected = np.outer(n_drug, n_event) / total
+    for _ in range(2):  # the same draws as the documented experiment (sigma 1.0, then 1.5)
+        rng.normal(size=expected.shape)
+        rng.poisson(np.ones(expected.shape))
+    counts = rng.poisson(np.exp(rng.normal(-1.0, 2.0, expected.shape)) * expected)
+    nonzero = counts > 0
+    margins = mgps.Margins(
+        drug=n_drug,
+        event=n_event,
+        n_total=total,
+        cell_drug=np.broadcast_to(n_drug[:, None], counts.shape)[nonzero],
+        cell_event=np.broadcast_to(n_event[None, :], counts.shape)[nonzero],
+    )
+    n, e = counts[nonzero].astype(float), expected[nonzero]
+    # WHEN fitting both likelihoods
+    truncated = mgps.fit_prior(n, e, likelihood="truncated")
+    full = mgps.fit_prior(n, e, likelihood="full", margins=margins)
+    # THEN the truncated optimum has a shape going to 0 and is not usable; the full one is interior
+    assert "shape_to_zero" in truncated.boundary
+    assert not truncated.usable
+    assert "not published" in truncated.message
+    assert full.boundary == "" and full.usable
+
+
+def test_a_non_overdispersed_component_is_a_usable_point_mass() -> None:
+    rng = np.random.default_rng(5)
+    e = rng.lognormal(-1, 1, 4000)
+    lam = np.where(rng.uniform(size=e.size) < 0.95, 1.0, rng.gamma(2.0, 2.0, e.size))
+    n = rng.poisson(lam * e)
+    fit = mgps.fit_prior(n[n > 0].astype(float), e[n > 0], likelihood="truncated")
+    assert fit.boundary == "point_mass"
+    assert fit.usable and fit.at_boundary
+    assert min(fit.alpha1, fit.alpha2) > 1  # no collapsed shape
+
+
+def test_fixed_prior_and_var_parsing() -> None:
+    assert mgps.parse_prior_setting(None) is None
+    assert mgps.parse_prior_setting("None") is None
+    assert mgps.parse_prior_setting("[0.2, 0.1, 2, 4, 0.3]") == [0.2, 0.1, 2.0, 4.0, 0.3]
+    assert mgps.parse_prior_setting([0.2, 0.1, 2, 4, 0.3]) == [0.2, 0.1, 2.0, 4.0, 0.3]
+    with pytest.raises(ValueError, match="5 values"):
+        mgps.parse_prior_setting("[1, 2, 3]")
+    with pytest.raises(ValueError, match="0 < p < 1"):
+        mgps.parse_prior_setting([1, 1, 1, 1, 1.5])
+    fit = mgps.fixed_prior([0.2, 0.1, 2, 4, 0.3])
+    assert fit.usable and fit.fixed and fit.as_row()["is_usable"]
+
+
+def test_bad_input_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(ValueError, match="n >= 1"):
+        mgps.fit_prior(np.array([0.0, 1.0]), np.array([1.0, 1.0]), likelihood="truncated")
+    with pytest.raises(ValueError, match="needs margins"):
+        mgps.fit_prior(np.array([1.0]), np.array([1.0]), likelihood="full")
+    with pytest.raises(ValueError, match="E must be finite"):
+        mgps.fit_prior(np.array([1.0]), np.array([0.0]))
+    with pytest.raises(ValueError, match="likelihood must be"):
+        mgps.fit_prior(np.array([1.0]), np.array([1.0]), likelihood="zero")  # type: ignore[arg-type]
+
+
+def test_fit_priors_by_fits_one_prior_per_stratum(golden) -> None:
+    # GIVEN the golden table twice, as two strata with their own margins
+    cells = golden.select(
+        "drug",
+        pl.col("event").alias("pt"),
+        "a",
+        pl.col("E").alias("expected"),
+        (pl.col("a") + pl.col("b")).alias("n_drug"),
+        (pl.col("a") + pl.col("c")).alias("n_event"),
+        (pl.col("a") + pl.col("b") + pl.col("c") + pl.col("d")).alias("n"),
+    )
+    strata = pl.concat([cells.with_columns(sex=pl.lit("F")), cells.with_columns(sex=pl.lit("M"))])
+    priors = mgps.fit_priors_by(strata, ["sex"], likelihood="truncated")
+    assert priors["sex"].to_list() == ["F", "M"]
+    assert priors["neg_log_likelihood"].to_list() == pytest.approx([3714.99208528173] * 2, abs=1e-6)
+    assert priors["is_usable"].to_list() == [True, True]
+    full = mgps.fit_priors_by(strata, ["sex"], likelihood="full")
+    assert full["neg_log_likelihood"].to_list() == pytest.approx([6423.07282101015] * 2, abs=1e-6)
