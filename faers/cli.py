@@ -87,13 +87,22 @@ def study(
 def report(
     drug: Annotated[str, typer.Option("--drug", help="Drug (active ingredient or brand name).")],
     out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
-    scope: Annotated[str | None, typer.Option("--scope", help="MedDRA SOC/HLT name or PT list.")] = None,
+    scope: Annotated[
+        str | None, typer.Option("--scope", help="soc:/hlgt:/hlt:/pt: prefix, a MedDRA name, or PTs separated by ';'.")
+    ] = None,
+    study: Annotated[
+        Path | None, typer.Option("--study", help="A `faers study` output folder (default: the marts only).")
+    ] = None,
+    figures: Annotated[
+        str | None, typer.Option("--figures", help="Also write each figure as png,svg next to the report.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Render the self-contained HTML report (Plotly forest plots) for a drug from the marts."""
+    """Render the self-contained HTML report (Plotly forest plots) for a drug from the marts or a study folder."""
     from faers.report.cli import run_report
 
-    run_report(drug=drug, out=out, scope=scope, db=db)
+    formats = tuple(f.strip() for f in figures.split(",") if f.strip()) if figures else ()
+    run_report(drug=drug, out=out, scope=scope, db=db, study=study, figure_formats=formats)
 
 
 @app.command()

@@ -38,7 +38,25 @@ def run_dbt(
     ]
     if dbt_vars:
         cli_args += ["--vars", json.dumps(dict(dbt_vars))]
-    result = dbtRunner().invoke(cli_args)
+    try:
+        result = dbtRunner().invoke(cli_args)
+    finally:
+        release_dbt_connection()
     if not result.success:
         raise DbtError(f"dbt {' '.join(args)} failed on {path}: {result.exception or 'see the log above'}")
     return result
+
+
+def release_dbt_connection() -> None:
+    """Close the DuckDB database that dbt-duckdb keeps open in-process after ``dbtRunner().invoke``.
+
+    Until it is closed, opening the same file again in this process (read-only, or with other settings)
+    fails with "Can't open a connection to same database file with a different configuration".
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None

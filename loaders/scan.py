@@ -35,7 +35,7 @@ from loaders.errors import LoadError
 from loaders.schema import COLUMNS, KEY_COLUMN
 from loaders.text import decode, strip_bom, to_utf8
 
-DEFAULT_CHUNK_BYTES = 16 << 20
+DEFAULT_CHUNK_BYTES = 8 << 20
 """Uncompressed bytes read per chunk; bounds the loader's memory (a few chunks are alive at a time)."""
 
 MAX_JOIN_LINES = 8

@@ -43,7 +43,7 @@ report_drugs as (
         case
             when {{ study_drug_match('case_drugs') }} then '{{ var("study_drug") | lower }}'
             else case_drugs.drug
-        end as drug,
+        end as drug
     from case_drugs
     semi join study_reports
         on case_drugs.primary_id = study_reports.primary_id
@@ -56,7 +56,7 @@ report_events as (
 
     select distinct
         study_events.primary_id,
-        study_events.pt,
+        study_events.pt
     from study_events
     semi join study_reports
         on study_events.primary_id = study_reports.primary_id
@@ -99,7 +99,7 @@ drug_event_counts as (
         report_strata.stratum,
         report_drugs.drug,
         report_events.pt,
-        count(*) as a,
+        count(*) as a
     from report_drugs
     inner join report_events
         on report_drugs.primary_id = report_events.primary_id
@@ -123,7 +123,7 @@ cells_completed as (
         drug_margins.n_drug,
         event_margins.n_event,
         stratum_sizes.n,
-        drug_margins.n_drug::double * event_margins.n_event / stratum_sizes.n as expected,
+        drug_margins.n_drug::double * event_margins.n_event / stratum_sizes.n as expected
     from drug_event_counts
     inner join drug_margins
         on drug_event_counts.stratum_var = drug_margins.stratum_var

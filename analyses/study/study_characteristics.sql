@@ -65,7 +65,7 @@ single_valued as (
             when cases.weight_kg > 100 then '>100 kg'
         end as weight_band,
         nullif(upper(trim(cases.reporter_country)), 'COUNTRY NOT SPECIFIED') as reporter_country,
-        cases.occp_cod,
+        cases.occp_cod
     from population_reports
     inner join cases
         on population_reports.primary_id = cases.primary_id
@@ -86,7 +86,7 @@ outcomes_long as (
         population_reports.population,
         population_reports.primary_id,
         'outcome' as variable,
-        case_outcomes.outc_cod as level,
+        case_outcomes.outc_cod as level
     from population_reports
     inner join case_outcomes
         on population_reports.primary_id = case_outcomes.primary_id
@@ -109,7 +109,7 @@ indications_long as (
         population_reports.population,
         population_reports.primary_id,
         'indication' as variable,
-        case_indications.indi_pt as level,
+        case_indications.indi_pt as level
     from population_reports
     inner join study_drug_rows
         on population_reports.primary_id = study_drug_rows.primary_id
@@ -135,7 +135,7 @@ variable_availability as (
     select
         values_long.population,
         values_long.variable,
-        count(distinct values_long.primary_id) as n_available,
+        count(distinct values_long.primary_id) as n_available
     from values_long
     group by values_long.population, values_long.variable
 
@@ -164,7 +164,7 @@ levels_ranked as (
 
     select
         *,
-        row_number() over (partition by population, variable order by n desc, level asc) as level_rank,
+        row_number() over (partition by population, variable order by n desc, level asc) as level_rank
     from levels_counted
 
 ),
@@ -188,7 +188,7 @@ characteristics_computed as (
         coalesce(levels_kept.n, 0) as n,
         100.0 * levels_kept.n / nullif(variable_availability.n_available, 0) as percent,
         variables_expected.n_reports - coalesce(variable_availability.n_available, 0) as missing,
-        levels_kept.level_rank,
+        levels_kept.level_rank
     from variables_expected
     left join variable_availability
         on variables_expected.population = variable_availability.population

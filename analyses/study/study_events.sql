@@ -30,7 +30,7 @@ current_pt_by_term as (
 
     select
         lower(lowest_level_terms.llt_name) as term,
-        min(preferred_terms.pt_name) as pt,
+        min(preferred_terms.pt_name) as pt
     from lowest_level_terms
     inner join preferred_terms
         on lowest_level_terms.pt_code = preferred_terms.pt_code
@@ -49,7 +49,7 @@ terms_resolved as (
         {%- else %}
         case_reactions.pt,
         {%- endif %}
-        case_reactions.pt as reported_pt,
+        case_reactions.pt as reported_pt
     from case_reactions
     {%- if hierarchy is not none %}
     left join current_pt_by_term

@@ -26,7 +26,7 @@ suspect_drug_reports as (
 
     select
         primary_id,
-        bool_or({{ study_drug_match('case_drugs') }}) as is_study_drug,
+        bool_or({{ study_drug_match('case_drugs') }}) as is_study_drug
     from case_drugs
     where list_contains({{ var('suspect_roles') }}, role_cod)
         and drug is not null
@@ -38,7 +38,7 @@ reaction_reports as (
 
     select
         primary_id,
-        bool_or({{ study_pt_in_scope('study_events.pt') }}) as has_scope_pt,
+        bool_or({{ study_pt_in_scope('study_events.pt') }}) as has_scope_pt
     from study_events
     where pt is not null
     group by primary_id
@@ -56,7 +56,7 @@ reports_in_period as (
         cases.age_group,
         case when cases.is_serious then 'serious' else 'non_serious' end as seriousness,
         suspect_drug_reports.is_study_drug,
-        reaction_reports.has_scope_pt,
+        reaction_reports.has_scope_pt
     from cases
     inner join suspect_drug_reports
         on cases.primary_id = suspect_drug_reports.primary_id

@@ -21,7 +21,7 @@ study_drug_reactions as (
     select
         study_events.pt,
         study_reports.seriousness,
-        study_reports.sex,
+        study_reports.sex
     from study_events
     inner join study_reports
         on study_events.primary_id = study_reports.primary_id
@@ -39,7 +39,7 @@ counts_by_seriousness as (
         count(*) filter (where seriousness = 'serious' and sex = 'F') as serious_female,
         count(*) filter (where seriousness = 'non_serious' and sex = 'F') as non_serious_female,
         count(*) filter (where seriousness = 'serious' and sex = 'M') as serious_male,
-        count(*) filter (where seriousness = 'non_serious' and sex = 'M') as non_serious_male,
+        count(*) filter (where seriousness = 'non_serious' and sex = 'M') as non_serious_male
     from study_drug_reactions
     group by pt
 

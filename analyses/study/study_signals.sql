@@ -32,7 +32,7 @@ study_drug_cells_with_prior as (
         study_priors.beta1 as prior_beta1,
         study_priors.alpha2 as prior_alpha2,
         study_priors.beta2 as prior_beta2,
-        study_priors.p as prior_p,
+        study_priors.p as prior_p
     from study_cells
     inner join study_priors
         on study_cells.stratum_var = study_priors.stratum_var
@@ -54,7 +54,7 @@ statistics_computed as (
         expected,
         {{ signal_columns(
             prior=['prior_alpha1', 'prior_beta1', 'prior_alpha2', 'prior_beta2', 'prior_p']
-        ) }},
+        ) }}
     from study_drug_cells_with_prior
 
 ),
@@ -64,7 +64,7 @@ signals_classified as (
     select
         *,
         n_methods = 4 as positive_all,
-        {{ study_pt_in_scope('pt') }} as in_scope,
+        {{ study_pt_in_scope('pt') }} as in_scope
     from statistics_computed
 
 )

@@ -64,7 +64,7 @@ stratum_tables as (
         study_drug_margins.n_drug - coalesce(study_drug_cells.a, 0) as b,
         coalesce(event_margins.n_event, 0) - coalesce(study_drug_cells.a, 0) as c,
         strata.n - study_drug_margins.n_drug - coalesce(event_margins.n_event, 0)
-        + coalesce(study_drug_cells.a, 0) as d,
+        + coalesce(study_drug_cells.a, 0) as d
     from tested_pts
     inner join strata
         on tested_pts.stratum_var = strata.stratum_var
@@ -104,7 +104,7 @@ strata_paired as (
             ) = 0
                 then 0.5
             else 0.0
-        end as correction,
+        end as correction
     from stratum_tables as first_stratum
     inner join stratum_tables as second_stratum
         on first_stratum.stratum_var = second_stratum.stratum_var
@@ -127,7 +127,7 @@ log_rors as (
             + 1.0 / (c1 + correction) + 1.0 / (d1 + correction)
             + 1.0 / (a2 + correction) + 1.0 / (b2 + correction)
             + 1.0 / (c2 + correction) + 1.0 / (d2 + correction)
-        ) as se_log_ratio,
+        ) as se_log_ratio
     from strata_paired
 
 ),
@@ -144,7 +144,7 @@ ratios_computed as (
         exp(log_ror_1 - log_ror_2) as ror_ratio,
         exp(log_ror_1 - log_ror_2 - {{ var('z_975') }} * se_log_ratio) as ror_ratio_lower,
         exp(log_ror_1 - log_ror_2 + {{ var('z_975') }} * se_log_ratio) as ror_ratio_upper,
-        (log_ror_1 - log_ror_2) / se_log_ratio as z,
+        (log_ror_1 - log_ror_2) / se_log_ratio as z
     from log_rors
 
 )

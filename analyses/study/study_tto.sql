@@ -34,7 +34,7 @@ study_drug_onsets as (
         tto.case_id,
         tto.route,
         tto.tto_days,
-        tto.tto_bin,
+        tto.tto_bin
     from tto
     semi join study_reports
         on tto.primary_id = study_reports.primary_id
@@ -54,7 +54,7 @@ onsets_per_pt as (
         study_events.pt,
         study_drug_onsets.route,
         study_drug_onsets.tto_days,
-        study_drug_onsets.tto_bin,
+        study_drug_onsets.tto_bin
     from study_drug_onsets
     inner join study_events
         on study_drug_onsets.primary_id = study_events.primary_id

@@ -35,7 +35,7 @@ summary_per_pt as (
         quantile_cont(tto_days, 0.5) as median,
         quantile_cont(tto_days, 0.25) as q1,
         quantile_cont(tto_days, 0.75) as q3,
-        null::double as percent,
+        null::double as percent
     from onsets
     group by pt
 
@@ -63,7 +63,7 @@ bins_per_pt as (
         null::double as median,
         null::double as q1,
         null::double as q3,
-        100.0 * count(onsets.tto_days) / any_value(summary_per_pt.n) as percent,
+        100.0 * count(onsets.tto_days) / any_value(summary_per_pt.n) as percent
     from summary_per_pt
     cross join bins
     left join onsets

@@ -31,7 +31,7 @@ eligible_onsets as (
     select
         case_drugs.primary_id,
         case_drugs.drug,
-        min(case_therapies.start_dt) as earliest_start_dt,
+        min(case_therapies.start_dt) as earliest_start_dt
     from case_drugs
     inner join case_therapies
         on case_drugs.primary_id = case_therapies.primary_id

@@ -42,7 +42,7 @@ collapsed as (
         primary_id,
         case_id,
         pt,
-        string_agg(distinct drug_rec_act, ',' order by drug_rec_act) as drug_rec_act
+        nullif(array_to_string(list_sort(list_distinct(list(drug_rec_act))), ','), '') as drug_rec_act
     from reactions_of_kept_reports
     group by primary_id, case_id, pt
 

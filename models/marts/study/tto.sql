@@ -34,7 +34,7 @@ suspect_drugs as (
         case_id,
         drug_seq,
         drug,
-        route,
+        route
     from case_drugs
     where list_contains({{ var('suspect_roles') }}, role_cod)
         and drug is not null
@@ -51,7 +51,7 @@ therapy_starts_joined as (
         suspect_drugs.route,
         case_therapies.start_dt,
         cases.event_dt,
-        date_diff('day', case_therapies.start_dt, cases.event_dt)::integer as tto_days,
+        date_diff('day', case_therapies.start_dt, cases.event_dt)::integer as tto_days
     from suspect_drugs
     inner join case_therapies
         on suspect_drugs.primary_id = case_therapies.primary_id
@@ -87,7 +87,7 @@ onset_not_before_start as (
         start_dt,
         event_dt,
         tto_days,
-        {{ tto_bin('tto_days') }} as tto_bin,
+        {{ tto_bin('tto_days') }} as tto_bin
     from earliest_start_per_report_and_drug
     where tto_days >= 0
 

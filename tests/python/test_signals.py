@@ -1,0 +1,234 @@
+"""Signal statistics: the DuckDB UDFs, the dbt plugin, and the signals marts built from the sample."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+import pytest
+from scipy import special, stats
+
+from faers import mgps, udfs
+
+REFERENCE = Path(__file__).resolve().parents[2] / "seeds" / "reference"
+
+SIGNALS_COLUMNS = [
+    "drug",
+    "pt",
+    "a",
+    "b",
+    "c",
+    "d",
+    "expected",
+    "ror",
+    "ror_lower",
+    "ror_upper",
+    "prr",
+    "prr_lower",
+    "prr_upper",
+    "chi2",
+    "ic",
+    "ic025",
+    "ic975",
+    "ebgm",
+    "eb05",
+    "eb95",
+    "ror_signal",
+    "prr_signal",
+    "ic_signal",
+    "ebgm_signal",
+    "n_methods",
+]
+Z = 1.959963984540054
+
+
+# ---------------------------------------------------------------------------------------------- UDFs
+
+
+@pytest.fixture
+def conn() -> duckdb.DuckDBPyConnection:
+    return udfs.connect()
+
+
+def test_gamma_quantile_matches_scipy_and_the_golden_ic_limits(conn) -> None:
+    golden = pl.read_csv(REFERENCE / "signals_reference.csv")
+    conn.register("golden", golden.to_arrow())
+    got = conn.execute(
+        "select log2(gamma_quantile(0.025, a + 0.5, E + 0.5)), log2(gamma_quantile(0.975, a + 0.5, E + 0.5)) "
+        "from golden"
+    ).fetchnumpy()
+    values = list(got.values())
+    np.testing.assert_allclose(values[0], golden["IC025"].to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(values[1], golden["IC975"].to_numpy(), rtol=1e-9)
+    (q,) = conn.execute("select gamma_quantile(0.3, 2.5, 4.0)").fetchone()
+    assert q == pytest.approx(stats.gamma.ppf(0.3, 2.5, scale=1 / 4.0), rel=1e-12)
+
+
+def test_udfs_turn_null_nan_and_poles_into_null(conn) -> None:
+    row = conn.execute(
+        "select digamma(NULL), digamma(0.0), digamma('nan'::double), gamma_quantile(1.5, 2, 1), "
+        "gamma_quantile(0.5, -1, 1), trigamma(1.0), digamma(1.0), "
+        "mgps_quantile(0.05, 1, 1, NULL, 1, 1, 1, 0.5), mgps_qn(1, 1, 1, 1, 1, 1, 0.5)"
+    ).fetchone()
+    assert row[:5] == (None, None, None, None, None)
+    assert row[5] == pytest.approx(math.pi**2 / 6, rel=1e-14)
+    assert row[6] == pytest.approx(-np.euler_gamma, rel=1e-14)
+    assert row[7] is None
+    assert row[8] == pytest.approx(0.5, rel=1e-14)  # identical components: Qn = p
+
+
+def test_mgps_quantile_udf_matches_the_golden_posterior(conn) -> None:
+    golden = pl.read_csv(REFERENCE / "signals_reference.csv")
+    priors = pl.read_csv(REFERENCE / "mgps_priors_reference.csv").filter(
+        pl.col("fit") == "pvref_trunc_Nstar1"
+    )
+    conn.register("golden", golden.to_arrow())
+    conn.register("priors", priors.to_arrow())
+    got = conn.execute(
+        "select mgps_quantile(0.05, a, E, alpha1, beta1, alpha2, beta2, P), "
+        "mgps_quantile(0.95, a, E, alpha1, beta1, alpha2, beta2, P), "
+        "mgps_qn(a, E, alpha1, beta1, alpha2, beta2, P) from golden cross join priors"
+    ).fetchnumpy()
+    eb05, eb95, qn = got.values()
+    np.testing.assert_allclose(eb05, golden["EB05_trunc"].to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose(eb95, golden["EB95_trunc"].to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose(qn, golden["Qn_trunc"].to_numpy(), rtol=1e-8)
+
+
+def test_register_is_idempotent_and_vectorised(conn) -> None:
+    udfs.register(conn)
+    udfs.register(conn)
+    (total,) = conn.execute("select sum(digamma(i::double + 1)) from range(100000) t(i)").fetchone()
+    assert total == pytest.approx(float(np.sum(special.digamma(np.arange(1, 100001)))), rel=1e-12)
+
+
+def test_dbt_plugin_registers_the_udfs() -> None:
+    from faers.dbt_plugin import Plugin
+
+    conn = duckdb.connect()
+    Plugin("faers.dbt_plugin", {}).configure_connection(conn)
+    (value,) = conn.execute("select gamma_quantile(0.5, 1.0, 1.0)").fetchone()
+    assert value == pytest.approx(math.log(2), rel=1e-12)
+
+
+# ------------------------------------------------------------------------------- marts (end to end)
+
+
+@pytest.fixture(scope="module")
+def marts(built_warehouse) -> dict[str, pl.DataFrame]:
+    with duckdb.connect(str(built_warehouse.db_path), read_only=True) as db:
+        return {
+            name: pl.from_arrow(db.execute(f"select * from main.{name}").to_arrow_table())  # type: ignore[misc]
+            for name in ("drug_event_cells", "mgps_prior", "signals")
+        }
+
+
+@pytest.mark.slow
+def test_cells_match_the_generator_truth(built_warehouse, marts) -> None:
+    truth = built_warehouse.truth["signals"]
+    cells = marts["drug_event_cells"]
+    assert cells["n"].unique().to_list() == [truth["n_reports"]]
+    drug_margins = dict(cells.select("drug", "n_drug").unique().iter_rows())
+    assert drug_margins == truth["drug_reports"]
+    event_margins = dict(cells.select("pt", "n_event").unique().iter_rows())
+    assert event_margins == truth["event_reports"]
+    counted = {(drug, pt): a for drug, pt, a in cells.select("drug", "pt", "a").iter_rows()}
+    for drug, per_pt in truth["cells"].items():
+        assert {pt: counted[(drug, pt)] for pt in per_pt} == per_pt
+        assert {pt for (d, pt) in counted if d == drug} == set(per_pt)
+    assert (cells["a"] + cells["b"] + cells["c"] + cells["d"] == cells["n"]).all()
+
+
+@pytest.mark.slow
+def test_signals_mart_has_the_contract_columns_and_one_usable_prior(marts) -> None:
+    assert marts["signals"].columns == SIGNALS_COLUMNS
+    prior = marts["mgps_prior"]
+    assert prior.height == 1
+    assert prior["is_usable"][0] and prior["likelihood"][0] == "full"
+    assert marts["signals"].height == marts["drug_event_cells"].height
+
+
+@pytest.mark.slow
+def test_signals_statistics_equal_an_independent_numpy_computation(marts) -> None:
+    s = marts["signals"]
+    a, b, c, d, e = (s[k].cast(pl.Float64).to_numpy() for k in ("a", "b", "c", "d", "expected"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ror = np.where(b * c > 0, a * d / (b * c), np.nan)
+        prr = np.where(c > 0, a / (a + b) / (c / (c + d)), np.nan)
+        n = a + b + c + d
+        yates = np.maximum(np.abs(a * d - b * c) - n / 2, 0)
+        chi2 = n * yates**2 / ((a + b) * (c + d) * (a + c) * (b + d))
+        ror_lower = np.exp(np.log(ror) - Z * np.sqrt(1 / a + 1 / b + 1 / c + 1 / d))
+    ic025 = np.log2(special.gammaincinv(a + 0.5, 0.025) / (e + 0.5))
+
+    def close(column: str, expected: np.ndarray, rtol: float) -> None:
+        got = s[column].to_numpy().astype(float)
+        defined = np.isfinite(expected)
+        assert np.array_equal(np.isnan(got), ~defined), column  # NULL exactly where undefined
+        np.testing.assert_allclose(got[defined], expected[defined], rtol=rtol, err_msg=column)
+
+    close("ror", ror, 1e-12)
+    close("ror_lower", ror_lower, 1e-12)
+    close("prr", prr, 1e-12)
+    close("chi2", chi2, 1e-12)
+    close("ic", np.log2((a + 0.5) / (e + 0.5)), 1e-12)
+    close("ic025", ic025, 1e-9)
+    row = marts["mgps_prior"].row(0, named=True)
+    prior = mgps.Prior(row["alpha1"], row["beta1"], row["alpha2"], row["beta2"], row["p"])
+    close("ebgm", mgps.ebgm(a, e, prior), 1e-9)
+    close("eb05", mgps.posterior_quantile(0.05, a, e, prior), 1e-8)
+
+
+@pytest.mark.slow
+def test_flags_follow_the_default_thresholds_and_planted_signals_are_found(built_warehouse, marts) -> None:
+    s = marts["signals"].with_columns(pl.col(pl.Float64).fill_nan(None))
+    expected = s.select(
+        ror=((pl.col("a") >= 3) & (pl.col("ror_lower") > 1)).fill_null(False),
+        prr=((pl.col("a") >= 3) & (pl.col("prr") >= 2) & (pl.col("chi2") >= 4)).fill_null(False),
+        ic=(pl.col("ic025") > 0).fill_null(False),
+        ebgm=(pl.col("eb05") >= 2).fill_null(False),
+    )
+    for method in ("ror", "prr", "ic", "ebgm"):
+        assert (s[f"{method}_signal"] == expected[method]).all(), method
+    assert (s["n_methods"] == sum(expected[m].cast(pl.Int32) for m in ("ror", "prr", "ic", "ebgm"))).all()
+    planted = built_warehouse.truth["signals"]["planted_pairs"]
+    found = s.filter(pl.col("n_methods") == 4).select("drug", "pt").rows()
+    for pair in planted:
+        assert (pair["drug"], pair["pt"]) in found, pair
+
+
+@pytest.mark.slow
+def test_given_prior_skips_the_fit_and_an_unusable_prior_publishes_no_ebgm(
+    built_warehouse, tmp_path: Path
+) -> None:
+    from faers.dbt import run_dbt
+
+    db_path = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse.db_path, db_path)
+    given = [4.34517277063726, 5.06144832983206, 0.0172037774096705, 0.0581314932419083, 0.889136856024814]
+    # GIVEN var mgps_prior WHEN the prior and the signals are rebuilt THEN no fit, and EBGM uses that prior
+    run_dbt(["run", "--select", "mgps_prior signals"], db_path=db_path, dbt_vars={"mgps_prior": given})
+    with duckdb.connect(str(db_path), read_only=True) as db:
+        prior = db.execute("select fixed, is_usable, likelihood, alpha1 from main.mgps_prior").fetchone()
+        a, e, ebgm = db.execute("select a, expected, ebgm from main.signals").fetchnumpy().values()
+    assert prior == (True, True, "fixed", given[0])
+    np.testing.assert_allclose(ebgm, mgps.ebgm(a, e, mgps.Prior.from_sequence(given)), rtol=1e-9)
+
+    # GIVEN a prior marked unusable WHEN signals is rebuilt THEN EBGM is NULL, the flag false, the log warns
+    with duckdb.connect(str(db_path)) as db:
+        db.execute("update main.mgps_prior set is_usable = false, message = 'test: boundary'")
+    run_dbt(["run", "--select", "signals"], db_path=db_path)
+    with duckdb.connect(str(db_path), read_only=True) as db:
+        counts = db.execute(
+            "select count(ebgm), count(eb05), count(eb95), count(*) filter (where ebgm_signal), "
+            "count(ic025) from main.signals"
+        ).fetchone()
+    assert counts[:4] == (0, 0, 0, 0)
+    assert counts[4] > 0
+    log = (Path(os.environ.get("DBT_LOG_PATH", "logs")) / "dbt.log").read_text()
+    assert "is not usable: test: boundary" in log
