@@ -122,8 +122,7 @@ def read_table(path: Path, layout: _Layout) -> pa.Table:
     for number, fields in _records(path):
         if len(fields) < layout.min_fields:
             raise MeddraError(
-                f"{path}:{number}: expected at least {layout.min_fields} '$'-separated fields, "
-                f"found {len(fields)}"
+                f"{path}:{number}: expected at least {layout.min_fields} '$'-separated fields, found {len(fields)}"
             )
         for name, index, is_code in layout.columns:
             value = fields[index].strip()

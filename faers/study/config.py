@@ -101,7 +101,6 @@ class StudyConfig:
     tables: Tables = field(default_factory=Tables)
     tto: TtoOptions = field(default_factory=TtoOptions)
     description: str | None = None
-    source: Path | None = None
 
     @property
     def drug_names(self) -> tuple[str, ...]:
@@ -152,9 +151,7 @@ class _Reader:
             name = str(key_node.value)
             dotted = f"{key}.{name}" if key else name
             if name not in allowed:
-                raise self.error(
-                    key_node, dotted, f"unknown key (allowed here: {', '.join(sorted(allowed))})"
-                )
+                raise self.error(key_node, dotted, f"unknown key (allowed here: {', '.join(sorted(allowed))})")
             if name in out:
                 raise self.error(key_node, dotted, "key given twice")
             out[name] = value_node
@@ -286,20 +283,14 @@ def parse_study(text: str, path: Path) -> StudyConfig:
     if "tables" in top:
         nodes = reader.mapping(top["tables"], "tables", set(Tables.__dataclass_fields__))
         tables = Tables(
-            **{
-                key: int(reader.number(node, f"tables.{key}", integer=True, minimum=1))
-                for key, node in nodes.items()
-            }
+            **{key: int(reader.number(node, f"tables.{key}", integer=True, minimum=1)) for key, node in nodes.items()}
         )
 
     tto = TtoOptions()
     if "tto" in top:
         nodes = reader.mapping(top["tto"], "tto", set(TtoOptions.__dataclass_fields__))
         tto = TtoOptions(
-            **{
-                key: int(reader.number(node, f"tto.{key}", integer=True, minimum=2))
-                for key, node in nodes.items()
-            }
+            **{key: int(reader.number(node, f"tto.{key}", integer=True, minimum=2)) for key, node in nodes.items()}
         )
 
     return StudyConfig(
@@ -316,5 +307,4 @@ def parse_study(text: str, path: Path) -> StudyConfig:
         formula=formula,
         tables=tables,
         tto=tto,
-        source=path,
     )

@@ -42,11 +42,6 @@ class ResolvedScope:
     hierarchy: str | None
     version: str | None
 
-    @property
-    def is_everything(self) -> bool:
-        """True when the study has no scope: every PT is in scope."""
-        return not self.matches
-
 
 def find_hierarchy(conn: duckdb.DuckDBPyConnection) -> str | None:
     """The schema holding a MedDRA hierarchy: 'meddra' (licensed) before 'meddra_demo' (demo seed)."""

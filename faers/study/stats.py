@@ -27,9 +27,7 @@ class MartPrior:
 def mart_prior(conn: duckdb.DuckDBPyConnection) -> MartPrior | None:
     """The prior of the signals mart, or None when the mart is absent."""
     try:
-        rows = conn.execute(
-            "select alpha1, beta1, alpha2, beta2, p, likelihood, is_usable from mgps_prior"
-        ).fetchall()
+        rows = conn.execute("select alpha1, beta1, alpha2, beta2, p, likelihood, is_usable from mgps_prior").fetchall()
     except duckdb.CatalogException:
         return None
     if not rows:
@@ -48,9 +46,7 @@ def overall_matches_mart(conn: duckdb.DuckDBPyConnection) -> bool:
         mart = conn.execute(query).fetchall()[0]
     except duckdb.CatalogException:
         return False
-    study = conn.execute(
-        "select count(*), sum(a), max(n) from study_cells where stratum_var = 'overall'"
-    ).fetchall()[0]
+    study = conn.execute("select count(*), sum(a), max(n) from study_cells where stratum_var = 'overall'").fetchall()[0]
     return tuple(mart) == tuple(study)
 
 
@@ -64,9 +60,7 @@ def fit_stratum_priors(
     mart's). A prior that is not usable (no convergence, or a boundary optimum) is NULL, so that its EBGM,
     EB05 and EB95 are NULL rather than wrong, as in the signals mart.
     """
-    cells = conn.sql(
-        "select stratum_var, stratum, drug, pt, a, expected, n_drug, n_event, n from study_cells"
-    ).pl()
+    cells = conn.sql("select stratum_var, stratum, drug, pt, a, expected, n_drug, n_event, n from study_cells").pl()
     rows = []
     for (stratum_var, stratum), frame in sorted(
         cells.group_by(["stratum_var", "stratum"]), key=lambda item: (item[0][0] != "overall", item[0])

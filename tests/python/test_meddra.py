@@ -64,8 +64,7 @@ def test_load_writes_every_table(tmp_path: Path, conn: duckdb.DuckDBPyConnection
     assert result.version == "27.1" and result.language == "English"
     assert result.rows == {"soc": 2, "hlgt": 3, "hlt": 3, "pt": 3, "llt": 5, "md_hierarchy": 4}
     assert conn.execute(
-        "select pt_name, soc_name, is_primary_soc from meddra.md_hierarchy "
-        "where pt_code = 10010305 order by 3"
+        "select pt_name, soc_name, is_primary_soc from meddra.md_hierarchy where pt_code = 10010305 order by 3"
     ).fetchall() == [
         ("Confusional state", "Nervous system disorders", False),
         ("Confusional state", "Psychiatric disorders", True),
@@ -148,8 +147,7 @@ def test_demo_seeds_have_the_loaded_shape(tmp_path: Path, conn: duckdb.DuckDBPyC
     seeds = PROJECT_DIR / "seeds" / "meddra_demo"
     for table in ("soc", "hlgt", "hlt", "pt", "llt", "md_hierarchy", "release"):
         conn.execute(
-            f"create table meddra_demo.{table} as "
-            f"select * from read_csv('{seeds / f'meddra_demo_{table}.csv'}')"
+            f"create table meddra_demo.{table} as select * from read_csv('{seeds / f'meddra_demo_{table}.csv'}')"
         )
         if table != "release":
             loaded = [r[0] for r in conn.execute(f"describe meddra.{table}").fetchall()]

@@ -86,9 +86,7 @@ def test_report_counts_and_cells_are_the_planted_ones(study_run: tuple[StudyResu
     assert result.n_reports == truth["drug_reports"]["baclofen"]
     assert dict(zip(signals["pt"], signals["a"], strict=True)) == truth["cells"]["baclofen"]
     assert (signals["a"] + signals["b"]).unique().to_list() == [truth["drug_reports"]["baclofen"]]
-    assert (signals["a"] + signals["b"] + signals["c"] + signals["d"]).unique().to_list() == [
-        truth["n_reports"]
-    ]
+    assert (signals["a"] + signals["b"] + signals["c"] + signals["d"]).unique().to_list() == [truth["n_reports"]]
     assert signals["in_scope"].all()
 
 
@@ -146,9 +144,7 @@ def test_sex_difference_lies_in_the_planted_stratum(study_run: tuple[StudyResult
     assert test["p_value"] < 0.05
     assert test["ror_ratio_lower"] < test["ror_ratio"] < test["ror_ratio_upper"]
     # no planted difference elsewhere: most PTs of the drug show none
-    others = table(result, "subgroup_tests").filter(
-        (pl.col("stratum_var") == "sex") & (pl.col("pt") != planted["pt"])
-    )
+    others = table(result, "subgroup_tests").filter((pl.col("stratum_var") == "sex") & (pl.col("pt") != planted["pt"]))
     assert (others["p_value"] < 0.05).mean() < 0.2
     # each stratum has its own prior
     priors = table(result, "mgps_priors")

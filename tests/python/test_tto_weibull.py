@@ -11,14 +11,10 @@ from scipy import stats
 from faers.study.tto import fit_weibull, interpret_shape
 
 
-@pytest.mark.parametrize(
-    ("shape", "scale", "reading"), [(0.6, 40.0, "early failure"), (2.5, 200.0, "wear-out")]
-)
+@pytest.mark.parametrize(("shape", "scale", "reading"), [(0.6, 40.0, "early failure"), (2.5, 200.0, "wear-out")])
 def test_recovers_known_parameters_within_their_intervals(shape: float, scale: float, reading: str) -> None:
     # GIVEN onsets drawn from a known Weibull and recorded in whole days (as FAERS dates give them)
-    days = np.floor(
-        stats.weibull_min.rvs(shape, scale=scale, size=3000, random_state=np.random.default_rng(7))
-    )
+    days = np.floor(stats.weibull_min.rvs(shape, scale=scale, size=3000, random_state=np.random.default_rng(7)))
     fit = fit_weibull(days)
     assert fit is not None and fit.converged and fit.n == 3000
     # THEN the truth lies inside the 95% intervals, which are tight at this size
