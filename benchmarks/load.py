@@ -126,9 +126,7 @@ def time_read_csv(files: Extracted, db: Path) -> Timing:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--zip", type=Path, help="an FDA quarterly ASCII zip (default: the full-size sample)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/faers_bench_load"))
     parser.add_argument("--cases", type=int, help="cases of the generated sample (default: full size, 400k)")

@@ -159,9 +159,7 @@ def _run_phase(phase: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, default=Path("/tmp/faers_bench_signals.duckdb"))
     parser.add_argument("--reports", type=int, default=15_000_000)
     parser.add_argument("--drugs", type=int, default=5_000)
@@ -206,9 +204,7 @@ def main() -> None:
                 except RuntimeError as error:
                     console.print(f"vigipy failed: {error}")
             if vigi:
-                console.print(
-                    f"vigipy: {vigi['seconds']:.1f} s, peak {vigi['peak_mb']:.0f} MB, {vigi['models']}"
-                )
+                console.print(f"vigipy: {vigi['seconds']:.1f} s, peak {vigi['peak_mb']:.0f} MB, {vigi['models']}")
 
     table = Table(title=f"signals build, {ours['cells']:,} cells, N = {ours['n']:,}, {os.cpu_count()} cores")
     for column in ("", "seconds", "peak MB"):
@@ -223,10 +219,7 @@ def main() -> None:
         )
     console.print(table)
     ratio = f", {vigi['seconds'] / ours['seconds']:.1f}x faster than vigipy" if vigi else ""
-    print(
-        f"signals build: {ours['seconds']:.1f} s for {ours['cells']:,} cells "
-        f"(peak {ours['peak_mb']:.0f} MB){ratio}"
-    )
+    print(f"signals build: {ours['seconds']:.1f} s for {ours['cells']:,} cells (peak {ours['peak_mb']:.0f} MB){ratio}")
 
 
 if __name__ == "__main__":

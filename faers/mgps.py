@@ -91,7 +91,7 @@ class Margins:
     cell_event: np.ndarray
 
     def zero_cells(self) -> tuple[np.ndarray, np.ndarray]:
-        """Expected counts and multiplicities of the zero cells, grouped by (n_drug, n_event)."""
+        """Expected counts and multiplicities of the zero cells, grouped by E = n_drug * n_event / N."""
         drug_values, drug_counts = np.unique(np.asarray(self.drug, dtype=np.float64), return_counts=True)
         event_values, event_counts = np.unique(np.asarray(self.event, dtype=np.float64), return_counts=True)
         i = np.searchsorted(drug_values, np.asarray(self.cell_drug, dtype=np.float64))
@@ -111,7 +111,9 @@ class Margins:
             raise ValueError("Margins: more nonzero cells than drug x event pairs for some margins")
         keep = np.flatnonzero(zeros > 0)
         expected = np.multiply.outer(drug_values, event_values).ravel()[keep] / float(self.n_total)
-        return expected, zeros[keep].astype(np.float64)
+        # pairs of margins with the same product have the same E (bitwise): one group each
+        distinct, index = np.unique(expected, return_inverse=True)
+        return distinct, np.bincount(index, weights=zeros[keep].astype(np.float64))
 
 
 @dataclass(frozen=True)
@@ -231,9 +233,7 @@ class _Objective:
             return np.sort(rng.choice(m, size=size, replace=False)), m / size
 
         idx, scale = pick(self.n.size)
-        sub = _Objective(
-            self.n[idx], self.e[idx], self.w[idx] * scale, "truncated" if self.truncated else "full"
-        )
+        sub = _Objective(self.n[idx], self.e[idx], self.w[idx] * scale, "truncated" if self.truncated else "full")
         if self.zero_e is not None and self.zero_w is not None:
             zidx, zscale = pick(self.zero_e.size)
             sub.zero_e, sub.zero_w = self.zero_e[zidx], self.zero_w[zidx] * zscale
@@ -363,9 +363,7 @@ def _boundary_kind(theta: np.ndarray) -> str:
     return ",".join(kinds)
 
 
-def _projected_gradient_norm(
-    theta: np.ndarray, grad: np.ndarray, box: Sequence[tuple[float, float]]
-) -> float:
+def _projected_gradient_norm(theta: np.ndarray, grad: np.ndarray, box: Sequence[tuple[float, float]]) -> float:
     """Norm of the gradient with the components that push against an active bound removed."""
     g = np.array(grad, dtype=np.float64)
     for i, (lo, hi) in enumerate(box):
@@ -413,9 +411,7 @@ def fit_prior(
         return float(res.fun), res, _projected_gradient_norm(res.x, objective(res.x)[1], box)
 
     thetas = [_pack(Prior.from_sequence(start)) for start in starts]
-    big = objective.n.size > screen_size or (
-        objective.zero_e is not None and objective.zero_e.size > screen_size
-    )
+    big = objective.n.size > screen_size or (objective.zero_e is not None and objective.zero_e.size > screen_size)
     if big:
         # multi-start only picks the basin: screen every start on a random subset of cells, then
         # optimise the best one on the exact full-data likelihood from its screened optimum
@@ -428,9 +424,7 @@ def fit_prior(
 
     def ok(item: tuple[float, Any, float]) -> bool:
         # L-BFGS-B often ends with a line-search warning at the optimum: judge by the projected gradient
-        return bool(
-            np.isfinite(item[0]) and item[0] < 1e299 and item[2] <= gradient_tolerance * (1.0 + abs(item[0]))
-        )
+        return bool(np.isfinite(item[0]) and item[0] < 1e299 and item[2] <= gradient_tolerance * (1.0 + abs(item[0])))
 
     n_ok = sum(1 for item in results if ok(item))
     best_fun, best, best_grad = min(results, key=lambda item: item[0])
@@ -684,10 +678,8 @@ def fit_from_cells(
             method="none",
             message="no cells with a >= 1: nothing to fit",
         )
-    # identical cells (same a and margins, hence the same E) enter once with a multiplicity: exact
-    grouped = frame.group_by("a", "n_drug", "n_event").agg(
-        pl.col("expected").first(), pl.len().alias("multiplicity")
-    )
+    # identical cells (same a and E) enter once with a multiplicity: exact
+    grouped = frame.group_by("a", "expected").agg(pl.len().alias("multiplicity"))
     n = grouped["a"].cast(pl.Float64).to_numpy()
     e = grouped["expected"].cast(pl.Float64).to_numpy()
     weights = grouped["multiplicity"].cast(pl.Float64).to_numpy()

@@ -23,5 +23,8 @@ def run_load(paths: list[Path], db: Path | None) -> int:
     except LoadError as error:
         console.print(f"[bold red]faers load:[/bold red] {error}", highlight=False, soft_wrap=True)
         return 1
+    except KeyboardInterrupt:
+        console.print("faers load: interrupted; the quarter being loaded was rolled back", highlight=False)
+        return 130
     print_summary(report, console)
     return 0 if report.ok else 1

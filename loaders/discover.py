@@ -18,9 +18,7 @@ from loaders.errors import LoadError
 from loaders.schema import DATA_TABLES
 
 ZIP_RE = re.compile(r"^(f?aers)_ascii_(\d{4})q([1-4])\.zip$", re.IGNORECASE)
-TABLE_MEMBER_RE = re.compile(
-    r"^(DEMO|DRUG|REAC|OUTC|RPSR|THER|INDI)(\d{2})Q([1-4])[A-Z0-9_]*\.TXT$", re.IGNORECASE
-)
+TABLE_MEMBER_RE = re.compile(r"^(DEMO|DRUG|REAC|OUTC|RPSR|THER|INDI)(\d{2})Q([1-4])[A-Z0-9_]*\.TXT$", re.IGNORECASE)
 DELETED_QUARTER_RE = re.compile(r"(\d{2})Q([1-4])", re.IGNORECASE)
 
 
@@ -106,8 +104,7 @@ def find_archives(paths: Iterable[Path]) -> tuple[list[Archive], list[Failure], 
             failures.append(Failure(str(path), f"{path}: no such file or folder"))
     archives: list[Archive] = []
     seen: dict[str, Archive] = {}
-    order = {id(archive): index for index, archive in enumerate(found)}
-    for archive in sorted(found, key=lambda a: (a.year, a.q, order[id(a)])):
+    for _, archive in sorted(enumerate(found), key=lambda item: (item[1].year, item[1].q, item[0])):
         first = seen.get(archive.quarter)
         if first is not None:
             if first.path.resolve() != archive.path.resolve():

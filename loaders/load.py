@@ -78,17 +78,22 @@ class _Bars:
             else None
         )
 
+        self.started = False
+
     def __enter__(self) -> _Bars:
-        if self.progress is not None:
-            self.progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.progress is not None:
+        if self.progress is not None and self.started:
             self.progress.stop()
 
     def add(self, description: str, total: int) -> TaskID | None:
-        return None if self.progress is None else self.progress.add_task(description, total=total)
+        if self.progress is None:
+            return None
+        if not self.started:
+            self.progress.start()
+            self.started = True
+        return self.progress.add_task(description, total=total)
 
     def advance(self, task: TaskID | None, nbytes: int) -> None:
         if self.progress is not None and task is not None:
@@ -114,13 +119,15 @@ def load_paths(
     """
     started = time.perf_counter()
     archives, failed, notes = find_archives([Path(p) for p in paths])
+    if not archives and not failed:
+        failed.append(Failure(", ".join(map(str, paths)), "no FDA quarterly ASCII zip found in the paths given"))
     report = LoadReport(failed=failed, notes=notes)
     with Warehouse(Path(db_path)) as warehouse, _Bars(progress, console) as bars:
         for archive in archives:
             try:
                 report.quarters.append(_load_archive(warehouse, archive, bars, chunk_bytes))
             except LoadError as error:
-                log.warning("%s", error)
+                log.info("failed: %s", error)
                 report.failed.append(Failure(str(archive.path), str(error)))
     report.seconds = time.perf_counter() - started
     report.peak_rss_bytes = _peak_rss_bytes()
@@ -162,9 +169,7 @@ def _load_archive(warehouse: Warehouse, archive: Archive, bars: _Bars, chunk_byt
             raise
     seconds = time.perf_counter() - started
     quarter = QuarterReport(quarter=archive.quarter, zip_path=archive.path, members=reports, seconds=seconds)
-    log.info(
-        "%s: %d members, %.1f MB in %.1f s", archive.quarter, len(reports), quarter.bytes_read / 1e6, seconds
-    )
+    log.info("%s: %d members, %.1f MB in %.1f s", archive.quarter, len(reports), quarter.bytes_read / 1e6, seconds)
     return quarter
 
 
@@ -205,9 +210,7 @@ class _MemberRows:
     """Turns a member's Batches into the Arrow row batches DuckDB pulls; keeps counts, rejects and progress
     on the side, and remembers an error raised while DuckDB was pulling (DuckDB re-raises it as its own)."""
 
-    def __init__(
-        self, member: Member, schema: pa.Schema, bars: _Bars, tasks: Sequence[TaskID | None]
-    ) -> None:
+    def __init__(self, member: Member, schema: pa.Schema, bars: _Bars, tasks: Sequence[TaskID | None]) -> None:
         self.member = member
         self.schema = schema
         self.bars = bars
@@ -223,11 +226,7 @@ class _MemberRows:
                 self._account(batch, consumed)
                 for frame in batch.frames:
                     for record_batch in frame.to_batches():
-                        yield (
-                            record_batch
-                            if record_batch.schema == self.schema
-                            else record_batch.cast(self.schema)
-                        )
+                        yield (record_batch if record_batch.schema == self.schema else record_batch.cast(self.schema))
         except BaseException as error:
             self.error = error
             raise

@@ -260,9 +260,7 @@ class TableScanner:
                 batch.blank += 1
                 continue
             if i in repeated:
-                batch.rejects.append(
-                    Reject(self.next_line + i, raw.decode("utf-8"), "line repeats the header")
-                )
+                batch.rejects.append(Reject(self.next_line + i, raw.decode("utf-8"), "line repeats the header"))
                 continue
             found = int(counts[i]) + 1
             if short[i]:
@@ -313,8 +311,7 @@ class TableScanner:
             edges = np.diff(np.concatenate(([0], group.view(np.int8), [0])))
             run_starts, run_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
             good_bytes = b"".join(
-                data[starts[a] : ends[b - 1] + 1]
-                for a, b in zip(run_starts.tolist(), run_ends.tolist(), strict=True)
+                data[starts[a] : ends[b - 1] + 1] for a, b in zip(run_starts.tolist(), run_ends.tolist(), strict=True)
             )
         frame = parse_lines(good_bytes, layout.columns, trailing=trailing)
         expected = int(group.sum())
@@ -375,8 +372,6 @@ class DeletedScanner:
                 raw = part[:-1] if part.endswith("\r") else part
                 batch.rejects.append(Reject(self.next_line + k, raw, "not a case id (digits expected)"))
         if ids:
-            batch.frames.append(
-                pa.table({"caseid": pa.array(ids, _TEXT), LINE_NUMBER: pa.array(numbers, pa.int64())})
-            )
+            batch.frames.append(pa.table({"caseid": pa.array(ids, _TEXT), LINE_NUMBER: pa.array(numbers, pa.int64())}))
         self.next_line += len(parts)
         return batch

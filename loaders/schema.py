@@ -97,8 +97,7 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         existing = {
             row[0]
             for row in conn.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_schema = ? AND table_name = ?",
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
                 [SCHEMA, table],
             ).fetchall()
         }

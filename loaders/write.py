@@ -93,9 +93,7 @@ class Warehouse:
         finally:
             self.conn.unregister(_VIEW)
 
-    def insert_rejects(
-        self, rejects: Sequence[Reject], *, quarter: str, table: str, source_file: str
-    ) -> None:
+    def insert_rejects(self, rejects: Sequence[Reject], *, quarter: str, table: str, source_file: str) -> None:
         """Append rejected lines to ``raw.rejects``."""
         if not rejects:
             return

@@ -54,7 +54,7 @@ reports_in_period as (
         cases.report_year,
         cases.sex,
         cases.age_group,
-        case when cases.is_serious then 'serious' else 'non_serious' end as seriousness,
+        case when cases.is_serious then 'serious' when not cases.is_serious then 'non_serious' end as seriousness,
         suspect_drug_reports.is_study_drug,
         reaction_reports.has_scope_pt
     from cases

@@ -9,7 +9,6 @@ tables render; nothing here draws.
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -308,21 +307,11 @@ def _finite(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _release_dbt_connection() -> None:
-    """A ``dbt build`` run earlier in this process keeps the file open read-write, and DuckDB refuses a
-    read-only connection beside it; close dbt's (only if dbt ran here: importing dbt is slow)."""
-    if "dbt.adapters.duckdb.connections" in sys.modules:
-        from faers.study.sql import release_dbt_connection
-
-        release_dbt_connection()
-
-
 def load_marts(db_path: Path, drug: str, *, scope: str | None = None) -> ReportData:
     """Read what the report needs for ``drug`` from the marts of the warehouse at ``db_path``."""
     db_path = db_path.resolve()
     if not db_path.exists():
         raise ReportError(f"{db_path}: warehouse not found (run `faers build` first)")
-    _release_dbt_connection()
     with duckdb.connect(str(db_path), read_only=True) as conn:
         for relation in ("signals", "dim_case", "fct_case_drug"):
             if not _relation_exists(conn, "main", relation):

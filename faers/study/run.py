@@ -95,17 +95,16 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
     if not db_path.is_file():
         console.print(f"[red]study: warehouse {db_path} does not exist (run faers load, faers build)[/red]")
         raise SystemExit(2)
-    sql.release_dbt_connection()  # a dbt run earlier in this process may still hold the file open
     with duckdb.connect(str(db_path), read_only=True) as conn:
+        problem = tto_roles_problem(conn, study.suspect_roles)
+        if problem:
+            console.print(f"[red]study: {file}: {problem}[/red]")
+            raise SystemExit(2)
         try:
             scope = resolve_scope(conn, study.scope)
         except ScopeError as exc:
             console.print(f"[red]study: {file}: {exc}[/red]")
             raise SystemExit(2) from exc
-        problem = tto_roles_problem(conn, study.suspect_roles)
-        if problem:
-            console.print(f"[red]study: {file}: {problem}[/red]")
-            raise SystemExit(2)
         quarters = [r[0] for r in conn.execute("select distinct quarter from dim_case order by 1").fetchall()]
     out = out.resolve()
     tables_dir = out / "tables"
@@ -171,7 +170,7 @@ def tto_roles_problem(conn: duckdb.DuckDBPyConnection, roles: tuple[str, ...]) -
         "select comment from duckdb_tables() where schema_name = 'main' and table_name = 'tto'"
     ).fetchall()
     if not rows:
-        return "the tto mart is missing: run `faers build` first"
+        return "the warehouse has no tto mart (nor, probably, the other marts): run `faers build` first"
     comment = rows[0][0] or ""
     if not comment.startswith("suspect_roles="):
         return None

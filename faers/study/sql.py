@@ -36,35 +36,17 @@ class StudySqlError(RuntimeError):
 
 def compile_steps(dbt_vars: Mapping[str, Any], db_path: Path, target_dir: Path) -> dict[str, Path]:
     """``dbt compile`` the study analyses with ``dbt_vars``; return step -> compiled SQL file."""
-    try:
-        run_dbt(
-            ["compile", "--select", "path:analyses/study", "--target-path", str(target_dir), "--quiet"],
-            db_path=db_path,
-            dbt_vars=dbt_vars,
-        )
-    finally:
-        release_dbt_connection()
+    run_dbt(
+        ["compile", "--select", "path:analyses/study", "--target-path", str(target_dir), "--quiet"],
+        db_path=db_path,
+        dbt_vars=dbt_vars,
+    )
     compiled = target_dir / "compiled" / "faers" / "analyses" / "study"
     files = {step: compiled / f"{step}.sql" for step in STEPS}
     missing = [str(path) for path in files.values() if not path.is_file()]
     if missing:
         raise StudySqlError(f"dbt compile did not produce {', '.join(missing)}")
     return files
-
-
-def release_dbt_connection() -> None:
-    """Close the DuckDB database dbt-duckdb keeps open in-process after ``dbtRunner().invoke``.
-
-    Until it is closed, opening the same file again in this process (read-only, or with the UDFs) fails
-    with "Can't open a connection to same database file with a different configuration".
-    """
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    with DuckDBConnectionManager._LOCK:
-        environment = DuckDBConnectionManager._ENV
-        if environment is not None:
-            environment.close()
-            DuckDBConnectionManager._ENV = None
 
 
 def run_step(conn: duckdb.DuckDBPyConnection, step: str, sql_file: Path) -> int:

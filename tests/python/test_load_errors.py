@@ -90,9 +90,7 @@ def test_unknown_column_names_file_line_and_column(tmp_path: Path) -> None:
     path = fda_zips.quarter_zip(tmp_path, "2019Q1", overrides={"REAC": reac})
     report = load_paths([path], tmp_path / "w.duckdb", progress=False)
     message = only_failure(report)
-    assert message.startswith(
-        "faers_ascii_2019q1.zip/ASCII/REAC19Q1.txt, line 1: unknown column(s) 'new_field'"
-    )
+    assert message.startswith("faers_ascii_2019q1.zip/ASCII/REAC19Q1.txt, line 1: unknown column(s) 'new_field'")
 
 
 def test_era_layout_mismatch_is_an_unknown_layout(tmp_path: Path) -> None:
@@ -122,8 +120,7 @@ def test_empty_member_is_an_error(tmp_path: Path) -> None:
         ),
         (
             {"Deleted/DELETE18Q4.txt": b"1\n"},
-            "faers_ascii_2019q1.zip/Deleted/DELETE18Q4.txt: "
-            "deleted-case list is for 2018Q4 but the zip is 2019Q1",
+            "faers_ascii_2019q1.zip/Deleted/DELETE18Q4.txt: deleted-case list is for 2018Q4 but the zip is 2019Q1",
         ),
         (
             {"old/DEMO19Q1.txt": b"primaryid\n"},
@@ -144,19 +141,14 @@ def test_paths_that_are_not_fda_zips(tmp_path: Path) -> None:
     fda_zips.write_zip(folder / "faers_xml_2019q1.zip", {"x.xml": b"<x/>"})
     stray = fda_zips.write_zip(tmp_path / "quarter.zip", {"a": b""})
     duplicate = fda_zips.quarter_zip(tmp_path / "dup", "2019Q1", name="FAERS_ASCII_2019Q1.zip")
-    report = load_paths(
-        [folder, stray, tmp_path / "missing.zip", duplicate], tmp_path / "w.duckdb", progress=False
-    )
+    report = load_paths([folder, stray, tmp_path / "missing.zip", duplicate], tmp_path / "w.duckdb", progress=False)
     assert [q.quarter for q in report.quarters] == ["2019Q1"]
     assert [f.message for f in report.failed] == [
-        f"{stray}: not an FDA quarterly ASCII zip name "
-        "(expected faers_ascii_YYYYqN.zip or aers_ascii_YYYYqN.zip)",
+        f"{stray}: not an FDA quarterly ASCII zip name (expected faers_ascii_YYYYqN.zip or aers_ascii_YYYYqN.zip)",
         f"{tmp_path / 'missing.zip'}: no such file or folder",
         f"{duplicate}: quarter 2019Q1 is already given by {folder / 'faers_ascii_2019q1.zip'}",
     ]
-    assert report.notes == [
-        f"{folder / 'faers_xml_2019q1.zip'}: skipped (not an FDA quarterly ASCII zip name)"
-    ]
+    assert report.notes == [f"{folder / 'faers_xml_2019q1.zip'}: skipped (not an FDA quarterly ASCII zip name)"]
 
 
 def test_cli_exit_code_is_1_when_a_file_failed(
@@ -237,3 +229,11 @@ def test_killed_load_leaves_the_quarter_as_it_was(tmp_path: Path, good_2019q1: P
     result = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(smaller), str(db)], check=False)
     assert result.returncode == 9
     assert query(db, COUNTS_SQL) == before
+
+
+def test_nothing_to_load_is_a_failure(tmp_path: Path) -> None:
+    folder = tmp_path / "folder"
+    fda_zips.write_zip(folder / "faers_xml_2019q1.zip", {"x.xml": b"<x/>"})
+    report = load_paths([folder], tmp_path / "w.duckdb", progress=False)
+    assert only_failure(report) == "no FDA quarterly ASCII zip found in the paths given"
+    assert report.quarters == []

@@ -72,9 +72,7 @@ def rejects(db: Path) -> list[tuple[object, ...]]:
         ("aers_ascii_2008q1.zip", "2008Q1", {"ASCII/": "ascii/", "laers": ""}),
     ],
 )
-def test_archive_and_member_name_variants(
-    tmp_path: Path, zip_name: str, quarter: str, renames: dict[str, str]
-) -> None:
+def test_archive_and_member_name_variants(tmp_path: Path, zip_name: str, quarter: str, renames: dict[str, str]) -> None:
     era = "LAERS" if "laers" in renames else "FAERS"
     files = fda_zips.quarter_members(quarter, era=era)
     renamed: dict[str, bytes] = {}
@@ -297,7 +295,7 @@ def test_fragments_that_do_not_restore_the_count_are_rejected(tmp_path: Path) ->
 
 
 def test_control_bytes_quotes_and_backslashes_are_kept(tmp_path: Path) -> None:
-    reac = REAC_HEADER + b'1$1$ASPIRIN\x08$\n2$2$DEL\x7fETE$\n3$3$"VITAMINS" (NOS)$\n4$4$A\\B$\n'
+    reac = REAC_HEADER + b'1$1$ASPIRIN\x08$\n2$2$DEL\x7fETE$\n3$3$"VITAMINS" (NOS)$\n4$4$A\\B$\n5$5$N\x00UL$\n'
     path = fda_zips.quarter_zip(tmp_path, "2019Q1", overrides={"REAC": reac})
     db, _ = load(tmp_path, path)
     assert query(db, "select pt from raw.reac order by line_number") == [
@@ -305,6 +303,7 @@ def test_control_bytes_quotes_and_backslashes_are_kept(tmp_path: Path) -> None:
         ("DEL\x7fETE",),
         ('"VITAMINS" (NOS)',),
         ("A\\B",),
+        ("N\x00UL",),
     ]
 
 
@@ -360,8 +359,7 @@ def test_blank_lines_are_counted_not_loaded(tmp_path: Path) -> None:
     assert counts_tuple(member_counts(report, "reac")) == (6, 3, 0, 3, 0)
     assert query(
         db,
-        "select lines_read, rows_loaded, rows_rejected, lines_blank from raw.load_log "
-        "where table_name = 'reac'",
+        "select lines_read, rows_loaded, rows_rejected, lines_blank from raw.load_log where table_name = 'reac'",
     ) == [(6, 3, 0, 3)]
 
 

@@ -88,9 +88,7 @@ def test_deleted_lists_load_case_ids_and_skip_the_leading_space(loaded: tuple[Pa
             [quarter],
         )
         assert rows == [(ids, ids, 2, lines, True)]
-    assert query(db, "select count(*) from raw.deleted where quarter in ('2004Q1', '2012Q4', '2020Q3')") == [
-        (0,)
-    ]
+    assert query(db, "select count(*) from raw.deleted where quarter in ('2004Q1', '2012Q4', '2020Q3')") == [(0,)]
 
 
 def test_laers_2004q1_restored_layout(loaded: tuple[Path, LoadReport]) -> None:
@@ -118,9 +116,7 @@ def test_laers_2004q1_restored_layout(loaded: tuple[Path, LoadReport]) -> None:
     assert query(db, "select isr, pt from raw.reac where quarter = '2004Q1' and line_number = 2") == [
         ("4263742", "DIARRHOEA")
     ]
-    assert query(db, "select count(*) from raw.indi where quarter = '2004Q1' and indi_pt is not null") == [
-        (124,)
-    ]
+    assert query(db, "select count(*) from raw.indi where quarter = '2004Q1' and indi_pt is not null") == [(124,)]
     assert query(db, "select count(*) from raw.drug where quarter = '2004Q1' and drug_seq is null") == [(0,)]
 
 
@@ -130,16 +126,12 @@ def test_2012q4_transition_quirks(loaded: tuple[Path, LoadReport]) -> None:
     assert query(db, "select count(primaryid) from raw.drug where quarter = '2012Q4'") == [(10,)]
     # 'lot_nbr' (later lot_num) and 'outc_code' (later outc_cod) are kept as published.
     assert query(db, "select count(lot_num) from raw.drug where quarter = '2012Q4'") == [(0,)]
-    assert query(db, "select count(outc_code), count(outc_cod) from raw.outc where quarter = '2012Q4'") == [
-        (10, 0)
-    ]
-    assert query(db, "select count(outc_code), count(outc_cod) from raw.outc where quarter = '2020Q3'") == [
-        (0, 10)
-    ]
+    assert query(db, "select count(outc_code), count(outc_cod) from raw.outc where quarter = '2012Q4'") == [(10, 0)]
+    assert query(db, "select count(outc_code), count(outc_cod) from raw.outc where quarter = '2020Q3'") == [(0, 10)]
     # DEMO header '$ rept_dt$': the column name is stripped.
-    assert query(
-        db, "select count(rept_dt), count(gndr_cod), count(sex) from raw.demo where quarter = '2012Q4'"
-    ) == [(9, 9, 0)]
+    assert query(db, "select count(rept_dt), count(gndr_cod), count(sex) from raw.demo where quarter = '2012Q4'") == [
+        (9, 9, 0)
+    ]
 
 
 def test_last_line_without_newline_and_crlf(loaded: tuple[Path, LoadReport]) -> None:
@@ -198,3 +190,18 @@ def test_cli_run_load_prints_summary_and_uses_faers_duckdb(
     assert "faers load: 1 quarter(s) loaded (2020Q3): 70 rows loaded, 0 rejected" in out
     assert "raw.demo" in out
     assert query(db, "select count(*) from raw.demo") == [(10,)]
+
+
+def test_progress_bars_per_zip_in_bytes(zips: Path, tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=150, color_system=None)
+    report = load_paths([zips / "faers_ascii_2026q2.zip"], tmp_path / "p.duckdb", progress=True, console=console)
+    assert report.ok
+    text = out.getvalue()
+    total_kb = sum(m.counts.bytes_read for m in report.quarters[0].members) / 1000
+    assert "2026Q2 faers_ascii_2026q2.zip" in text
+    assert f"{total_kb:.1f}/{total_kb:.1f} kB" in text

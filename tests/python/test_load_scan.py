@@ -18,9 +18,7 @@ from loaders.scan import MAX_JOIN_LINES, TableScanner, iter_chunks, read_layout
 Row = tuple[int, tuple[str | None, ...]]
 
 
-def reference(
-    body: bytes, header: bytes, n: int, laers: bool
-) -> tuple[list[Row], list[tuple[int, str]], int, int]:
+def reference(body: bytes, header: bytes, n: int, laers: bool) -> tuple[list[Row], list[tuple[int, str]], int, int]:
     """(rows, rejects as (line, raw), blank lines, joined lines) of a member body (after the header)."""
     text = body.decode("utf-8")
     lines = text.split("\n")
@@ -93,9 +91,7 @@ def random_body(rng: random.Random, n: int, laers: bool, header: bytes, lines: i
         elif kind < 0.78:  # broken by embedded line breaks into 2-3 fragments
             line = row(n) + ("$" if laers else "")
             cuts = (
-                sorted(rng.sample(range(1, len(line)), min(len(line) - 1, rng.randint(1, 2))))
-                if len(line) > 1
-                else []
+                sorted(rng.sample(range(1, len(line)), min(len(line) - 1, rng.randint(1, 2)))) if len(line) > 1 else []
             )
             pieces = [line[a:b] for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
             out.extend(pieces)
@@ -182,3 +178,33 @@ def test_clean_chunks_take_the_bulk_path_and_give_line_numbers(monkeypatch: pyte
     assert frame.column("line_number").to_pylist() == list(range(2, 1002))
     assert frame.column("pt").to_pylist()[:2] == ["PT 0", "PT 1"]
     assert frame.column("drug_rec_act").null_count == 1000
+
+
+@pytest.mark.parametrize(
+    ("body", "loaded", "rejected"),
+    [
+        # '$' totals equal a clean chunk's (4 lines x 3): only per-line checks can find the two bad lines.
+        (b"1$1$A$\n2$2$B$$\n3$3$C\n4$4$D$\n", [2, 5], [3, 4]),
+        (b"2$2$B$$\n1$1$A$\n4$4$D$\n3$3$C\n", [3, 4], [2, 5]),
+        (b"3$3$C\n1$1$A$\n4$4$D$\n2$2$B$$\n", [3, 4], [2, 5]),
+        (b"1$1$A$X\n2$2$B$$\n3$3\n4$4$D$\n5$5$E$\n", [2, 5, 6], [3, 4]),
+    ],
+    ids=["long-in-middle", "long-first", "short-first", "one-fewer-one-more"],
+)
+def test_balanced_dollar_totals_still_check_every_line(body: bytes, loaded: list[int], rejected: list[int]) -> None:
+    layout = read_layout(b"primaryid$caseid$pt$drug_rec_act", "reac", "FAERS", "test/reac")
+    batch = TableScanner(layout).scan(body, final=True)
+    numbers = sorted(n for frame in batch.frames for n in frame.column("line_number").to_pylist())
+    assert numbers == loaded
+    assert [r.line_number for r in batch.rejects] == rejected
+
+
+def test_laers_balanced_totals_with_a_non_empty_surplus_field() -> None:
+    layout = read_layout(b"ISR$PT", "reac", "LAERS", "test/reac")
+    batch = TableScanner(layout).scan(b"1$A$\r\n2$B$X\r\n3$C$\r\n", final=True)
+    assert [r.line_number for r in batch.rejects] == [3]
+    (frame,) = batch.frames
+    assert frame.to_pylist() == [
+        {"isr": "1", "pt": "A", "line_number": 2},
+        {"isr": "3", "pt": "C", "line_number": 4},
+    ]

@@ -79,9 +79,7 @@ def test_likelihoods_at_the_reference_priors_equal_the_reference_values(golden, 
     assert mgps.neg_log_likelihood(prior, n, e, likelihood="truncated") == pytest.approx(nll, abs=1e-8)
     prior, nll = reference_priors["pvref_zero_inclusive"]
     margins = _golden_margins(golden)
-    assert mgps.neg_log_likelihood(prior, n, e, likelihood="full", margins=margins) == pytest.approx(
-        nll, abs=1e-8
-    )
+    assert mgps.neg_log_likelihood(prior, n, e, likelihood="full", margins=margins) == pytest.approx(nll, abs=1e-8)
 
 
 def test_grouped_zero_cells_equal_the_materialised_table() -> None:
@@ -101,9 +99,7 @@ def test_grouped_zero_cells_equal_the_materialised_table() -> None:
         cell_drug=np.broadcast_to(n_drug[:, None], counts.shape)[nonzero],
         cell_event=np.broadcast_to(n_event[None, :], counts.shape)[nonzero],
     )
-    grouped = mgps.neg_log_likelihood(
-        prior, counts[nonzero], expected[nonzero], likelihood="full", margins=margins
-    )
+    grouped = mgps.neg_log_likelihood(prior, counts[nonzero], expected[nonzero], likelihood="full", margins=margins)
 
     # WHEN the full likelihood is summed cell by cell from the NB mixture, zero cells included
     def log_nb(alpha: float, beta: float, n: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -130,10 +126,7 @@ def test_analytic_gradient_matches_finite_differences(golden, likelihood) -> Non
     _, grad = objective(theta)
     step = 1e-6
     numeric = np.array(
-        [
-            (objective(theta + step * unit)[0] - objective(theta - step * unit)[0]) / (2 * step)
-            for unit in np.eye(5)
-        ]
+        [(objective(theta + step * unit)[0] - objective(theta - step * unit)[0]) / (2 * step) for unit in np.eye(5)]
     )
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-4)
 
@@ -145,9 +138,7 @@ def test_weights_are_multiplicities(golden) -> None:
     assert doubled == pytest.approx(2 * single, rel=1e-13)
 
 
-@pytest.mark.parametrize(
-    ("suffix", "fit"), [("trunc", "pvref_trunc_Nstar1"), ("zero", "pvref_zero_inclusive")]
-)
+@pytest.mark.parametrize(("suffix", "fit"), [("trunc", "pvref_trunc_Nstar1"), ("zero", "pvref_zero_inclusive")])
 def test_posterior_matches_the_reference(golden, reference_priors, suffix, fit) -> None:
     n, e = _cells(golden)
     prior, _ = reference_priors[fit]
@@ -158,9 +149,7 @@ def test_posterior_matches_the_reference(golden, reference_priors, suffix, fit) 
     np.testing.assert_allclose(
         mgps.posterior_quantile(0.95, n, e, prior), golden[f"EB95_{suffix}"].to_numpy(), rtol=1e-8
     )
-    np.testing.assert_allclose(
-        mgps.posterior_weight(n, e, prior), golden[f"Qn_{suffix}"].to_numpy(), rtol=1e-8
-    )
+    np.testing.assert_allclose(mgps.posterior_weight(n, e, prior), golden[f"Qn_{suffix}"].to_numpy(), rtol=1e-8)
 
 
 def test_mixture_quantile_inverts_the_mixture_cdf() -> None:

@@ -63,10 +63,7 @@ def marts_report(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 def _sql(db_path: Path, query: str, params: list | None = None) -> list[tuple]:
-    """Expected values, straight from the warehouse (closing dbt's in-process handle on it first)."""
-    from faers.study.sql import release_dbt_connection
-
-    release_dbt_connection()
+    """Expected values, straight from the warehouse."""
     with duckdb.connect(str(db_path), read_only=True) as conn:
         return conn.execute(query, params or []).fetchall()
 

@@ -84,9 +84,7 @@ def test_udfs_turn_null_nan_and_poles_into_null(conn) -> None:
 
 def test_mgps_quantile_udf_matches_the_golden_posterior(conn) -> None:
     golden = pl.read_csv(REFERENCE / "signals_reference.csv")
-    priors = pl.read_csv(REFERENCE / "mgps_priors_reference.csv").filter(
-        pl.col("fit") == "pvref_trunc_Nstar1"
-    )
+    priors = pl.read_csv(REFERENCE / "mgps_priors_reference.csv").filter(pl.col("fit") == "pvref_trunc_Nstar1")
     conn.register("golden", golden.to_arrow())
     conn.register("priors", priors.to_arrow())
     got = conn.execute(
@@ -123,7 +121,7 @@ def test_dbt_plugin_registers_the_udfs() -> None:
 def marts(built_warehouse) -> dict[str, pl.DataFrame]:
     with duckdb.connect(str(built_warehouse.db_path), read_only=True) as db:
         return {
-            name: pl.from_arrow(db.execute(f"select * from main.{name}").to_arrow_table())  # type: ignore[misc]
+            name: pl.from_arrow(db.sql(f"select * from main.{name}").to_arrow_table())  # type: ignore[misc]
             for name in ("drug_event_cells", "mgps_prior", "signals")
         }
 
@@ -203,9 +201,7 @@ def test_flags_follow_the_default_thresholds_and_planted_signals_are_found(built
 
 
 @pytest.mark.slow
-def test_given_prior_skips_the_fit_and_an_unusable_prior_publishes_no_ebgm(
-    built_warehouse, tmp_path: Path
-) -> None:
+def test_given_prior_skips_the_fit_and_an_unusable_prior_publishes_no_ebgm(built_warehouse, tmp_path: Path) -> None:
     from faers.dbt import run_dbt
 
     db_path = tmp_path / "warehouse.duckdb"
@@ -232,3 +228,25 @@ def test_given_prior_skips_the_fit_and_an_unusable_prior_publishes_no_ebgm(
     assert counts[4] > 0
     log = (Path(os.environ.get("DBT_LOG_PATH", "logs")) / "dbt.log").read_text()
     assert "is not usable: test: boundary" in log
+
+    # GIVEN the published-paper variants WHEN signals is rebuilt THEN the mart carries their formulas
+    run_dbt(
+        ["run", "--select", "signals"],
+        db_path=db_path,
+        dbt_vars={"ic_variant": "table2", "ebgm_variant": "table2", "chi2_yates": False},
+    )
+    with duckdb.connect(str(db_path), read_only=True) as db:
+        got = db.sql("select a, b, c, d, expected, ic, ic025, ebgm, eb05, chi2 from main.signals").pl()
+    a, b, c, d, e = (got[k].cast(pl.Float64).to_numpy() for k in ("a", "b", "c", "d", "expected"))
+    se = np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    np.testing.assert_allclose(got["ebgm"].to_numpy(), a / e, rtol=1e-12)
+    np.testing.assert_allclose(got["eb05"].to_numpy(), np.exp(np.log(a / e) - 1.64 * se), rtol=1e-12)
+    np.testing.assert_allclose(got["ic"].to_numpy(), np.log2(a / e), rtol=1e-12, atol=1e-15)
+    positive = np.log2(a / e) > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table2_ic025 = np.exp(np.log(np.log2(a / e)) - Z * se)
+    np.testing.assert_allclose(got["ic025"].to_numpy()[positive], table2_ic025[positive], rtol=1e-12)
+    assert got["ic025"].filter(pl.Series(~positive)).null_count() == int((~positive).sum())
+    n = a + b + c + d
+    pearson = n * (a * d - b * c) ** 2 / ((a + b) * (c + d) * (a + c) * (b + d))
+    np.testing.assert_allclose(got["chi2"].to_numpy(), pearson, rtol=1e-12)

@@ -18,7 +18,6 @@ import pytest
 from faers.dbt import run_dbt
 from faers.paths import PROJECT_DIR
 from faers.study.run import StudyResult, run_study, tto_roles_problem
-from faers.study.sql import release_dbt_connection
 
 pytestmark = pytest.mark.slow
 
@@ -178,20 +177,21 @@ def test_seriousness_and_characteristics(study_run: tuple[StudyResult, Any]) -> 
     seriousness = table(result, "seriousness")
     signals = table(result, "signals")
     counts = dict(zip(signals["pt"], signals["a"], strict=True))
+    tests_seen = set()
     for row in seriousness.iter_rows(named=True):
         assert row["serious"] + row["non_serious"] == counts[row["pt"]]
         assert row["serious_female"] + row["serious_male"] <= row["serious"]
-        if row["test"] == "fisher":
-            sf, nf, sm, nm = (row[k] for k in ("serious_female", "non_serious_female", "serious_male",
-                                                "non_serious_male"))  # fmt: skip
-            total = sf + nf + sm + nm
-            expected = [
-                (sf + nf) * (sf + sm),
-                (sf + nf) * (nf + nm),
-                (sm + nm) * (sf + sm),
-                (sm + nm) * (nf + nm),
-            ]
-            assert min(expected) / total < 5
+        sf, nf, sm, nm = (row[k] for k in ("serious_female", "non_serious_female", "serious_male", "non_serious_male"))
+        total = sf + nf + sm + nm
+        margins = [(sf + nf) * (sf + sm), (sf + nf) * (nf + nm), (sm + nm) * (sf + sm), (sm + nm) * (nf + nm)]
+        if min(margins) == 0:
+            assert row["test"] is None and row["p_value"] is None
+            continue
+        # chi-square only when every expected count is >= 5, else Fisher's exact test
+        assert row["test"] == ("fisher" if min(margins) / total < 5 else "chi2")
+        assert 0 <= row["p_value"] <= 1
+        tests_seen.add(row["test"])
+    assert tests_seen == {"chi2", "fisher"}
     characteristics = table(result, "characteristics").filter(pl.col("population") == "all")
     sex = characteristics.filter(pl.col("variable") == "sex")
     assert sex["n"].sum() + sex["missing"][0] == result.n_reports
@@ -241,7 +241,6 @@ def test_tto_mart_for_every_role_matches_the_planted_onsets(built_warehouse: Any
     shutil.copyfile(built_warehouse.db_path, db_path)
     roles = ["PS", "SS", "C", "I"]
     run_dbt(["run", "--select", "tto", "--quiet"], db_path=db_path, dbt_vars={"suspect_roles": roles})
-    release_dbt_connection()
     truth = built_warehouse.truth["tto"]["baclofen"]["any_role"]
     with duckdb.connect(str(db_path), read_only=True) as conn:
         n, median = conn.execute(
