@@ -194,7 +194,7 @@ def _batches(
     )
     try:
         with zf.open(member.info) as stream:
-            chunks = iter_chunks(stream, chunk_bytes)
+            chunks = iter_chunks(stream, chunk_bytes, member.source_file)
             if layout is not None:
                 first, consumed = next(chunks, (b"", 0))
                 cut = first.find(b"\n") + 1

@@ -51,9 +51,14 @@ def row_schema(columns: Sequence[str]) -> pa.Schema:
     return pa.schema([*(pa.field(name, _TEXT) for name in columns), pa.field(LINE_NUMBER, pa.int64())])
 
 
-def iter_chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[tuple[bytes, int]]:
+MAX_LINE_BYTES = 16 << 20
+"""A longer line means the member is not a FAERS text table (their longest lines are a few kB)."""
+
+
+def iter_chunks(stream: BinaryIO, chunk_bytes: int, source_file: str = "") -> Iterator[tuple[bytes, int]]:
     """Yield ``(chunk, raw_bytes)``: chunks of whole lines, each ending in ``\\n`` (one is appended to a
-    final line that lacks it), and how many bytes of the member each one consumed."""
+    final line that lacks it), and how many bytes of the member each one consumed. Raises LoadError
+    naming ``source_file`` for a line longer than ``MAX_LINE_BYTES``."""
     tail = b""
     while True:
         block = stream.read(chunk_bytes)
@@ -64,6 +69,8 @@ def iter_chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[tuple[bytes, int
         data = tail + block if tail else block
         cut = data.rfind(b"\n") + 1
         if cut == 0:
+            if len(data) > MAX_LINE_BYTES:
+                raise LoadError(source_file, f"a line longer than {MAX_LINE_BYTES:,} bytes: not a FAERS text table")
             tail = data
             continue
         tail = data[cut:]

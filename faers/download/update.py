@@ -154,7 +154,7 @@ def update_warehouse(
         if loaded.failed:
             with duckdb.connect(str(db)) as conn:
                 changes.mark_failed(conn, build.build_id)
-            failures = "; ".join(f"{failure.path}: {failure.message}" for failure in loaded.failed)
+            failures = "; ".join(failure.message for failure in loaded.failed)
             raise UpdateError(f"loading failed, nothing rebuilt (the next update retries): {failures}")
     try:
         from faers.dbt import run_dbt

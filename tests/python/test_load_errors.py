@@ -237,3 +237,16 @@ def test_nothing_to_load_is_a_failure(tmp_path: Path) -> None:
     report = load_paths([folder], tmp_path / "w.duckdb", progress=False)
     assert only_failure(report) == "no FDA quarterly ASCII zip found in the paths given"
     assert report.quarters == []
+
+
+def test_a_member_without_line_breaks_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import loaders.scan
+
+    monkeypatch.setattr(loaders.scan, "MAX_LINE_BYTES", 1000)
+    reac = b"primaryid$caseid$pt$drug_rec_act\n" + b"x" * 5000
+    path = fda_zips.quarter_zip(tmp_path, "2019Q1", overrides={"REAC": reac})
+    report = load_paths([path], tmp_path / "w.duckdb", progress=False, chunk_bytes=256)
+    assert only_failure(report) == (
+        "faers_ascii_2019q1.zip/ASCII/REAC19Q1.txt: a line longer than 1,000 bytes: not a FAERS text table"
+    )
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.demo") == [(0,)]
