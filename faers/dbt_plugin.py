@@ -14,5 +14,8 @@ from faers.udfs import register
 
 
 class Plugin(BasePlugin):
+    """Registers gamma_quantile, digamma, trigamma, mgps_qn and mgps_quantile (faers.udfs) for dbt."""
+
     def configure_connection(self, conn: Any) -> None:
+        """Called by dbt-duckdb on its connection, before any model runs."""
         register(conn)

@@ -51,7 +51,7 @@ class StudyResult:
 
     out_dir: Path
     tables: dict[str, Path] = field(default_factory=dict)
-    report_path: Path | None = None
+    report_path: Path | None = None  # set once the report is written
     n_reports: int = 0
     n_scope_reports: int = 0
     n_positive_all: int = 0
@@ -151,7 +151,7 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
 
     shutil.copyfile(file, out / "study.yml")
     (out / "versions.json").write_text(json.dumps(_versions(quarters, scope, db_path), indent=2) + "\n")
-    result.report_path = _report(out, db_path, console)
+    result.report_path = _report(out, db_path)
     console.print(
         f"study {study.name!r}: {result.n_reports:,} reports of {study.generic}, {result.n_scope_reports:,} "
         f"in scope ({len(scope.pts) or 'all'} PTs), {result.n_positive_all} PTs positive by all four "
@@ -292,13 +292,8 @@ def _versions(quarters: list[str], scope: ResolvedScope, db_path: Path) -> dict[
     }
 
 
-def _report(out: Path, db_path: Path, console: Console) -> Path | None:
-    """The HTML report by faers.report.write_report; a missing reporter is a warning, not a failure."""
-    try:
-        from faers.report import write_report  # type: ignore[attr-defined]
-    except ImportError as exc:
-        console.print(f"[yellow]study: no report written (faers.report.write_report: {exc})[/yellow]")
-        return None
-    target = out / "report.html"
-    write_report(study_dir=out, db_path=db_path, out=target)
-    return target
+def _report(out: Path, db_path: Path) -> Path:
+    """The HTML report of the study folder (faers.report.write_report)."""
+    from faers.report import write_report
+
+    return write_report(study_dir=out, db_path=db_path, out=out / "report.html")
