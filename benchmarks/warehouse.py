@@ -101,9 +101,7 @@ def run_build(db_path: Path, log_dir: Path) -> BuildMeasure:
     ]
     started = time.perf_counter()
     with console.status("dbt build (warehouse nodes) ..."):
-        completed = subprocess.run(
-            command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, check=False
-        )
+        completed = subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if completed.returncode != 0:
         console.print(completed.stdout[-4000:], markup=False)
@@ -122,17 +120,11 @@ def row_counts(db_path: Path) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, prepare the warehouse, time the build, print the numbers; 0 on success."""
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--workdir", type=Path, help="Folder for the sample and the DuckDB file (default: temp)."
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workdir", type=Path, help="Folder for the sample and the DuckDB file (default: temp).")
     parser.add_argument("--quarters", help="Comma-separated quarters to generate full size (default: one).")
     parser.add_argument("--keep", action="store_true", help="Keep the work folder.")
-    parser.add_argument(
-        "--reuse", action="store_true", help="Reuse an already loaded workdir/warehouse.duckdb."
-    )
+    parser.add_argument("--reuse", action="store_true", help="Reuse an already loaded workdir/warehouse.duckdb.")
     args = parser.parse_args(argv)
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="faers_bench_warehouse_"))

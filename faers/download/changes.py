@@ -354,9 +354,7 @@ def start_build(
 
 def set_quarters_added(conn: duckdb.DuckDBPyConnection, build_id: int, quarters_added: Sequence[str]) -> None:
     """Record the quarters a (resumed) build adds."""
-    conn.execute(
-        "update history.builds set quarters_added = ? where build_id = ?", [list(quarters_added), build_id]
-    )
+    conn.execute("update history.builds set quarters_added = ? where build_id = ?", [list(quarters_added), build_id])
 
 
 def mark_failed(conn: duckdb.DuckDBPyConnection, build_id: int) -> None:
@@ -393,9 +391,7 @@ def record_changes(
                     "min_change": min_strength_change,
                 },
             )
-        conn.execute(
-            "delete from history.signal_snapshots where build_id = ? and n_methods = 0", [build.build_id]
-        )
+        conn.execute("delete from history.signal_snapshots where build_id = ? and n_methods = 0", [build.build_id])
         counts = dict(
             conn.execute(
                 "select change, count(*) from main.signal_changes where build_id = ? group by change",

@@ -188,9 +188,7 @@ class _Downloader:
             self._warn(f"{final}: SHA-256 differs from the manifest; downloading it again")
             return None
         downloaded_at = entry.downloaded_at if recorded and entry is not None else _now()
-        self.manifest.put(
-            self.entry(quarter, "complete", size=size, sha256=digest, downloaded_at=downloaded_at)
-        )
+        self.manifest.put(self.entry(quarter, "complete", size=size, sha256=digest, downloaded_at=downloaded_at))
         return QuarterResult(quarter, "skipped", final, size)
 
     def _fetch_verified(self, quarter: Quarter, task: TaskID) -> QuarterResult:
@@ -230,9 +228,7 @@ class _Downloader:
             digest = sha256_file(part)
             os.replace(part, final)
             discard_partial(part)
-            self.manifest.put(
-                self.entry(quarter, "complete", size=result.size, sha256=digest, downloaded_at=_now())
-            )
+            self.manifest.put(self.entry(quarter, "complete", size=result.size, sha256=digest, downloaded_at=_now()))
             return QuarterResult(quarter, "downloaded", final, result.size)
 
     def quarter(self, quarter: Quarter, label: str) -> QuarterResult:

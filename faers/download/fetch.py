@@ -229,9 +229,7 @@ def fetch(
         after = part.stat().st_size if part.exists() else 0
         failures = 0 if after > before else failures + 1
         if failures >= policy.attempts or attempt == policy.max_attempts:
-            raise DownloadError(
-                f"{url}: gave up after {attempt} attempts ({failures} without progress): {error}"
-            )
+            raise DownloadError(f"{url}: gave up after {attempt} attempts ({failures} without progress): {error}")
         delay = min(policy.max_backoff, policy.backoff * 2 ** max(failures - 1, 0))
         sleep(delay * (0.5 + random.random() / 2))
     raise AssertionError("unreachable: the loop returns or raises")

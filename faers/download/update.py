@@ -141,9 +141,7 @@ def update_warehouse(
             before = [q for q in in_warehouse if q not in loaded_by_hand]
             build = changes.start_build(conn, before, new_quarters)
         else:
-            console.print(
-                f"resuming build {build.build_id} ({build.status}) from its signal snapshot", **_PLAIN
-            )
+            console.print(f"resuming build {build.build_id} ({build.status}) from its signal snapshot", **_PLAIN)
             added = sorted({*build.quarters_added, *new_quarters})
             changes.set_quarters_added(conn, build.build_id, added)
             build = dataclasses.replace(build, quarters_added=added, status="running")

@@ -189,9 +189,7 @@ class Chromium:
         try:
             reply = waiter.get(timeout=timeout)
         except queue.Empty as error:
-            raise BrowserError(
-                f"{method}: no answer from Chromium in {timeout:.0f} s{self._stderr_tail()}"
-            ) from error
+            raise BrowserError(f"{method}: no answer from Chromium in {timeout:.0f} s{self._stderr_tail()}") from error
         if "error" in reply:
             raise BrowserError(f"{method}: {reply['error']}")
         return reply.get("result", {})
@@ -222,9 +220,7 @@ class Chromium:
 
     def evaluate(self, session: str, expression: str) -> Any:
         """The value of a JavaScript expression in the page (exceptions raise BrowserError)."""
-        result = self.send(
-            "Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session
-        )
+        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session)
         if "exceptionDetails" in result:
             raise BrowserError(f"page script failed: {result['exceptionDetails'].get('text')}")
         return result["result"].get("value")
@@ -265,9 +261,7 @@ def _problems(events: list[dict[str, Any]], session: str) -> tuple[list[str], li
             continue
         method, params = event.get("method"), event.get("params", {})
         if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-            errors.append(
-                " ".join(str(arg.get("value", arg.get("description", ""))) for arg in params["args"])
-            )
+            errors.append(" ".join(str(arg.get("value", arg.get("description", ""))) for arg in params["args"]))
         elif method == "Runtime.exceptionThrown":
             details = params.get("exceptionDetails", {})
             errors.append(details.get("exception", {}).get("description") or details.get("text", "exception"))

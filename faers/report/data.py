@@ -172,9 +172,7 @@ def load_study(study_dir: Path, *, drug: str | None = None, scope: str | None = 
     tables = {name: _read_table(study_dir, name) for name in STUDY_TABLES}
     signals = tables.pop("signals")
     if signals is None:
-        raise ReportError(
-            f"{study_dir / 'tables'}: no signals.parquet or signals.csv (run `faers study` first)"
-        )
+        raise ReportError(f"{study_dir / 'tables'}: no signals.parquet or signals.csv (run `faers study` first)")
     studied = _study_drug(study)
     drug_entry = study.get("drug")
     brands = drug_entry.get("brands") or [] if isinstance(drug_entry, dict) else []
@@ -319,9 +317,7 @@ def load_marts(db_path: Path, drug: str, *, scope: str | None = None) -> ReportD
         ingredient = resolve_drug(conn, drug, db_path)
         pts = _scope_pts(conn, scope)
         columns = ", ".join(SIGNAL_COLUMNS)
-        signals = conn.sql(
-            f"select {columns} from main.signals where drug = ? order by pt", params=[ingredient]
-        ).pl()
+        signals = conn.sql(f"select {columns} from main.signals where drug = ? order by pt", params=[ingredient]).pl()
         signals = signals.with_columns(
             positive_all=pl.col("n_methods") == 4,
             in_scope=pl.col("pt").is_in(pts) if pts else pl.lit(value=True),
@@ -337,8 +333,7 @@ def load_marts(db_path: Path, drug: str, *, scope: str | None = None) -> ReportD
         tto = None
         if _relation_exists(conn, "main", "tto"):
             tto = conn.sql(
-                "select primary_id, case_id, tto_days, tto_bin from main.tto "
-                "where drug = ? and tto_days is not null",
+                "select primary_id, case_id, tto_days, tto_bin from main.tto where drug = ? and tto_days is not null",
                 params=[ingredient],
             ).pl()
     notes = {
@@ -367,9 +362,7 @@ def load_marts(db_path: Path, drug: str, *, scope: str | None = None) -> ReportD
     )
 
 
-def _drug_cases(
-    conn: duckdb.DuckDBPyConnection, drug: str, roles: list[str], pts: list[str] | None
-) -> pl.DataFrame:
+def _drug_cases(conn: duckdb.DuckDBPyConnection, drug: str, roles: list[str], pts: list[str] | None) -> pl.DataFrame:
     """One row per case with the drug in a suspect role (population 'all'), repeated for the scope."""
     cases = conn.sql(
         """
@@ -456,6 +449,5 @@ def _tto_overall(tto: pl.DataFrame) -> pl.DataFrame:
             "weibull_scale_upper": [fit.scale_upper if fit else None],
             "interpretation": [fit.interpretation if fit else None],
         },
-        schema_overrides={"interpretation": pl.String}
-        | {"weibull_shape": pl.Float64, "weibull_scale": pl.Float64},
+        schema_overrides={"interpretation": pl.String} | {"weibull_shape": pl.Float64, "weibull_scale": pl.Float64},
     )

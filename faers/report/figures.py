@@ -329,9 +329,7 @@ def subgroup_figure(rows: pl.DataFrame, strata: pl.DataFrame, tests: pl.DataFram
                     customdata=[
                         f"<b>{pt}</b> · {STRATUM_LABELS.get(stratum, stratum)}<br>a = {a}<br>"
                         f"ROR {_fmt(r)} ({_fmt(lo)}–{_fmt(hi)})"
-                        for pt, a, r, lo, hi in cells.select(
-                            "pt", "a", "ror", "ror_lower", "ror_upper"
-                        ).iter_rows()
+                        for pt, a, r, lo, hi in cells.select("pt", "a", "ror", "ror_lower", "ror_upper").iter_rows()
                     ],
                     hovertemplate="%{customdata}<extra></extra>",
                 ),
@@ -348,9 +346,7 @@ def subgroup_figure(rows: pl.DataFrame, strata: pl.DataFrame, tests: pl.DataFram
                 y=shown,
                 mode="text",
                 text=[
-                    f"<b>{format_p(p_values[pt][0])}</b>"
-                    if p_values[pt][0] < 0.05
-                    else format_p(p_values[pt][0])
+                    f"<b>{format_p(p_values[pt][0])}</b>" if p_values[pt][0] < 0.05 else format_p(p_values[pt][0])
                     for pt in shown
                 ],
                 customdata=[p_values[pt][1] for pt in shown],
@@ -399,15 +395,11 @@ def _bins_in_order(bins: pl.DataFrame, tto: pl.DataFrame | None) -> pl.DataFrame
         first = tto.group_by("tto_bin").agg(start=pl.col("tto_days").min().cast(pl.Float64))
         ordered = bins.join(first, on="tto_bin", how="left")
     else:
-        ordered = bins.with_columns(
-            start=pl.col("tto_bin").cast(pl.String).map_elements(_bin_start, pl.Float64)
-        )
+        ordered = bins.with_columns(start=pl.col("tto_bin").cast(pl.String).map_elements(_bin_start, pl.Float64))
     return ordered.sort("start", nulls_last=True).drop("start")
 
 
-def tto_figure(
-    bins: pl.DataFrame | None, summary: pl.DataFrame | None, tto: pl.DataFrame | None
-) -> go.Figure:
+def tto_figure(bins: pl.DataFrame | None, summary: pl.DataFrame | None, tto: pl.DataFrame | None) -> go.Figure:
     """Time to onset: cases per bin (left); cumulative share with its median and the fitted Weibull
     curve, whose shape parameter is printed (right)."""
     fig = make_subplots(
@@ -505,9 +497,7 @@ def _characteristic(characteristics: pl.DataFrame, variables: Sequence[str]) -> 
     return characteristics.clear()
 
 
-def descriptive_figure(
-    reports_per_year: pl.DataFrame | None, characteristics: pl.DataFrame | None
-) -> go.Figure:
+def descriptive_figure(reports_per_year: pl.DataFrame | None, characteristics: pl.DataFrame | None) -> go.Figure:
     """The paper's Figure 2: reports per year (the drug's reports and the scoped subset), sex and age
     distributions, and the top reporting countries."""
     fig = make_subplots(

@@ -61,9 +61,7 @@ class Section:
     tables: list[tables.Table] = field(default_factory=list)
 
 
-def build_sections(
-    data: ReportData, *, max_forest_rows: int | None = DEFAULT_MAX_FOREST_ROWS
-) -> list[Section]:
+def build_sections(data: ReportData, *, max_forest_rows: int | None = DEFAULT_MAX_FOREST_ROWS) -> list[Section]:
     """Every section of the report, in reading order."""
     rows = data.forest_rows()
     shown = rows.head(max_forest_rows) if max_forest_rows else rows
@@ -98,8 +96,7 @@ def _signals_section(data: ReportData, rows: pl.DataFrame, shown: pl.DataFrame) 
     )
     if shown.height < rows.height:
         section.notes.append(
-            f"Showing the {shown.height} PTs with the highest ROR of {rows.height}; "
-            "the signals table lists all."
+            f"Showing the {shown.height} PTs with the highest ROR of {rows.height}; the signals table lists all."
         )
     if shown.height:
         section.figures.append(RenderedFigure("forest", figures.forest_figure(shown), pt_rows=shown.height))
@@ -133,9 +130,7 @@ def _subgroup_section(data: ReportData, shown: pl.DataFrame) -> Section:
 
 
 def _seriousness_section(data: ReportData) -> Section:
-    section = Section(
-        "seriousness", "Seriousness", lead="Serious and non-serious reports per PT, with the test."
-    )
+    section = Section("seriousness", "Seriousness", lead="Serious and non-serious reports per PT, with the test.")
     if data.seriousness is None or data.seriousness.height == 0:
         section.notes.append(data.notes.get("seriousness", "the study folder has no seriousness table"))
     else:
@@ -159,9 +154,7 @@ def _tto_section(data: ReportData) -> Section:
         return section
     if data.source == "marts":
         section.notes.append(data.notes["tto"])
-    section.figures.append(
-        RenderedFigure("tto", figures.tto_figure(data.tto_bins, data.tto_summary, data.tto))
-    )
+    section.figures.append(RenderedFigure("tto", figures.tto_figure(data.tto_bins, data.tto_summary, data.tto)))
     if data.source == "study" and data.tto_summary is not None:
         section.tables.append(tables.tto_summary_table(data.tto_summary))
     return section

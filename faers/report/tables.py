@@ -192,9 +192,7 @@ def seriousness_table(seriousness: pl.DataFrame) -> Table:
                 Cell(by_sex),
                 Cell(str(row["test"] or "")),
                 Cell(_fmt(row["statistic"]), _num(row["statistic"])),
-                Cell(
-                    format_p(row["p_value"]), _num(row["p_value"]), bold=(_num(row["p_value"]) or 1.0) < 0.05
-                ),
+                Cell(format_p(row["p_value"]), _num(row["p_value"]), bold=(_num(row["p_value"]) or 1.0) < 0.05),
             ]
         )
     return Table(
@@ -213,9 +211,7 @@ def tto_summary_table(summary: pl.DataFrame) -> Table:
         [
             Cell("all PTs" if row["pt"] == "ALL" else row["pt"], row["pt"], bold=row["pt"] == "ALL"),
             Cell(str(row["n"]), row["n"]),
-            Cell(
-                f"{_fmt(row['median'], 0)} ({_fmt(row['q1'], 0)}–{_fmt(row['q3'], 0)})", _num(row["median"])
-            ),
+            Cell(f"{_fmt(row['median'], 0)} ({_fmt(row['q1'], 0)}–{_fmt(row['q3'], 0)})", _num(row["median"])),
             _interval(row["weibull_shape"], row["weibull_shape_lower"], row["weibull_shape_upper"]),
             _interval(row["weibull_scale"], row.get("weibull_scale_lower"), row.get("weibull_scale_upper")),
             Cell(str(row["interpretation"] or "")),

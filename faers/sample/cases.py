@@ -243,9 +243,7 @@ class _Builder(Draws):
             occr_country=country,
             auth_num=f"{country}-BFARM-{self.rng.randrange(10**7, 10**8)}" if self.chance(0.02) else "",
             lit_ref=(
-                "Smith J, et al. Intrathecal baclofen withdrawal. Neurology. 2012;78:1-5."
-                if self.chance(0.01)
-                else ""
+                "Smith J, et al. Intrathecal baclofen withdrawal. Neurology. 2012;78:1-5." if self.chance(0.01) else ""
             ),
             foll_seq=self.pick(("", "1", "2", "#1"), (0.88, 0.07, 0.03, 0.02)) if laers else "",
             drugs=drugs,

@@ -24,9 +24,7 @@ def run_sample(out: Path, quarters: str | None, cases: int | None, seed: int, fu
                 console.log(message)
                 status.update(message)
 
-            truth = generate(
-                out, quarters=quarter_list, n_cases=cases, seed=seed, full_size=full_size, on_step=step
-            )
+            truth = generate(out, quarters=quarter_list, n_cases=cases, seed=seed, full_size=full_size, on_step=step)
     except (QuarterFormatError, ValueError, FileExistsError) as error:
         console.print(f"[red]faers sample: {error}[/red]")
         raise typer.Exit(2) from error

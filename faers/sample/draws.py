@@ -148,9 +148,7 @@ class Draws:
 
     def drugname(self, drug: vocab.Drug, route: str) -> str:
         if drug.ingredient == "baclofen":
-            aliases = (
-                vocab.INTRATHECAL_BACLOFEN_ALIASES if route == "intrathecal" else vocab.ORAL_BACLOFEN_ALIASES
-            )
+            aliases = vocab.INTRATHECAL_BACLOFEN_ALIASES if route == "intrathecal" else vocab.ORAL_BACLOFEN_ALIASES
             alias = self.pick(aliases)
         else:
             alias = self.pick(drug.brands) if drug.brands and self.chance(0.55) else drug.ingredient.upper()

@@ -286,9 +286,7 @@ class FullSizeQuarter:
                 "dose_form": _pick(
                     rng, ("TABLET", "Tablet", "INJECTION", "Capsule", ""), (0.3, 0.2, 0.1, 0.1, 0.3), total
                 ),
-                "dose_freq": _pick(
-                    rng, vocab.DOSE_FREQS, (0.3, 0.15, 0.1, 0.05, 0.05, 0.05, 0.05, 0.25), total
-                ),
+                "dose_freq": _pick(rng, vocab.DOSE_FREQS, (0.3, 0.15, 0.1, 0.05, 0.05, 0.05, 0.05, 0.25), total),
             }
         )
 
@@ -302,9 +300,7 @@ class FullSizeQuarter:
         report = self.drug_report[rows]
         tto = np.where(
             baclofen_ps[rows],
-            np.where(
-                self.drug_intrathecal[rows], rng.integers(0, 7, len(rows)), rng.integers(14, 400, len(rows))
-            ),
+            np.where(self.drug_intrathecal[rows], rng.integers(0, 7, len(rows)), rng.integers(14, 400, len(rows))),
             rng.integers(0, 900, len(rows)),
         )
         kind = rng.random(len(rows))
@@ -313,9 +309,7 @@ class FullSizeQuarter:
             after, self.event_day[report] + rng.integers(1, 60, len(rows)), self.event_day[report] - tto
         )
         start = _ymd(start_day)
-        fmt = np.select(
-            [kind < 0.77, kind < 0.87, kind < 0.90, kind < 0.93, kind < 0.96], [8, 6, 4, -1, 8], 0
-        )
+        fmt = np.select([kind < 0.77, kind < 0.87, kind < 0.90, kind < 0.93, kind < 0.96], [8, 6, 4, -1, 8], 0)
         fmt = np.where(baclofen_ps[rows] & (kind < 0.9), 8, fmt)
         start = (
             pl.DataFrame({"s": start, "f": fmt})
@@ -499,9 +493,7 @@ def generate_full_size(
             data = _csv_bytes(frames[table].select(cols), quarter, table)
             member = member_path(quarter, table)
             archive.write(member, data)
-            stats[table] = MemberStats(
-                member=member, data_lines=frames[table].height, bytes=len(data)
-            ).as_dict()
+            stats[table] = MemberStats(member=member, data_lines=frames[table].height, bytes=len(data)).as_dict()
             step(f"wrote {member} ({len(data) / 1e6:.0f} MB)")
         if deleted is not None:
             member = deleted_member_path(quarter)
@@ -513,9 +505,7 @@ def generate_full_size(
                 "blank_lines": 1,
                 "malformed": 0,
                 "per_member": [
-                    MemberStats(
-                        member=member, data_lines=len(deleted), blank_lines=1, bytes=len(data)
-                    ).as_dict()
+                    MemberStats(member=member, data_lines=len(deleted), blank_lines=1, bytes=len(data)).as_dict()
                 ],
             }
     planted = {"baclofen_ps_share": BACLOFEN_PS_SHARE, "intrathecal_share": INTRATHECAL_SHARE}

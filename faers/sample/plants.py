@@ -26,9 +26,7 @@ def plant_ties(b: _Builder) -> None:
         candidates = _cases_with(
             b,
             lambda reps, laers=laers: (
-                len(reps) == 2
-                and all(r.quarter.is_laers == laers for r in reps)
-                and all(r.quirk is None for r in reps)
+                len(reps) == 2 and all(r.quarter.is_laers == laers for r in reps) and all(r.quirk is None for r in reps)
             ),
         )
         if not candidates:
@@ -77,9 +75,7 @@ def plant_quirks(b: _Builder) -> None:
             report.quirk = model.DEMO_SPLIT_LINE
         report = choose(laers_q[-1], lambda r: len(r.drugs) >= 3 and not r.rejected)
         if report is not None:
-            for drug, quirk in zip(
-                report.drugs[1:3], (model.DRUG_GLUED_HEAD, model.DRUG_GLUED_TAIL), strict=True
-            ):
+            for drug, quirk in zip(report.drugs[1:3], (model.DRUG_GLUED_HEAD, model.DRUG_GLUED_TAIL), strict=True):
                 drug.quirk, drug.therapies, drug.indications = quirk, [], []
         for quarter in laers_q:
             for _ in range(3):

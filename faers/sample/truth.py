@@ -201,9 +201,7 @@ def _stratum(rows: list[tuple[Report, set[str], set[str]]], drug: str, pt: str, 
     }
 
 
-def time_to_onset(
-    kept: list[Report], drug: str, roles: Sequence[str] | None = SUSPECT_ROLES
-) -> dict[str, Any]:
+def time_to_onset(kept: list[Report], drug: str, roles: Sequence[str] | None = SUSPECT_ROLES) -> dict[str, Any]:
     """TTO per the rule in NOTES['tto'] over drug rows with a role in ``roles`` (None: any role)."""
     rows: list[tuple[int, str]] = []
     for report in kept:

@@ -124,8 +124,7 @@ def write_quarter_zip(
             stat_path, size_path = extra
             # STAT: an empty header line, then per table the number of data lines (faers_format.md §1.2).
             stat_lines = [b""] + [
-                f"{table.upper()}{quarter.yyqq}$RECORDS${stats.tables[table].data_lines}".encode()
-                for table in TABLES
+                f"{table.upper()}{quarter.yyqq}$RECORDS${stats.tables[table].data_lines}".encode() for table in TABLES
             ]
             archive.write(stat_path, eol.join(stat_lines) + eol)
             size_lines = [f"{member.split('/')[-1]} {size}".encode() for member, size in sizes]

@@ -1,6 +1,7 @@
 {#- Engine-specific functions behind adapter.dispatch: on DuckDB they are the Python UDFs that
-    faers.udfs.register() puts on the connection (dbt-duckdb plugin faers.dbt_plugin). A second engine
-    adds one `<adapter>__faers_*` implementation per function; every statistic macro stays plain SQL. -#}
+    faers.udfs.register() puts on the connection (dbt-duckdb plugin faers.dbt_plugin). A second
+    engine adds one `<adapter>__faers_*` implementation per function; every statistic macro stays
+    plain SQL. -#}
 
 {% macro faers_gamma_quantile(p, shape, rate) -%}
     {{ return(adapter.dispatch('faers_gamma_quantile')(p, shape, rate)) }}
@@ -35,7 +36,8 @@
 {%- endmacro %}
 
 {% macro faers_mgps_quantile(prob, a, e, alpha1, beta1, alpha2, beta2, p) -%}
-    {{ return(adapter.dispatch('faers_mgps_quantile')(prob, a, e, alpha1, beta1, alpha2, beta2, p)) }}
+    {{ return(adapter.dispatch('faers_mgps_quantile')(
+        prob, a, e, alpha1, beta1, alpha2, beta2, p)) }}
 {%- endmacro %}
 
 {% macro default__faers_mgps_quantile(prob, a, e, alpha1, beta1, alpha2, beta2, p) -%}

@@ -2,13 +2,14 @@
 
     'noren'         (default) shrinkage IC = log2((a + 0.5) / (E + 0.5)); ic025/ic975 = log2 of the
                     2.5%/97.5% quantiles of Gamma(shape a + 0.5, rate E + 0.5) (Noren, Hopstadius &
-                    Bate 2013, Stat Methods Med Res 22:57). Exact quantiles by the gamma_quantile UDF.
+                    Bate 2013, Stat Methods Med Res 22:57), exact (gamma_quantile UDF).
     'noren_approx'  same IC, closed-form limits IC - 3.3(a+.5)^-1/2 - 2(a+.5)^-3/2 and
                     IC + 2.4(a+.5)^-1/2 - 0.5(a+.5)^-3/2 (same paper).
     'bate'          classic BCPNN (Bate et al. 1998, Eur J Clin Pharmacol 54:315), beta priors with
                     alpha = beta = 1, gamma11 = 1, its variance approximation, normal limits.
-    'gould'         same priors, exact log-moments by digamma/trigamma (Gould 2003, Pharmacoepidemiol
-                    Drug Saf 12:559; PhViD BCPNN with MC = FALSE), normal limits.
+    'gould'         same priors, exact log-moments by digamma/trigamma (Gould 2003,
+                    Pharmacoepidemiol Drug Saf 12:559; PhViD BCPNN with MC = FALSE), normal
+                    limits.
     'table2'        the simplified formula many FAERS papers print: IC = log2(aN / ((a+b)(a+c))) and
                     ic025/ic975 = exp(ln IC -+ z sqrt(1/a + 1/b + 1/c + 1/d)) (NULL when IC <= 0).
 
@@ -31,7 +32,9 @@
     {%- set n -%}(({{ a }}) + ({{ b }}) + ({{ c }}) + ({{ d }}))::double{%- endset -%}
     {%- set ci -%}(({{ a }}) + ({{ b }}))::double{%- endset -%}
     {%- set cj -%}(({{ a }}) + ({{ c }}))::double{%- endset -%}
-    {%- set g -%}(({{ n }} + 2.0) * ({{ n }} + 2.0) / (({{ ci }} + 1.0) * ({{ cj }} + 1.0))){%- endset -%}
+    {%- set g -%}
+        (({{ n }} + 2.0) * ({{ n }} + 2.0) / (({{ ci }} + 1.0) * ({{ cj }} + 1.0)))
+    {%- endset -%}
     {%- set mean -%}
         log2(
             (({{ a }}) + 1.0) * ({{ n }} + 2.0) * ({{ n }} + 2.0)
@@ -48,8 +51,8 @@
     {{ return({'mean': mean, 'variance': variance}) }}
 {%- endmacro %}
 
-{#- Gould 2003 / PhViD: p1 = 1 + n_drug, p2 = 1 + N - n_drug, q1 = 1 + n_event, q2 = 1 + N - n_event,
-    r1 = 1 + a, r2b = N - a - 1 + (2 + N)^2 / (q1 p1). -#}
+{#- Gould 2003 / PhViD: p1 = 1 + n_drug, p2 = 1 + N - n_drug, q1 = 1 + n_event,
+    q2 = 1 + N - n_event, r1 = 1 + a, r2b = N - a - 1 + (2 + N)^2 / (q1 p1). -#}
 {% macro _ic_gould_terms(a, b, c, d) -%}
     {%- set n -%}(({{ a }}) + ({{ b }}) + ({{ c }}) + ({{ d }}))::double{%- endset -%}
     {%- set p1 -%}(1.0 + ({{ a }}) + ({{ b }})){%- endset -%}
@@ -57,7 +60,9 @@
     {%- set q1 -%}(1.0 + ({{ a }}) + ({{ c }})){%- endset -%}
     {%- set q2 -%}(1.0 + {{ n }} - ({{ a }}) - ({{ c }})){%- endset -%}
     {%- set r1 -%}(1.0 + ({{ a }})){%- endset -%}
-    {%- set r2 -%}({{ n }} - ({{ a }}) - 1.0 + (2.0 + {{ n }}) * (2.0 + {{ n }}) / ({{ q1 }} * {{ p1 }})){%- endset -%}
+    {%- set r2 -%}
+        ({{ n }} - ({{ a }}) - 1.0 + (2.0 + {{ n }}) * (2.0 + {{ n }}) / ({{ q1 }} * {{ p1 }}))
+    {%- endset -%}
     {%- set mean -%}
         (
             {{ faers_digamma(r1) }} - {{ faers_digamma(r1 ~ ' + ' ~ r2) }}
@@ -93,7 +98,8 @@
 {% macro _ic_limit(a, e, b, c, d, variant, lower, z) -%}
     {%- set sign = '-' if lower else '+' -%}
     {%- if variant == 'noren' -%}
-        log2({{ faers_gamma_quantile('0.025' if lower else '0.975', '(' ~ a ~ ') + 0.5', '(' ~ e ~ ') + 0.5') }})
+        log2({{ faers_gamma_quantile(
+            '0.025' if lower else '0.975', '(' ~ a ~ ') + 0.5', '(' ~ e ~ ') + 0.5') }})
     {%- elif variant == 'noren_approx' -%}
         {%- set k1, k3 = (3.3, 2.0) if lower else (2.4, 0.5) -%}
         (
@@ -102,9 +108,16 @@
             - {{ k3 }} * pow(({{ a }}) + 0.5, -1.5)
         )
     {%- elif variant == 'table2' -%}
-        exp({{ faers_safe_ln(ic(a, e, b, c, d, variant='table2')) }} {{ sign }} {{ z }} * {{ faers_log_se(a, b, c, d) }})
+        exp(
+            {{ faers_safe_ln(ic(a, e, b, c, d, variant='table2')) }}
+            {{ sign }} {{ z }} * {{ faers_log_se(a, b, c, d) }}
+        )
     {%- else -%}
-        {%- set terms = _ic_bate_terms(a, b, c, d) if variant == 'bate' else _ic_gould_terms(a, b, c, d) -%}
+        {%- if variant == 'bate' -%}
+            {%- set terms = _ic_bate_terms(a, b, c, d) -%}
+        {%- else -%}
+            {%- set terms = _ic_gould_terms(a, b, c, d) -%}
+        {%- endif -%}
         ({{ terms['mean'] }} {{ sign }} {{ z }} * sqrt({{ terms['variance'] }}))
     {%- endif -%}
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {#- Proportional reporting ratio (a/(a+b)) / (c/(c+d)) and its 95% interval
-    exp(ln PRR -+ z sqrt(1/a - 1/(a+b) + 1/c - 1/(c+d))) (Evans, Waller & Davis 2001). A zero c gives
-    NULL (the ratio and its interval are undefined), never inf/NaN. -#}
+    exp(ln PRR -+ z sqrt(1/a - 1/(a+b) + 1/c - 1/(c+d))) (Evans, Waller & Davis 2001). A zero c
+    gives NULL (the ratio and its interval are undefined), never inf/NaN. -#}
 
 {% macro prr(a, b, c, d) -%}
     (({{ a }})::double * (({{ c }}) + ({{ d }})))

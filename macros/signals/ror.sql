@@ -1,7 +1,7 @@
 {#- Reporting odds ratio ad/(bc) and its Woolf (1955) 95% interval
-    exp(ln ROR -+ z sqrt(1/a + 1/b + 1/c + 1/d)) (Rothman, Lanes & Sacks 2004; van Puijenbroek et al.
-    2002). Arguments are column names or SQL expressions; each macro returns an expression. A zero b or
-    c (or d, for the interval) gives NULL, never inf/NaN. See _signals__macros.yml. -#}
+    exp(ln ROR -+ z sqrt(1/a + 1/b + 1/c + 1/d)) (Rothman, Lanes & Sacks 2004; van Puijenbroek et
+    al. 2002). Arguments are column names or SQL expressions; each macro returns an expression. A
+    zero b or c (or d, for the interval) gives NULL, never inf/NaN. See _signals__macros.yml. -#}
 
 {% macro ror(a, b, c, d) -%}
     (({{ a }})::double * ({{ d }})) / nullif(({{ b }})::double * ({{ c }}), 0)

@@ -2,16 +2,19 @@
     a, b, c, d, e (expected) and prior = [alpha1, beta1, alpha2, beta2, p] column expressions (NULL
     prior -> NULL EBGM). A stratified model reuses it:
         select stratum, drug, pt, a, b, c, d, expected,
-            {{ signal_columns(prior=['prior_alpha1', 'prior_beta1', 'prior_alpha2', 'prior_beta2', 'prior_p']) }}
+            {{ signal_columns(prior=['prior_alpha1', 'prior_beta1', 'prior_alpha2',
+                                     'prior_beta2', 'prior_p']) }}
         from cells_with_prior
     The flags refer to the statistic columns by name (DuckDB's lateral column aliases), so each
-    statistic, UDFs included, is computed once. Thresholds and variants are vars (dbt_project.yml). -#}
+    statistic, UDFs included, is computed once. Thresholds and variants are vars
+    (dbt_project.yml). -#}
 
 {% macro signal_columns(a='a', b='b', c='c', d='d', e='expected',
                         prior=['alpha1', 'beta1', 'alpha2', 'beta2', 'p']) -%}
     {%- if prior | length != 5 -%}
         {{ exceptions.raise_compiler_error(
-            "signal_columns: prior must list 5 column expressions [alpha1, beta1, alpha2, beta2, p]") }}
+            "signal_columns: prior must list 5 column expressions "
+            ~ "[alpha1, beta1, alpha2, beta2, p]") }}
     {%- endif -%}
     {%- set alpha1, beta1, alpha2, beta2, p = prior -%}
     {%- set yates = var('chi2_yates') -%}
@@ -28,8 +31,10 @@
     {{ ebgm(a, e, alpha1, beta1, alpha2, beta2, p, b=b, c=c, d=d) }} as ebgm,
     {{ eb05(a, e, alpha1, beta1, alpha2, beta2, p, b=b, c=c, d=d) }} as eb05,
     {{ eb95(a, e, alpha1, beta1, alpha2, beta2, p, b=b, c=c, d=d) }} as eb95,
-    coalesce(({{ a }}) >= {{ var('ror_min_a') }} and ror_lower > {{ var('ror_lower_threshold') }}, false)
-        as ror_signal,
+    coalesce(
+        ({{ a }}) >= {{ var('ror_min_a') }} and ror_lower > {{ var('ror_lower_threshold') }},
+        false
+    ) as ror_signal,
     coalesce(
         ({{ a }}) >= {{ var('prr_min_a') }}
         and prr >= {{ var('prr_threshold') }}
@@ -38,5 +43,6 @@
     ) as prr_signal,
     coalesce(ic025 > {{ var('ic025_threshold') }}, false) as ic_signal,
     coalesce(eb05 >= {{ var('eb05_threshold') }}, false) as ebgm_signal,
-    ror_signal::integer + prr_signal::integer + ic_signal::integer + ebgm_signal::integer as n_methods
+    ror_signal::integer + prr_signal::integer + ic_signal::integer + ebgm_signal::integer
+        as n_methods
 {%- endmacro %}

@@ -47,12 +47,8 @@ def _serve(server: FaersServer, *quarters: Quarter) -> dict[Quarter, bytes]:
     return served
 
 
-def _download(
-    server: FaersServer, folder: Path, quarters: list[Quarter], policy: RetryPolicy = FAST
-) -> DownloadReport:
-    return download_quarters(
-        quarters, folder, base_url=server.base_url, policy=policy, progress=False, today=TODAY
-    )
+def _download(server: FaersServer, folder: Path, quarters: list[Quarter], policy: RetryPolicy = FAST) -> DownloadReport:
+    return download_quarters(quarters, folder, base_url=server.base_url, policy=policy, progress=False, today=TODAY)
 
 
 def _outcomes(report: DownloadReport) -> dict[str, str]:
@@ -65,9 +61,7 @@ def test_zip_names_follow_fdas_two_eras() -> None:
     assert Quarter(2012, 4).zip_name == "faers_ascii_2012q4.zip"
     assert Quarter.parse("2019q1").url() == "https://fis.fda.gov/content/Exports/faers_ascii_2019q1.zip"
     assert (
-        Quarter(2019, 1).url("http://h/x")
-        == Quarter(2019, 1).url("http://h/x/")
-        == "http://h/x/faers_ascii_2019q1.zip"
+        Quarter(2019, 1).url("http://h/x") == Quarter(2019, 1).url("http://h/x/") == "http://h/x/faers_ascii_2019q1.zip"
     )
     assert Quarter(2019, 4).next() == Quarter(2020, 1)
     assert Quarter(2020, 1).previous() == Quarter(2019, 4)
@@ -251,9 +245,7 @@ def test_html_error_page_with_status_200_is_not_a_zip(server: FaersServer, tmp_p
     assert "not a readable zip" in (report.results[0].message or "")
 
 
-def test_404s_are_not_published_after_the_last_quarter_and_missing_before(
-    server: FaersServer, tmp_path: Path
-) -> None:
+def test_404s_are_not_published_after_the_last_quarter_and_missing_before(server: FaersServer, tmp_path: Path) -> None:
     _serve(server, Quarter(2019, 1), Quarter(2019, 3))
     quarters = resolve_range("2019Q1", "2020Q1", today=TODAY)
 

@@ -73,9 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         state = self.server.state
         name = self.path[len(PREFIX) :] if self.path.startswith(PREFIX) else ""
-        hit = Hit(
-            name, self.headers.get("Range"), self.headers.get("If-Range"), self.headers.get("Accept-Encoding")
-        )
+        hit = Hit(name, self.headers.get("Range"), self.headers.get("If-Range"), self.headers.get("Accept-Encoding"))
         with state.lock:
             state.hits.append(hit)
             data = state.files.get(name)

@@ -98,8 +98,7 @@ def test_marts_forest_has_every_pt_with_three_reports_sorted_by_ror(built_wareho
     # GIVEN the warehouse's signals for baclofen, queried here
     rows = _sql(
         built_warehouse.db_path,
-        "select pt, n_methods from main.signals where drug = ? and a >= 3 "
-        "order by ror desc nulls last, pt limit ?",
+        "select pt, n_methods from main.signals where drug = ? and a >= 3 order by ror desc nulls last, pt limit ?",
         [DRUG, DEFAULT_MAX_FOREST_ROWS],
     )
     assert rows, "the synthetic sample should give baclofen PTs with a >= 3"
@@ -125,9 +124,7 @@ def test_marts_report_is_self_contained_and_says_what_needs_a_study(marts_report
     assert html.count(PLOTLY_BUNDLE_MARK) == 1, "plotly.js must be inlined exactly once"
     assert not re.search(r"<script[^>]+src=", html), "no external script"
     assert not re.search(r"<link[^>]+href=\"https?:", html), "no external stylesheet"
-    assert (
-        'data-figure="forest"' in html and 'data-figure="tto"' in html and 'data-figure="descriptive"' in html
-    )
+    assert 'data-figure="forest"' in html and 'data-figure="tto"' in html and 'data-figure="descriptive"' in html
     assert 'data-figure="subgroup"' not in html
     assert "need a study" in html
 
@@ -135,8 +132,7 @@ def test_marts_report_is_self_contained_and_says_what_needs_a_study(marts_report
 def test_brand_name_resolves_to_the_ingredient(built_warehouse) -> None:
     brands = _sql(
         built_warehouse.db_path,
-        "select name from seeds.drug_synonyms where ingredient = ? and lower(name) <> ? "
-        "order by name limit 1",
+        "select name from seeds.drug_synonyms where ingredient = ? and lower(name) <> ? order by name limit 1",
         [DRUG, DRUG],
     )
     assert brands, "drug_synonyms should list a baclofen brand"
@@ -288,9 +284,7 @@ SORT_BY_A = """
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)"
-)
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
 def test_study_report_in_headless_chromium(study_run: StudyRun, tmp_path: Path) -> None:
     from faers.report.browser import check_report
 
@@ -323,9 +317,7 @@ def test_study_report_in_headless_chromium(study_run: StudyRun, tmp_path: Path) 
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)"
-)
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
 def test_marts_report_in_headless_chromium(marts_report: Path, built_warehouse, tmp_path: Path) -> None:
     from faers.report.browser import check_report
 
@@ -348,9 +340,7 @@ def test_marts_report_in_headless_chromium(marts_report: Path, built_warehouse, 
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)"
-)
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
 def test_figures_export_as_png_and_svg(built_warehouse, tmp_path: Path) -> None:
     pytest.importorskip("kaleido", reason="figure export needs kaleido>=1 (pip install kaleido)")
     out = tmp_path / "paper.html"

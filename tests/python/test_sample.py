@@ -87,9 +87,7 @@ def expected_header(zip_name: str, table: str) -> str:
 
 def read_members(folder: Path) -> dict[str, dict[str, bytes]]:
     return {
-        path.name: {
-            info.filename: zipfile.ZipFile(path).read(info) for info in zipfile.ZipFile(path).infolist()
-        }
+        path.name: {info.filename: zipfile.ZipFile(path).read(info) for info in zipfile.ZipFile(path).infolist()}
         for path in sorted(folder.glob("*.zip"))
     }
 
@@ -160,9 +158,7 @@ def test_zip_names_and_member_paths(members: dict[str, dict[str, bytes]]) -> Non
     assert "ascii/DEMO14Q3.txt" in members["faers_ascii_2014q3.zip"]
     assert "ascii/DEMO18Q1_new.txt" in members["faers_ascii_2018q1.zip"]
     assert "ascii/DRUG18Q1.txt" in members["faers_ascii_2018q1.zip"]
-    assert {"deleted/ADR19Q1DeletedCases.txt", "deleted/AllDeletedCases.txt"} <= set(
-        members["faers_ascii_2019q1.zip"]
-    )
+    assert {"deleted/ADR19Q1DeletedCases.txt", "deleted/AllDeletedCases.txt"} <= set(members["faers_ascii_2019q1.zip"])
     assert {"ASCII/DEMO23Q4.txt", "Deleted/DELETE23Q4.txt"} <= set(members["faers_ascii_2023q4.zip"])
     for name in DEFAULT_ZIPS - {"faers_ascii_2019q1.zip", "faers_ascii_2023q4.zip"}:
         assert not any("elet" in m.lower() for m in members[name]), f"no deleted list before 2019Q1: {name}"
@@ -189,9 +185,7 @@ def test_layout_of_other_quarters() -> None:
     assert member_path(Quarter.parse("2013Q1"), "drug") == "ascii/DRUG13Q1.txt"
     assert member_path(Quarter.parse("2020Q2"), "reac") == "ASCII/REAC20Q2.txt"
     assert header(Quarter.parse("2005Q2"), "demo") == LAERS_DEMO.removesuffix("$REPORTER_COUNTRY")
-    assert header(Quarter.parse("2013Q1"), "drug") == HEADERS[("2012q4", "drug")][1:].replace(
-        "lot_nbr", "lot_num"
-    )
+    assert header(Quarter.parse("2013Q1"), "drug") == HEADERS[("2012q4", "drug")][1:].replace("lot_nbr", "lot_num")
     assert header(Quarter.parse("2013Q1"), "outc") == "primaryid$caseid$outc_cod"
 
 
@@ -244,23 +238,17 @@ def test_field_counts_trailing_dollar_and_malformed_rows(
                 else:
                     ok = line.count(b"$") + 1 == n_cols
                     if laers:
-                        assert not line.endswith(b"$") or line.count(b"$") + 1 == n_cols, (
-                            "INDI has no trailing $"
-                        )
+                        assert not line.endswith(b"$") or line.count(b"$") + 1 == n_cols, "INDI has no trailing $"
                 if not ok:
                     bad.append(line)
             stats = truth["files"][zip_name][table]
             # a split record is two bad fragments whose concatenation is a good line
-            assert len(bad) == stats["malformed"] + 2 * stats["split_records"], (
-                f"{zip_name}/{member}: {bad[:3]}"
-            )
+            assert len(bad) == stats["malformed"] + 2 * stats["split_records"], f"{zip_name}/{member}: {bad[:3]}"
 
 
 def test_deleted_lists_shape(members: dict[str, dict[str, bytes]], truth: dict[str, Any]) -> None:
     for zip_name in ("faers_ascii_2019q1.zip", "faers_ascii_2023q4.zip"):
-        data = members[zip_name][
-            "deleted/ADR19Q1DeletedCases.txt" if "2019" in zip_name else "Deleted/DELETE23Q4.txt"
-        ]
+        data = members[zip_name]["deleted/ADR19Q1DeletedCases.txt" if "2019" in zip_name else "Deleted/DELETE23Q4.txt"]
         lines = split_lines(data)
         assert lines[0] == b" ", "the first line is a single space"
         ids = [line.decode() for line in lines[1:]]
@@ -295,17 +283,11 @@ def test_quirks_present(members: dict[str, dict[str, bytes]]) -> None:
     drug = all_rows(members, "drug")
     ther = all_rows(members, "ther")
     reac = all_rows(members, "reac")
-    laers_drug = b"".join(
-        d for n, f in members.items() if n.startswith("aers_") for m, d in f.items() if "DRUG" in m
-    )
-    laers_demo = b"".join(
-        d for n, f in members.items() if n.startswith("aers_") for m, d in f.items() if "DEMO" in m
-    )
+    laers_drug = b"".join(d for n, f in members.items() if n.startswith("aers_") for m, d in f.items() if "DRUG" in m)
+    laers_demo = b"".join(d for n, f in members.items() if n.startswith("aers_") for m, d in f.items() if "DEMO" in m)
     assert b"\x08" in laers_drug, "0x08 control bytes in LAERS DRUG"
     assert re.search(rb"[\xc0-\xff]", laers_demo), "latin-1 bytes in LAERS DEMO"
-    assert any("?" in row["mfr_sndr"] for n, row in demo if n.startswith("faers_")), (
-        "? for non-ASCII in FAERS"
-    )
+    assert any("?" in row["mfr_sndr"] for n, row in demo if n.startswith("faers_")), "? for non-ASCII in FAERS"
     assert {row["age_cod"] for _, row in demo} >= {"DEC", "YR", "MON", "WK", "DY", "HR"}
     assert {row["wt_cod"] for _, row in demo} >= {"KG", "LBS"}
     assert {row["age"] for _, row in demo} >= {"U", "163/6"}, "junk ages"
@@ -422,9 +404,7 @@ def _mini_warehouse(members: dict[str, dict[str, bytes]]) -> dict[str, Any]:
         "primary_ids": sorted(rec[2] for rec in kept),
         "fct_case_drug": sum(len(rows("drug", k)) for k in keys),
         "fct_case_reaction": sum(len({r["pt"].lower() for r in rows("reac", k)}) for k in keys),
-        "fct_case_outcome": sum(
-            len({r.get("outc_cod", r.get("outc_code")) for r in rows("outc", k)}) for k in keys
-        ),
+        "fct_case_outcome": sum(len({r.get("outc_cod", r.get("outc_code")) for r in rows("outc", k)}) for k in keys),
         "fct_case_indication": sum(len(rows("indi", k)) for k in keys),
         "fct_case_therapy": sum(len(rows("ther", k)) for k in keys),
         "serious_cases": sum(
@@ -432,8 +412,7 @@ def _mini_warehouse(members: dict[str, dict[str, bytes]]) -> dict[str, Any]:
         ),
         "cases_with_outcome": sum(1 for k in keys if rows("outc", k)),
         "sex": {
-            s: sum(1 for rec in kept if (rec[4] if rec[4] in ("F", "M") else "null") == s)
-            for s in ("F", "M", "null")
+            s: sum(1 for rec in kept if (rec[4] if rec[4] in ("F", "M") else "null") == s) for s in ("F", "M", "null")
         },
         "deleted": sorted(deleted),
     }

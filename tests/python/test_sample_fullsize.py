@@ -30,9 +30,7 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]
 def read_table(archive: zipfile.ZipFile, member: str) -> pl.DataFrame:
     data = archive.read(member)
     assert data.count(b"\r\n") == data.count(b"\n"), "CRLF in 2023Q4"
-    return pl.read_csv(
-        io.BytesIO(data), separator="$", quote_char=None, infer_schema=False, empty_string_is_null=False
-    )
+    return pl.read_csv(io.BytesIO(data), separator="$", quote_char=None, infer_schema=False, empty_string_is_null=False)
 
 
 def test_vocabulary_sizes_are_realistic() -> None:
@@ -68,9 +66,7 @@ def test_truth_agrees_with_the_files(full: tuple[Path, dict[str, Any]]) -> None:
     archive = zipfile.ZipFile(out / "faers_ascii_2023q4.zip")
     deleted = {int(x) for x in archive.read("Deleted/DELETE23Q4.txt").decode().split() if x.isdigit()}
     assert sorted(deleted) == truth["deleted_case_ids"]
-    demo = read_table(archive, "ASCII/DEMO23Q4.txt").filter(
-        ~pl.col("caseid").cast(pl.Int64).is_in(sorted(deleted))
-    )
+    demo = read_table(archive, "ASCII/DEMO23Q4.txt").filter(~pl.col("caseid").cast(pl.Int64).is_in(sorted(deleted)))
     kept = demo.select("primaryid")
     assert sorted(kept["primaryid"].cast(pl.Int64).to_list()) == truth["dedup"]["primary_ids"]
 

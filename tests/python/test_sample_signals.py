@@ -128,15 +128,11 @@ def test_truth_cells_match_the_recomputation(table: dict[str, Any], truth: dict[
     assert signals["n_reports"] == table["n"]
     assert signals["drug_reports"] == dict(table["n_drug"])
     assert signals["event_reports"] == dict(table["n_event"])
-    baclofen = {
-        pt: int(a) for (drug, pt), a in zip(table["keys"], table["a"], strict=True) if drug == "baclofen"
-    }
+    baclofen = {pt: int(a) for (drug, pt), a in zip(table["keys"], table["a"], strict=True) if drug == "baclofen"}
     assert signals["cells"]["baclofen"] == baclofen
 
 
-def test_planted_baclofen_pts_are_positive_by_all_four_methods(
-    table: dict[str, Any], truth: dict[str, Any]
-) -> None:
+def test_planted_baclofen_pts_are_positive_by_all_four_methods(table: dict[str, Any], truth: dict[str, Any]) -> None:
     planted = truth["signals"]["planted_positive"]
     assert 4 <= len(planted) <= 6
     for pt in planted:
@@ -164,9 +160,7 @@ def test_sex_difference_in_females_only(truth: dict[str, Any]) -> None:
         a, b = cell["a"], cell["n_drug"] - cell["a"]
         c = cell["n_event"] - a
         d = cell["n"] - a - b - c
-        return (
-            float(np.exp(np.log(a * d / (b * c)) - Z * np.sqrt(1 / a + 1 / b + 1 / c + 1 / d))) if a else 0.0
-        )
+        return float(np.exp(np.log(a * d / (b * c)) - Z * np.sqrt(1 / a + 1 / b + 1 / c + 1 / d))) if a else 0.0
 
     assert truth["sex_difference"]["stratum"] == "F"
     assert cells["F"]["a"] >= 10 and ror_lower(cells["F"]) > 2

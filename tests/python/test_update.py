@@ -340,15 +340,10 @@ def test_update_end_to_end(tmp_path: Path) -> None:
     assert expected, "the third quarter should change some signals"
     with duckdb.connect(str(db)) as conn:
         logged = conn.execute(
-            "select drug, pt, change, quarters_added, n_methods_before, n_methods_after"
-            " from main.signal_changes"
+            "select drug, pt, change, quarters_added, n_methods_before, n_methods_after from main.signal_changes"
         ).fetchall()
-        builds = conn.execute(
-            "select build_id, status, quarters_added from history.builds order by 1"
-        ).fetchall()
-        duplicated_cases = conn.execute(
-            "select count(*) - count(distinct case_id) from main.dim_case"
-        ).fetchone()
+        builds = conn.execute("select build_id, status, quarters_added from history.builds order by 1").fetchall()
+        duplicated_cases = conn.execute("select count(*) - count(distinct case_id) from main.dim_case").fetchone()
         follow_ups, kept_newest, in_dim_case = conn.execute(_FOLLOW_UPS_SQL).fetchone()
     assert {(r[0], r[1]): r[2] for r in logged} == expected
     assert len(logged) == len(expected)

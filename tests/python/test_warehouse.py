@@ -45,13 +45,9 @@ def scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None =
     return row[0]
 
 
-def test_dim_case_is_the_fda_deduplication(
-    conn: duckdb.DuckDBPyConnection, built_warehouse: BuiltWarehouse
-) -> None:
+def test_dim_case_is_the_fda_deduplication(conn: duckdb.DuckDBPyConnection, built_warehouse: BuiltWarehouse) -> None:
     truth = built_warehouse.truth["dedup"]
-    primary_ids = [
-        row[0] for row in conn.execute("select primary_id from main.dim_case order by 1").fetchall()
-    ]
+    primary_ids = [row[0] for row in conn.execute("select primary_id from main.dim_case order by 1").fetchall()]
     assert len(primary_ids) == truth["n_cases"]
     assert primary_ids == sorted(truth["primary_ids"])
     assert scalar(conn, "select count(distinct case_id) from main.dim_case") == truth["n_cases"]
@@ -64,17 +60,11 @@ def test_mart_row_counts_match_truth(
     assert scalar(conn, f"select count(*) from main.{mart}") == built_warehouse.truth["marts"][mart]
 
 
-def test_sex_and_age_groups_match_truth(
-    conn: duckdb.DuckDBPyConnection, built_warehouse: BuiltWarehouse
-) -> None:
+def test_sex_and_age_groups_match_truth(conn: duckdb.DuckDBPyConnection, built_warehouse: BuiltWarehouse) -> None:
     marts = built_warehouse.truth["marts"]
-    sex = dict(
-        conn.execute("select coalesce(sex, 'null'), count(*) from main.dim_case group by 1").fetchall()
-    )
+    sex = dict(conn.execute("select coalesce(sex, 'null'), count(*) from main.dim_case group by 1").fetchall())
     assert sex == {key: n for key, n in marts["sex"].items() if n}
-    groups = dict(
-        conn.execute("select coalesce(age_group, 'null'), count(*) from main.dim_case group by 1").fetchall()
-    )
+    groups = dict(conn.execute("select coalesce(age_group, 'null'), count(*) from main.dim_case group by 1").fetchall())
     assert groups == {key: n for key, n in marts["age_group"].items() if n}
 
 
@@ -100,30 +90,19 @@ def test_no_deleted_case_survives(conn: duckdb.DuckDBPyConnection, built_warehou
     deleted = built_warehouse.truth["deleted_case_ids"]
     assert deleted, "the sample must plant deleted cases"
     # The deletions must have something to delete, or this test could not fail.
-    assert (
-        scalar(
-            conn, "select count(*) from staging.stg_faers__demo where list_contains(?, case_id)", [deleted]
-        )
-        > 0
-    )
+    assert scalar(conn, "select count(*) from staging.stg_faers__demo where list_contains(?, case_id)", [deleted]) > 0
     for mart in ("dim_case", *FACT_MARTS):
-        survivors = scalar(
-            conn, f"select count(*) from main.{mart} where list_contains(?, case_id)", [deleted]
-        )
+        survivors = scalar(conn, f"select count(*) from main.{mart} where list_contains(?, case_id)", [deleted])
         assert survivors == 0, mart
 
 
 def _member_counts(conn: duckdb.DuckDBPyConnection, table: str, source_file: str) -> tuple[int, int]:
-    staged = scalar(
-        conn, f"select count(*) from staging.stg_faers__{table} where source_file = ?", [source_file]
-    )
+    staged = scalar(conn, f"select count(*) from staging.stg_faers__{table} where source_file = ?", [source_file])
     rejected = scalar(conn, "select count(*) from raw.rejects where source_file = ?", [source_file])
     return staged, rejected
 
 
-def test_every_raw_line_is_staged_or_rejected(
-    conn: duckdb.DuckDBPyConnection, built_warehouse: BuiltWarehouse
-) -> None:
+def test_every_raw_line_is_staged_or_rejected(conn: duckdb.DuckDBPyConnection, built_warehouse: BuiltWarehouse) -> None:
     checked = 0
     for zip_name, tables in built_warehouse.truth["files"].items():
         for table in DATA_TABLES:
@@ -131,9 +110,10 @@ def test_every_raw_line_is_staged_or_rejected(
             staged, rejected = _member_counts(conn, table, f"{zip_name}/{member['member']}")
             assert rejected == member["malformed"], (zip_name, table)
             # A record split over two lines is re-joined: two physical lines, one staged row.
-            assert (
-                staged + rejected + member["split_records"] + member["blank_lines"] == member["data_lines"]
-            ), (zip_name, table)
+            assert staged + rejected + member["split_records"] + member["blank_lines"] == member["data_lines"], (
+                zip_name,
+                table,
+            )
             checked += 1
         for member in tables.get("deleted", {}).get("per_member", []):
             staged, rejected = _member_counts(conn, "deleted", f"{zip_name}/{member['member']}")
@@ -141,9 +121,7 @@ def test_every_raw_line_is_staged_or_rejected(
     assert checked == len(DATA_TABLES) * len(built_warehouse.truth["files"])
 
 
-def test_drug_is_the_active_ingredient(
-    conn: duckdb.DuckDBPyConnection, built_warehouse: BuiltWarehouse
-) -> None:
+def test_drug_is_the_active_ingredient(conn: duckdb.DuckDBPyConnection, built_warehouse: BuiltWarehouse) -> None:
     """Brand names, salts, strengths and dose forms all normalise to the generator's ingredient: the suspect
     (PS) report count per drug, over reports with a suspect drug and a PT, equals the truth's."""
     signals = built_warehouse.truth["signals"]
@@ -179,7 +157,5 @@ def test_preferred_terms_have_one_canonical_spelling(
 
 def test_children_follow_the_kept_report(conn: duckdb.DuckDBPyConnection) -> None:
     for mart in FACT_MARTS:
-        orphans = scalar(
-            conn, f"select count(*) from main.{mart} anti join main.dim_case using (primary_id, case_id)"
-        )
+        orphans = scalar(conn, f"select count(*) from main.{mart} anti join main.dim_case using (primary_id, case_id)")
         assert orphans == 0, mart

@@ -49,9 +49,7 @@ class DemoRow:
 
 def _table_rows(folder: Path, table: str) -> Iterator[tuple[int, dict[str, str]]]:
     """(physical line number, row by lower-case header) of one table of an excerpt folder."""
-    (path,) = [
-        p for p in folder.rglob("*") if p.name.lower().startswith(table) and p.suffix.lower() == ".txt"
-    ]
+    (path,) = [p for p in folder.rglob("*") if p.name.lower().startswith(table) and p.suffix.lower() == ".txt"]
     lines = path.read_bytes().decode("latin-1").removeprefix("\u00ef\u00bb\u00bf").splitlines()
     header = [name.strip().lower() for name in lines[0].split("$")]
     for number, values in enumerate(csv.reader(lines[1:], delimiter="$", quoting=csv.QUOTE_NONE), start=2):
@@ -71,9 +69,7 @@ def expected_primary_ids() -> set[int]:
     for name in FAERS_EXCERPTS:
         folder = REAL_SAMPLES / name
         for number, row in _table_rows(folder, "demo"):
-            rows.append(
-                DemoRow(_quarter(folder), number, int(row["primaryid"]), int(row["caseid"]), row["fda_dt"])
-            )
+            rows.append(DemoRow(_quarter(folder), number, int(row["primaryid"]), int(row["caseid"]), row["fda_dt"]))
         for path in folder.rglob("*"):
             if path.is_file() and "delet" in path.name.lower():
                 deleted |= {int(line) for line in path.read_text().split() if line.isdigit()}
@@ -147,8 +143,7 @@ def test_every_drug_row_of_a_kept_report_is_in_fct_case_drug(conn: duckdb.DuckDB
         ("LIPITOR", "atorvastatin"),  # prod_ai ATORVASTATIN CALCIUM -> moiety
         (
             "ADDERALL",  # prod_ai with four ingredients: one drug, sorted, joined with '\\'
-            "amphetamine aspartate\\amphetamine sulfate\\"
-            "dextroamphetamine saccharate\\dextroamphetamine sulfate",
+            "amphetamine aspartate\\amphetamine sulfate\\dextroamphetamine saccharate\\dextroamphetamine sulfate",
         ),
     ],
 )

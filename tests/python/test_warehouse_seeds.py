@@ -27,9 +27,7 @@ def test_drug_synonyms_cover_every_generator_name() -> None:
     from faers.sample.vocab import synonym_rows
 
     seed = {row["name"].upper(): row["ingredient"] for row in read_seed("drug_synonyms")}
-    missing = {
-        name: ingredient for name, ingredient in synonym_rows() if seed.get(name.upper()) != ingredient
-    }
+    missing = {name: ingredient for name, ingredient in synonym_rows() if seed.get(name.upper()) != ingredient}
     assert not missing, f"add to seeds/drug_synonyms.csv: {missing}"
 
 

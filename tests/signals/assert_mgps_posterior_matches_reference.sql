@@ -1,6 +1,7 @@
--- Correctness gate: EBGM, EB05 and EB95 from the ebgm/eb05/eb95 macros (UDFs) with the reference priors
--- (seed mgps_priors_reference) within 1e-6 relative of the golden values, for both the zero-truncated
--- (_trunc) and the zero-inclusive (_zero) prior. Returns the failing (table, statistic) pairs.
+-- Correctness gate: EBGM, EB05 and EB95 from the ebgm/eb05/eb95 macros (UDFs) with the reference
+-- priors (seed mgps_priors_reference) within 1e-6 relative of the golden values, for both the zero-
+-- truncated (_trunc) and the zero-inclusive (_zero) prior. Returns the failing (table, statistic)
+-- pairs.
 {% set tolerance = 1e-6 %}
 
 with

@@ -1,7 +1,7 @@
--- Warns (in the dbt log and the build summary) when the MGPS prior fit did not converge or stopped on
--- the boundary of the parameter space. Not usable (is_usable false): signals publishes no EBGM; fix with
--- var mgps_likelihood: full, or give var mgps_prior. A point-mass component (boundary = 'point_mass')
--- is usable but still reported here.
+-- Warns (in the dbt log and the build summary) when the MGPS prior fit did not converge or stopped
+-- on the boundary of the parameter space. Not usable (is_usable false): signals publishes no EBGM;
+-- fix with var mgps_likelihood: full, or give var mgps_prior. A point-mass component (boundary =
+-- 'point_mass') is usable but still reported here.
 {{ config(severity='warn') }}
 
 with

@@ -1,6 +1,6 @@
--- Correctness gate: every frequentist statistic and every IC variant, computed by the signal macros on
--- the 2,100 golden 2x2 tables (seed signals_reference), within 1e-9 relative of the reference value.
--- Returns the failing (table, statistic) pairs.
+-- Correctness gate: every frequentist statistic and every IC variant, computed by the signal macros
+-- on the 2,100 golden 2x2 tables (seed signals_reference), within 1e-9 relative of the reference
+-- value. Returns the failing (table, statistic) pairs.
 {% set tolerance = 1e-9 %}
 {%- set checks = {
     'ror': ror('a', 'b', 'c', 'd'),

@@ -1,5 +1,6 @@
--- A zero b, c or d makes some statistics undefined: they must be NULL, never inf/NaN or an error, and
--- the flags must stay false/0 rather than NULL. Returns the rows (and the check) that break this.
+-- A zero b, c or d makes some statistics undefined: they must be NULL, never inf/NaN or an error,
+-- and the flags must stay false/0 rather than NULL. Returns the rows (and the check) that break
+-- this.
 with
 
 tables as (
@@ -29,7 +30,9 @@ statistics as (
 
     select
         tables.label,
-        {{ signal_columns(prior=['priors.alpha1', 'priors.beta1', 'priors.alpha2', 'priors.beta2', 'priors.p']) }}
+        {{ signal_columns(
+            prior=['priors.alpha1', 'priors.beta1', 'priors.alpha2', 'priors.beta2', 'priors.p']
+        ) }}
     from tables
     cross join priors
 
@@ -41,8 +44,14 @@ violations as (
         label,
         'an undefined statistic is not NULL' as problem
     from statistics
-    where (label in ('b is zero', 'c is zero', 'b and c are zero') and (ror is not null or ror_lower is not null))
-        or (label in ('c is zero', 'b and c are zero') and (prr is not null or prr_upper is not null))
+    where (
+        label in ('b is zero', 'c is zero', 'b and c are zero')
+        and (ror is not null or ror_lower is not null)
+    )
+        or (
+            label in ('c is zero', 'b and c are zero')
+            and (prr is not null or prr_upper is not null)
+        )
         or (label = 'd is zero' and (ror != 0 or ror_lower is not null or ror_upper is not null))
 
     union all
@@ -51,7 +60,10 @@ violations as (
         label,
         'a defined statistic is NULL or not finite' as problem
     from statistics
-    where not coalesce(isfinite(ic) and isfinite(ic025) and isfinite(ebgm) and isfinite(eb05), false)
+    where not coalesce(
+        isfinite(ic) and isfinite(ic025) and isfinite(ebgm) and isfinite(eb05),
+        false
+    )
         or (label = 'b is zero' and not coalesce(isfinite(prr) and isfinite(prr_lower), false))
         or (label != 'b and c are zero' and not coalesce(isfinite(chi2), false))
 

@@ -1,5 +1,5 @@
--- Report-level 2x2 tables: one row per (drug, pt) with a >= 1 over the deduplicated reports.
--- A report counts when it has at least one drug in a role of var('suspect_roles') and at least one pt
+-- Report-level 2x2 tables: one row per (drug, pt) with a >= 1 over the deduplicated reports. A
+-- report counts when it has at least one drug in a role of var('suspect_roles') and at least one pt
 -- (N = those reports); a drug or a pt counts once per report however often it repeats.
 with
 

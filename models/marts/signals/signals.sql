@@ -1,10 +1,12 @@
 -- Four disproportionality methods per (drug, pt) cell: ROR, PRR (+ chi2), IC and EBGM with their
 -- limits and signal flags (macros/signals/, variants and thresholds by var). EBGM/EB05/EB95 use the
--- mgps_prior row only when it is usable (converged to an interior or point-mass optimum, or given by var):
--- otherwise they are NULL and a warning goes to the dbt log. Calls Python UDFs: a table, never a view.
+-- mgps_prior row only when it is usable (an interior or point-mass optimum, or a prior given by
+-- var); otherwise they are NULL and a warning goes to the dbt log. Calls Python UDFs: a table,
+-- never a view.
 {{ config(materialized='table') }}
 
-{%- if execute and var('ebgm_variant') == 'mgps' and load_relation(ref('mgps_prior')) is not none -%}
+{%- set prior_relation = load_relation(ref('mgps_prior')) if execute else none -%}
+{%- if var('ebgm_variant') == 'mgps' and prior_relation is not none -%}
     {%- set prior_status = run_query(
         "select is_usable, message, likelihood, alpha1, beta1, alpha2, beta2, p from "
         ~ ref('mgps_prior')) -%}
