@@ -20,8 +20,10 @@ gradient, from several starts (openEBGM's defaults); the best optimum is reporte
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
@@ -89,31 +91,68 @@ class Margins:
     n_total: float
     cell_drug: np.ndarray
     cell_event: np.ndarray
+    cell_count: np.ndarray | None = None
+    """Optional multiplicity of each (cell_drug, cell_event) row: the nonzero cells grouped by margins."""
 
     def zero_cells(self) -> tuple[np.ndarray, np.ndarray]:
         """Expected counts and multiplicities of the zero cells, grouped by E = n_drug * n_event / N."""
         drug_values, drug_counts = np.unique(np.asarray(self.drug, dtype=np.float64), return_counts=True)
         event_values, event_counts = np.unique(np.asarray(self.event, dtype=np.float64), return_counts=True)
-        i = np.searchsorted(drug_values, np.asarray(self.cell_drug, dtype=np.float64))
-        j = np.searchsorted(event_values, np.asarray(self.cell_event, dtype=np.float64))
-        if (
-            np.any(i >= drug_values.size)
-            or np.any(j >= event_values.size)
-            or np.any(drug_values[np.minimum(i, drug_values.size - 1)] != self.cell_drug)
-            or np.any(event_values[np.minimum(j, event_values.size - 1)] != self.cell_event)
-        ):
+        i = _margin_index(drug_values, self.cell_drug)
+        j = _margin_index(event_values, self.cell_event)
+        if i is None or j is None:
             raise ValueError("Margins: a cell's n_drug/n_event is not among the drug/event margins")
         n_groups = drug_values.size * event_values.size
-        observed = np.bincount(i * event_values.size + j, minlength=n_groups)
+        if self.cell_count is None:
+            observed = np.bincount(i * event_values.size + j, minlength=n_groups)
+        else:
+            counts = np.asarray(self.cell_count, dtype=np.float64)
+            if counts.shape != i.shape:
+                raise ValueError("Margins: cell_count must have the length of cell_drug")
+            observed = np.bincount(i * event_values.size + j, weights=counts, minlength=n_groups)
         total = np.multiply.outer(drug_counts, event_counts).ravel()
         zeros = total - observed
         if np.any(zeros < 0):
             raise ValueError("Margins: more nonzero cells than drug x event pairs for some margins")
         keep = np.flatnonzero(zeros > 0)
         expected = np.multiply.outer(drug_values, event_values).ravel()[keep] / float(self.n_total)
-        # pairs of margins with the same product have the same E (bitwise): one group each
-        distinct, index = np.unique(expected, return_inverse=True)
-        return distinct, np.bincount(index, weights=zeros[keep].astype(np.float64))
+        # pairs of margins with the same product have the same E (bitwise): one group each. The counts
+        # are integers, so the order of the sum within a group does not matter (exact)
+        order = np.argsort(expected)
+        expected = expected[order]
+        starts = np.flatnonzero(np.concatenate(([True], expected[1:] != expected[:-1])))
+        weights = np.add.reduceat(zeros[keep][order].astype(np.float64), starts) if starts.size else np.zeros(0)
+        return expected[starts], weights
+
+
+_LOOKUP_LIMIT = 1 << 25
+"""Largest integral margin indexed through a lookup table (int32, <= 128 MiB); above it, a binary search."""
+
+
+def _margin_index(values: np.ndarray, cells: np.ndarray) -> np.ndarray | None:
+    """Index of each of ``cells`` in the sorted distinct ``values``; None if one is not among them."""
+    cells = np.asarray(cells, dtype=np.float64)
+    if cells.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if values.size == 0:
+        return None
+    top = values[-1]
+    if values[0] >= 0 and top <= _LOOKUP_LIMIT and np.all(values == np.floor(values)):
+        # counts: a lookup table is a gather, where a binary search costs a cache miss per probe
+        lookup = np.full(int(top) + 1, -1, dtype=np.int32)
+        lookup[values.astype(np.int64)] = np.arange(values.size, dtype=np.int32)
+        inside = (cells >= 0) & (cells <= top)
+        if not np.all(inside):
+            return None
+        as_int = cells.astype(np.int64)
+        if np.any(as_int != cells):
+            return None
+        index = lookup[as_int].astype(np.int64)
+        return None if np.any(index < 0) else index
+    index = np.searchsorted(values, cells)
+    if np.any(index >= values.size) or np.any(values[np.minimum(index, values.size - 1)] != cells):
+        return None
+    return index
 
 
 @dataclass(frozen=True)
@@ -222,6 +261,7 @@ class _Objective:
         self.truncated = likelihood == "truncated"
         self.zero_e = zero_e
         self.zero_w = zero_w
+        self.pool: ThreadPoolExecutor | None = None
 
     def subsample(self, size: int, seed: int = 0) -> _Objective:
         """The same likelihood on a random subset of cells, reweighted to the full size (for screening)."""
@@ -279,19 +319,31 @@ class _Objective:
         )
         return float(_wsum(w, ll)), grad
 
+    def _zero_part(
+        self, alpha1: float, beta1: float, alpha2: float, beta2: float, p: float
+    ) -> tuple[float, np.ndarray]:
+        """The zero cells' share: log f(0) = alpha log(beta / (beta + E)) per component."""
+        assert self.zero_e is not None and self.zero_w is not None
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            z = self.zero_e
+            zg = []
+            for alpha, beta in ((alpha1, beta1), (alpha2, beta2)):
+                log_prob = math.log(beta) - np.log(beta + z)
+                zg.append((alpha * log_prob, alpha * log_prob, alpha * z / (beta + z)))
+            return self._mix(p, zg[0], zg[1], self.zero_w)
+
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         alpha1, beta1, alpha2, beta2, p = _unpack(theta)
+        has_zero = self.zero_e is not None and self.zero_w is not None and self.zero_e.size > 0
+        # the zero cells on a second thread (numpy releases the GIL): the same operations in the same
+        # order as on one thread, so the value is bitwise the same
+        pending = self.pool.submit(self._zero_part, alpha1, beta1, alpha2, beta2, p) if has_zero and self.pool else None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             ll, grad = self._mix(p, self._component(alpha1, beta1), self._component(alpha2, beta2), self.w)
-            if self.zero_e is not None and self.zero_w is not None and self.zero_e.size:
-                z = self.zero_e
-                zg = []
-                for alpha, beta in ((alpha1, beta1), (alpha2, beta2)):
-                    log_prob = math.log(beta) - np.log(beta + z)
-                    zg.append((alpha * log_prob, alpha * log_prob, alpha * z / (beta + z)))
-                zll, zgrad = self._mix(p, zg[0], zg[1], self.zero_w)
-                ll += zll
-                grad = grad + zgrad
+        if has_zero:
+            zll, zgrad = pending.result() if pending is not None else self._zero_part(alpha1, beta1, alpha2, beta2, p)
+            ll += zll
+            grad = grad + zgrad
         if not np.isfinite(ll) or not np.all(np.isfinite(grad)):
             return 1e300, np.zeros(5)
         return -ll, -_to_theta_gradient(grad)
@@ -401,6 +453,50 @@ def fit_prior(
     ``at_boundary`` means a shape collapsed, p hit 0/1, or a box edge was hit.
     """
     objective = _build_objective(n, e, likelihood=likelihood, margins=margins, weights=weights)
+    parallel = objective.zero_e is not None and min(objective.n.size, objective.zero_e.size) >= _PARALLEL_MIN_CELLS
+    with _single_threaded_blas(), ThreadPoolExecutor(max_workers=1) if parallel else contextlib.nullcontext() as pool:
+        objective.pool = pool
+        try:
+            return _optimise(
+                objective,
+                likelihood=likelihood,
+                starts=starts,
+                max_iterations=max_iterations,
+                gradient_tolerance=gradient_tolerance,
+                screen_size=screen_size,
+                n_cells=int(np.asarray(n).size),
+            )
+        finally:
+            objective.pool = None
+
+
+_PARALLEL_MIN_CELLS = 100_000
+"""Above this many cells and zero-cell groups, the zero cells are evaluated on a second thread."""
+
+
+@contextlib.contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """L-BFGS-B's few BLAS calls on 5-vectors: OpenBLAS thread wake-ups would cost more than the work."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: only a speed-up
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def _optimise(
+    objective: _Objective,
+    *,
+    likelihood: Likelihood,
+    starts: Sequence[Sequence[float]],
+    max_iterations: int,
+    gradient_tolerance: float,
+    screen_size: int,
+    n_cells: int,
+) -> PriorFit:
+    """The multi-start L-BFGS-B fit of :func:`fit_prior` on a built objective."""
     box = [*_BOX, (-_LOGIT_BOUND, _LOGIT_BOUND)]
     options = {"maxiter": max_iterations, "ftol": 1e-15, "gtol": 1e-12}
 
@@ -466,7 +562,7 @@ def fit_prior(
         message=message,
         n_starts=len(starts),
         n_converged_starts=n_ok,
-        n_cells=int(np.asarray(n).size),
+        n_cells=n_cells,
         n_zero_cells=float(np.sum(objective.zero_w)) if objective.zero_w is not None else 0.0,
         iterations=int(best.nit),
         gradient_norm=best_grad,
@@ -550,6 +646,22 @@ def ebgm(n: np.ndarray, e: np.ndarray, prior: Prior) -> np.ndarray:
     return np.exp(q * m1 + (1.0 - q) * m2)
 
 
+def unit_gamma_quantile(shape: np.ndarray, prob: np.ndarray) -> np.ndarray:
+    """``gammaincinv(shape, prob)`` (the quantile of Gamma(shape, rate 1)), each distinct pair computed once.
+
+    Shapes repeat a lot (alpha + n over integer counts n), and gammaincinv is an iterative solver: on
+    the distinct values it is the same call, so the result is bitwise the one of the plain call.
+    """
+    shape, prob = np.broadcast_arrays(np.asarray(shape, dtype=np.float64), np.asarray(prob, dtype=np.float64))
+    if shape.size > 32:
+        flat_prob = prob.ravel()
+        if np.all(flat_prob == flat_prob[0]):  # one probability (EB05, IC025, ...): distinct shapes
+            unique, inverse = np.unique(shape.ravel(), return_inverse=True)
+            if unique.size * 2 <= shape.size:
+                return special.gammaincinv(unique, flat_prob[0])[inverse].reshape(shape.shape)
+    return special.gammaincinv(shape, prob)
+
+
 def mixture_quantile(
     prob: np.ndarray | float,
     q: np.ndarray,
@@ -563,9 +675,12 @@ def mixture_quantile(
 ) -> np.ndarray:
     """Quantile ``prob`` of q Gamma(shape1, rate1) + (1-q) Gamma(shape2, rate2), vectorised.
 
-    The quantile lies between the components' quantiles; inside that bracket a safeguarded Newton
-    iteration on log(lambda) (bisection whenever a step leaves the bracket) runs on the whole array at
-    once, only on the entries not yet converged. NaN inputs give NaN.
+    The quantile lies between the components' quantiles (each computed once per distinct shape); inside
+    that bracket a safeguarded Newton iteration on log(lambda) starts from the dominant component's
+    quantile and runs on the whole array at once, only on the entries not yet converged. An entry is
+    done when its Newton step is below ``rtol`` (relative; the step is then applied), when the bracket
+    is that narrow, or when the cdf hits ``prob`` exactly; a step leaving the bracket is replaced by
+    bisection. NaN inputs give NaN.
     """
     prob_b, q, shape1, rate1, shape2, rate2 = np.broadcast_arrays(
         np.asarray(prob, dtype=np.float64),
@@ -575,9 +690,9 @@ def mixture_quantile(
         np.asarray(shape2, dtype=np.float64),
         np.asarray(rate2, dtype=np.float64),
     )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        q1 = special.gammaincinv(shape1, prob_b) / rate1
-        q2 = special.gammaincinv(shape2, prob_b) / rate2
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        q1 = unit_gamma_quantile(shape1, prob_b) / rate1
+        q2 = unit_gamma_quantile(shape2, prob_b) / rate2
         lo = np.log(np.minimum(q1, q2))
         hi = np.log(np.maximum(q1, q2))
         x = np.where(q >= 0.5, np.log(q1), np.log(q2))
@@ -590,24 +705,40 @@ def mixture_quantile(
         pa_, qa = prob_b[active], q[active]
         s1, r1, s2, r2 = shape1[active], rate1[active], shape2[active], rate2[active]
         lg1, lg2 = special.gammaln(s1), special.gammaln(s2)
-        for _ in range(max_iterations):
+        for iteration in range(max_iterations):
             if active.size == 0:
                 break
             lam = np.exp(xa)
-            cdf = qa * special.gammainc(s1, r1 * lam) + (1 - qa) * special.gammainc(s2, r2 * lam)
+            z1, z2 = r1 * lam, r2 * lam
+            if iteration == 0:
+                # the start is the dominant component's own quantile: its cdf there is prob, only the
+                # other component's needs computing
+                first = qa >= 0.5
+                other = special.gammainc(np.where(first, s2, s1), np.where(first, z2, z1))
+                cdf = np.where(first, qa * pa_ + (1 - qa) * other, qa * other + (1 - qa) * pa_)
+            else:
+                cdf = qa * special.gammainc(s1, z1) + (1 - qa) * special.gammainc(s2, z2)
             f = cdf - pa_
             # d cdf / d log(lambda) = lambda * density
-            d1 = np.exp(s1 * np.log(r1 * lam) - r1 * lam - lg1)
-            d2 = np.exp(s2 * np.log(r2 * lam) - r2 * lam - lg2)
-            slope = qa * d1 + (1 - qa) * d2
+            g1 = qa * np.exp(s1 * np.log(z1) - z1 - lg1)
+            g2 = (1 - qa) * np.exp(s2 * np.log(z2) - z2 - lg2)
+            slope = g1 + g2
+            curvature = g1 * (s1 - z1) + g2 * (s2 - z2)  # d slope / d log(lambda)
+            # Halley's step (cubic convergence); Newton's where the correction is not small
+            halley = f / (slope - 0.5 * f * curvature / slope)
+            newton_step = f / slope
+            step = np.where(np.abs(halley - newton_step) < 0.5 * np.abs(newton_step), halley, newton_step)
+            newton = xa - step
+            tolerance = rtol * np.maximum(1.0, np.abs(xa))
+            # converged: the step itself is within tolerance (tested before the bracket, which a step
+            # at round-off level can touch without leaving it in any meaningful sense)
+            small = np.abs(step) <= tolerance
             la = np.where(f < 0, xa, la)
             ha = np.where(f > 0, xa, ha)
-            step = f / slope
-            new = xa - step
-            outside = ~((new > la) & (new < ha)) | ~np.isfinite(new)
-            new = np.where(outside, 0.5 * (la + ha), new)
+            inside = (newton > la) & (newton < ha)
+            new = np.where(small | inside, newton, 0.5 * (la + ha))
             new = np.where(f == 0, xa, new)
-            finished = (np.abs(new - xa) <= rtol * np.maximum(1.0, np.abs(xa))) | (f == 0) | (ha - la <= rtol)
+            finished = small | (f == 0) | (ha - la <= tolerance)
             xa = new
             if np.any(finished):
                 out[active[finished]] = np.exp(xa[finished])
@@ -649,6 +780,17 @@ def parse_prior_setting(value: object) -> list[float] | None:
     return list(Prior.from_sequence(value).as_array())
 
 
+def _no_cells(likelihood: Likelihood) -> PriorFit:
+    return replace(
+        fixed_prior(DEFAULT_STARTS[0], likelihood=likelihood),
+        neg_log_likelihood=float("nan"),
+        converged=False,
+        fixed=False,
+        method="none",
+        message="no cells with a >= 1: nothing to fit",
+    )
+
+
 def fit_from_cells(
     cells: Any,
     *,
@@ -670,14 +812,7 @@ def fit_from_cells(
         raise ValueError(f"cells table lacks column(s) {sorted(missing)}")
     frame = frame.filter(pl.col("a") >= 1)
     if frame.height == 0:
-        return replace(
-            fixed_prior(DEFAULT_STARTS[0], likelihood=likelihood),
-            neg_log_likelihood=float("nan"),
-            converged=False,
-            fixed=False,
-            method="none",
-            message="no cells with a >= 1: nothing to fit",
-        )
+        return _no_cells(likelihood)
     # identical cells (same a and E) enter once with a multiplicity: exact
     grouped = frame.group_by("a", "expected").agg(pl.len().alias("multiplicity"))
     n = grouped["a"].cast(pl.Float64).to_numpy()
@@ -697,6 +832,64 @@ def fit_from_cells(
         )
     fit = fit_prior(n, e, likelihood=likelihood, margins=margins, weights=weights)
     return replace(fit, n_cells=frame.height)
+
+
+_GROUPED_CELLS_SQL = """
+    select a::double as n, expected::double as e, count(*)::double as w
+    from cells
+    where a >= 1
+    group by a, expected
+    order by a, expected
+"""
+_TOTALS_SQL = "select count(distinct n) as totals, min(n)::double as n from cells where a >= 1"
+_DRUG_MARGINS_SQL = "select n_drug::double as m from (select distinct drug, n_drug from cells where a >= 1)"
+_EVENT_MARGINS_SQL = "select n_event::double as m from (select distinct pt, n_event from cells where a >= 1)"
+_MARGIN_PAIRS_SQL = """
+    select n_drug::double as n_drug, n_event::double as n_event, count(*)::double as k
+    from cells
+    where a >= 1
+    group by n_drug, n_event
+    order by n_drug, n_event
+"""
+
+
+def fit_from_relation(
+    cells: Any,
+    *,
+    likelihood: Likelihood = "full",
+    fixed: Sequence[float] | None = None,
+) -> PriorFit:
+    """:func:`fit_from_cells` on a DuckDB relation (e.g. ``dbt.ref('drug_event_cells')``), same result.
+
+    DuckDB does the grouping: identical (a, E) cells, the drug and event margins, and the nonzero cells
+    per pair of margins (``Margins.cell_count``), so only those aggregates reach Python: at FAERS scale
+    a few million rows instead of every cell with its names.
+    """
+    if fixed is not None:
+        return fixed_prior(fixed)
+
+    def fetch(sql: str) -> dict[str, np.ndarray]:
+        return {k: np.asarray(v) for k, v in cells.query("cells", sql).fetchnumpy().items()}
+
+    grouped = fetch(_GROUPED_CELLS_SQL)
+    if grouped["n"].size == 0:
+        return _no_cells(likelihood)
+    margins = None
+    if likelihood == "full":
+        totals = fetch(_TOTALS_SQL)
+        if int(totals["totals"][0]) != 1:
+            raise ValueError(f"cells table mixes {int(totals['totals'][0])} values of N: fit each stratum on its own")
+        pairs = fetch(_MARGIN_PAIRS_SQL)
+        margins = Margins(
+            drug=fetch(_DRUG_MARGINS_SQL)["m"],
+            event=fetch(_EVENT_MARGINS_SQL)["m"],
+            n_total=float(totals["n"][0]),
+            cell_drug=pairs["n_drug"],
+            cell_event=pairs["n_event"],
+            cell_count=pairs["k"],
+        )
+    fit = fit_prior(grouped["n"], grouped["e"], likelihood=likelihood, margins=margins, weights=grouped["w"])
+    return replace(fit, n_cells=int(grouped["w"].sum()))
 
 
 def fit_priors_by(

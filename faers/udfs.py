@@ -42,8 +42,9 @@ def gamma_quantile(p: pa.Array, shape: pa.Array, rate: pa.Array) -> pa.Array:
     """Quantile p of Gamma(shape, rate); NULL outside 0 < p < 1, shape > 0, rate > 0."""
     prob, k, r = _np(p), _np(shape), _np(rate)
     ok = (prob > 0) & (prob < 1) & (k > 0) & (r > 0)
+    fill = prob[ok][0] if ok.any() else 0.5  # keeps a constant p constant (one gammaincinv per distinct shape)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(ok, special.gammaincinv(np.where(ok, k, 1.0), np.where(ok, prob, 0.5)) / r, np.nan)
+        out = np.where(ok, mgps.unit_gamma_quantile(np.where(ok, k, 1.0), np.where(ok, prob, fill)) / r, np.nan)
     return _arrow(out)
 
 

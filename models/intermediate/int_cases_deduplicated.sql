@@ -12,7 +12,8 @@ with
 
 demographics as (
 
-    select * from {{ ref('stg_faers__demo') }}
+    -- loaded_at and logic_version only drive the incremental staging table
+    select * exclude (loaded_at, logic_version) from {{ ref('stg_faers__demo') }}
 
 ),
 

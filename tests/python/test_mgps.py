@@ -247,3 +247,117 @@ def test_fit_priors_by_fits_one_prior_per_stratum(golden) -> None:
     assert priors["is_usable"].to_list() == [True, True]
     full = mgps.fit_priors_by(strata, ["sex"], likelihood="full")
     assert full["neg_log_likelihood"].to_list() == pytest.approx([6423.07282101015] * 2, abs=1e-6)
+
+
+def _random_cells(seed: int = 13) -> pl.DataFrame:
+    """A small drug x event table as drug_event_cells has it (nonzero cells, margins on every row)."""
+    rng = np.random.default_rng(seed)
+    n_drug = rng.integers(1, 60, size=40)
+    n_event = rng.integers(1, 40, size=70)
+    total = 3000
+    expected = np.outer(n_drug, n_event) / total
+    counts = rng.poisson(expected * rng.lognormal(0, 1.2, expected.shape))
+    i, j = np.nonzero(counts)
+    return pl.DataFrame(
+        {
+            "drug": [f"drug_{k}" for k in i],
+            "pt": [f"pt_{k}" for k in j],
+            "a": counts[i, j],
+            "expected": expected[i, j],
+            "n_drug": n_drug[i],
+            "n_event": n_event[j],
+            "n": np.full(i.size, total),
+        }
+    )
+
+
+@pytest.mark.parametrize("likelihood", ["full", "truncated"])
+def test_fit_from_relation_equals_fit_from_cells(likelihood) -> None:
+    # GIVEN one cells table as a polars frame and as a DuckDB relation
+    import duckdb
+
+    cells = _random_cells()
+    conn = duckdb.connect()
+    relation = conn.from_arrow(cells.to_arrow())
+    # WHEN both entry points fit it (DuckDB groups the cells and margins for the relation)
+    from_frame = mgps.fit_from_cells(cells, likelihood=likelihood)
+    from_relation = mgps.fit_from_relation(relation, likelihood=likelihood)
+    # THEN the same optimum and the same bookkeeping
+    assert from_relation.neg_log_likelihood == pytest.approx(from_frame.neg_log_likelihood, rel=1e-12)
+    np.testing.assert_allclose(from_relation.prior.as_array(), from_frame.prior.as_array(), rtol=1e-5)
+    assert from_relation.n_cells == from_frame.n_cells == cells.height
+    assert from_relation.n_zero_cells == from_frame.n_zero_cells
+    if likelihood == "full":
+        assert from_relation.n_zero_cells == cells["drug"].n_unique() * cells["pt"].n_unique() - cells.height
+    assert mgps.fit_from_relation(relation, fixed=[0.2, 0.1, 2, 4, 0.3]).fixed
+    empty = mgps.fit_from_relation(conn.from_arrow(cells.filter(pl.col("a") < 0).to_arrow()))
+    assert not empty.usable and "nothing to fit" in empty.message
+
+
+def test_zero_cells_from_grouped_margins_equal_the_per_cell_ones() -> None:
+    # GIVEN the nonzero cells one row each, and the same grouped by (n_drug, n_event) with a count
+    cells = _random_cells(seed=21)
+    drug = cells.select("drug", "n_drug").unique()["n_drug"].to_numpy()
+    event = cells.select("pt", "n_event").unique()["n_event"].to_numpy()
+    per_cell = mgps.Margins(drug, event, 3000.0, cells["n_drug"].to_numpy(), cells["n_event"].to_numpy())
+    pairs = cells.group_by("n_drug", "n_event").len()
+    grouped = mgps.Margins(
+        drug, event, 3000.0, pairs["n_drug"].to_numpy(), pairs["n_event"].to_numpy(), cell_count=pairs["len"].to_numpy()
+    )
+    # non-integral margins take the binary-search path instead of the lookup table: same groups
+    halves = mgps.Margins(drug + 0.5, event + 0.5, 3000.0, per_cell.cell_drug + 0.5, per_cell.cell_event + 0.5)
+    # THEN every representation gives the same zero cells, bitwise
+    e1, w1 = per_cell.zero_cells()
+    e2, w2 = grouped.zero_cells()
+    assert np.array_equal(e1, e2) and np.array_equal(w1, w2)
+    assert w1.sum() == drug.size * event.size - cells.height
+    assert np.all(np.diff(e1) > 0)  # one group per distinct E
+    e3, w3 = halves.zero_cells()
+    expected = np.multiply.outer(np.unique(drug + 0.5), np.unique(event + 0.5)).ravel() / 3000.0
+    assert set(e3) <= set(expected) and w3.sum() == w1.sum()
+    # AND a cell margin that no drug has is refused, on both paths
+    for bad in (
+        mgps.Margins(drug, event, 3000.0, np.array([10_000.0]), np.array([event[0]])),
+        mgps.Margins(drug + 0.5, event + 0.5, 3000.0, np.array([0.25]), np.array([event[0] + 0.5])),
+    ):
+        with pytest.raises(ValueError, match="not among"):
+            bad.zero_cells()
+
+
+def test_the_parallel_objective_is_bitwise_the_serial_one(golden) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    n, e = _cells(golden)
+    objective = mgps._build_objective(n, e, likelihood="full", margins=_golden_margins(golden), weights=None)
+    theta = mgps._pack(mgps.Prior(1.3, 0.7, 0.2, 0.4, 0.35))
+    serial = objective(theta)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        objective.pool = pool
+        parallel = objective(theta)
+    assert parallel[0] == serial[0]
+    assert np.array_equal(parallel[1], serial[1])
+
+
+def test_unit_gamma_quantile_is_bitwise_gammaincinv() -> None:
+    rng = np.random.default_rng(2)
+    shape = rng.integers(1, 30, size=4000) + 0.37  # repeated shapes: the deduplicated path
+    for prob in (np.float64(0.05), np.full(shape.size, 0.95), rng.uniform(0.01, 0.99, shape.size)):
+        assert np.array_equal(mgps.unit_gamma_quantile(shape, prob), special.gammaincinv(shape, prob))
+
+
+def test_mixture_quantile_converges_next_to_a_bracket_end() -> None:
+    # GIVEN a posterior whose first component carries all but 2.5e-9 of the weight (a = 6, E = 0.027):
+    # the quantile sits a hair below that component's own quantile, the end of the bracket. A Newton
+    # step of round-off size there used to be taken for one leaving the bracket, and the bisection that
+    # replaced it threw the iterate across the bracket (tens of iterations to come back).
+    prior = mgps.Prior(3.7032221237772283, 0.01056804995198759, 0.5709390133078261, 2.4201994456165234, 0.00279013762)
+    n, e = np.array([6.0]), np.array([0.027238333333333333])
+    q = mgps.posterior_weight(n, e, prior)
+    assert 0.999999 < q[0] < 1.0
+    shapes = (prior.alpha1 + n, prior.beta1 + e, prior.alpha2 + n, prior.beta2 + e)
+    # WHEN the quantile is solved with at most 4 iterations
+    x = mgps.mixture_quantile(0.05, q, *shapes, max_iterations=4)
+    # THEN it is the root of the mixture cdf to round-off
+    cdf = q * special.gammainc(shapes[0], shapes[1] * x) + (1 - q) * special.gammainc(shapes[2], shapes[3] * x)
+    assert abs(cdf[0] - 0.05) < 1e-14
+    assert x[0] == pytest.approx(mgps.mixture_quantile(0.05, q, *shapes)[0], rel=1e-13)

@@ -1,16 +1,8 @@
 -- One row per raw DEMO row, LAERS and FAERS unified: isr -> primary_id, case -> case_id,
 -- gndr_cod -> sex, i_f_cod -> i_f_code; trimmed and typed. No row is dropped here.
-with
-
-source as (
-
-    select * from {{ source('faers', 'demo') }}
-
-),
-
-renamed as (
-
-    select
+-- An incremental table per quarter (macros/warehouse/incremental.sql): only the quarters loaded since
+-- the last build, or typed with other logic, are (re)typed.
+{%- set columns %}
         ---------- ids
         {{ faers_id('coalesce(primaryid, isr)') }} as primary_id,
         {{ faers_id('coalesce(caseid, "case")') }} as case_id,
@@ -56,15 +48,7 @@ renamed as (
         {{ faers_text('mfr_dt') }} as mfr_dt_raw,
         {{ faers_date('rept_dt') }} as rept_dt,
         {{ faers_text('rept_dt') }} as rept_dt_raw,
-        {{ faers_date_precision('rept_dt') }} as rept_dt_precision,
+        {{ faers_date_precision('rept_dt') }} as rept_dt_precision
+{%- endset %}
 
-        ---------- lineage
-        quarter,
-        source_file,
-        line_number
-
-    from source
-
-)
-
-select * from renamed
+{{ faers_staged_rows('demo', columns) }}

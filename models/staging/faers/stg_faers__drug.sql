@@ -1,16 +1,8 @@
 -- One row per raw DRUG row, LAERS and FAERS unified (lot_nbr -> lot_num); trimmed and typed.
 -- drug_name keeps the published DRUGNAME (trimmed); the ingredient is derived in intermediate.
-with
-
-source as (
-
-    select * from {{ source('faers', 'drug') }}
-
-),
-
-renamed as (
-
-    select
+-- An incremental table per quarter (macros/warehouse/incremental.sql): only the quarters loaded since
+-- the last build, or typed with other logic, are (re)typed.
+{%- set columns %}
         ---------- ids
         {{ faers_id('coalesce(primaryid, isr)') }} as primary_id,
         {{ faers_id('caseid') }} as case_id,
@@ -36,15 +28,7 @@ renamed as (
         {{ faers_text('dose_freq') }} as dose_freq,
 
         ---------- dates
-        {{ faers_date('exp_dt') }} as exp_dt,
+        {{ faers_date('exp_dt') }} as exp_dt
+{%- endset %}
 
-        ---------- lineage
-        quarter,
-        source_file,
-        line_number
-
-    from source
-
-)
-
-select * from renamed
+{{ faers_staged_rows('drug', columns) }}

@@ -1,30 +1,14 @@
 -- One row per raw INDI row; LAERS drug_seq and FAERS indi_drug_seq both become drug_seq.
-with
-
-source as (
-
-    select * from {{ source('faers', 'indi') }}
-
-),
-
-renamed as (
-
-    select
+-- An incremental table per quarter (macros/warehouse/incremental.sql): only the quarters loaded since
+-- the last build, or typed with other logic, are (re)typed.
+{%- set columns %}
         ---------- ids
         {{ faers_id('coalesce(primaryid, isr)') }} as primary_id,
         {{ faers_id('caseid') }} as case_id,
         {{ faers_id('coalesce(indi_drug_seq, drug_seq)') }} as drug_seq,
 
         ---------- strings
-        {{ faers_text('indi_pt') }} as indi_pt,
+        {{ faers_text('indi_pt') }} as indi_pt
+{%- endset %}
 
-        ---------- lineage
-        quarter,
-        source_file,
-        line_number
-
-    from source
-
-)
-
-select * from renamed
+{{ faers_staged_rows('indi', columns) }}

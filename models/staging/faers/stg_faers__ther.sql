@@ -1,16 +1,8 @@
 -- One row per raw THER row; LAERS drug_seq and FAERS dsg_drug_seq both become drug_seq (the link to
 -- DRUG within the report). Dates typed as in DEMO: full dates as DATE, partial ones kept as text.
-with
-
-source as (
-
-    select * from {{ source('faers', 'ther') }}
-
-),
-
-renamed as (
-
-    select
+-- An incremental table per quarter (macros/warehouse/incremental.sql): only the quarters loaded since
+-- the last build, or typed with other logic, are (re)typed.
+{%- set columns %}
         ---------- ids
         {{ faers_id('coalesce(primaryid, isr)') }} as primary_id,
         {{ faers_id('caseid') }} as case_id,
@@ -29,15 +21,7 @@ renamed as (
         {{ faers_date_precision('start_dt') }} as start_dt_precision,
         {{ faers_date('end_dt') }} as end_dt,
         {{ faers_text('end_dt') }} as end_dt_raw,
-        {{ faers_date_precision('end_dt') }} as end_dt_precision,
+        {{ faers_date_precision('end_dt') }} as end_dt_precision
+{%- endset %}
 
-        ---------- lineage
-        quarter,
-        source_file,
-        line_number
-
-    from source
-
-)
-
-select * from renamed
+{{ faers_staged_rows('ther', columns) }}

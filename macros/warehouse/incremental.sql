@@ -1,0 +1,114 @@
+{#- Incremental per-quarter staging (issue 7, `faers update`): the typed copies of the big raw tables are
+    tables that process only the quarters that changed, driven by raw.load_log. The loader replaces a
+    quarter atomically (delete + insert of every raw table and of its load_log rows, loaded_at per member),
+    so a quarter must be (re)typed when:
+      * its latest load_log.loaded_at differs from the one the model typed it from (a new quarter, or an
+        older quarter loaded again: never "quarter > max(quarter)");
+      * the model's typing logic changed: `logic_version` is the md5 of the model's rendered column
+        expressions (macros and vars expanded), so editing a staging model, a warehouse macro or a var it
+        uses re-types every quarter without a manual --full-refresh;
+      * its raw rows have no load_log entry (not written by the loader: re-typed on every run).
+    Rows of quarters no longer in raw.load_log are deleted. Everything after staging (deduplication,
+    marts, cells, prior, signals) stays a full rebuild: a follow-up in a new quarter changes which
+    version of an old case wins, and N changes every cell. `dbt build --full-refresh` rebuilds all.
+    The dbt var `incremental_staging: false` makes these models plain views again (no typed copy on disk;
+    every build then re-types every quarter: benchmarks/warehouse.py measures both). -#}
+
+{#- Latest load per quarter of raw.load_log. -#}
+{% macro faers_quarter_loads() -%}
+    select quarter, max(loaded_at) as loaded_at
+    from {{ source('faers', 'load_log') }}
+    group by quarter
+{%- endmacro %}
+
+{#- The quarters {{ this }} must (re)type, given the current logic_version (an md5 hex string). -#}
+{% macro faers_stale_quarters(source_name, logic_version) -%}
+    select loads.quarter
+    from ({{ faers_quarter_loads() }}) as loads
+    left join (
+        select
+            quarter,
+            max(loaded_at) as loaded_at,
+            bool_and(logic_version = '{{ logic_version }}') as is_current
+        from {{ this }}
+        group by quarter
+    ) as done
+        on loads.quarter = done.quarter
+    where done.quarter is null
+        or done.loaded_at is distinct from loads.loaded_at
+        or not done.is_current
+    union
+    select distinct source_rows.quarter
+    from {{ source('faers', source_name) }} as source_rows
+    anti join {{ source('faers', 'load_log') }} as logged
+        on source_rows.quarter = logged.quarter
+{%- endmacro %}
+
+{#- Pre-hook: delete the rows of stale quarters and of quarters gone from raw.load_log. Their quarters are
+    then absent from {{ this }}, so the model's select (faers_quarter_filter) re-types them; a quarter that
+    is now empty in this table leaves no stale rows behind (delete+insert alone would keep them). -#}
+{% macro faers_delete_stale_quarters(source_name, logic_version) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where quarter in ({{ faers_stale_quarters(source_name, logic_version) }})
+            or quarter not in (select quarter from {{ source('faers', 'load_log') }} where quarter is not null)
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- WHERE clause of the model's source rows: every row on a full build, the stale quarters' rows on an
+    incremental one. -#}
+{% macro faers_quarter_filter(source_name, logic_version) -%}
+    {%- if is_incremental() %}
+    where quarter in ({{ faers_stale_quarters(source_name, logic_version) }})
+    {%- endif %}
+{%- endmacro %}
+
+{#- The typed rows of one raw table: `columns` (the rendered select-list), lineage, the quarter's
+    load_log.loaded_at and the logic_version (md5 of `columns`). -#}
+{% macro faers_staged_rows(source_name, columns) -%}
+    {%- set logic_version = local_md5(columns) -%}
+    {#- the hook is rendered when the model runs (is_incremental() is only known then) -#}
+    {{ config(
+        materialized='incremental' if var('incremental_staging', true) else 'view',
+        incremental_strategy='delete+insert',
+        unique_key='quarter',
+        on_schema_change='fail',
+        pre_hook="{{ faers_delete_stale_quarters('" ~ source_name ~ "', '" ~ logic_version ~ "') }}",
+    ) }}
+with
+
+source as (
+
+    select * from {{ source('faers', source_name) }}
+    {{- faers_quarter_filter(source_name, logic_version) }}
+
+),
+
+quarter_loads as (
+
+    {{ faers_quarter_loads() }}
+
+),
+
+renamed as (
+
+    select
+        {{ columns }},
+
+        ---------- lineage
+        source.quarter,
+        source.source_file,
+        source.line_number,
+        quarter_loads.loaded_at,
+        '{{ logic_version }}' as logic_version
+
+    from source
+    left join quarter_loads
+        on source.quarter = quarter_loads.quarter
+
+)
+
+select * from renamed
+{%- endmacro %}
