@@ -38,20 +38,11 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from faers.dbt import WAREHOUSE_SELECTION
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_QUARTERS = ("2023Q2", "2023Q3", "2023Q4")
 
-WAREHOUSE_SELECTION: tuple[str, ...] = (
-    "drug_synonyms",
-    "country_codes",
-    "path:models/staging",
-    "int_cases_deduplicated",
-    "int_drug_names_normalized",
-    "int_terms_canonical",
-    "path:models/marts/core",
-    "path:tests/warehouse",
-)
-"""The nodes of issue 3; tests are included only when all their parents are selected (cautious)."""
 
 console = Console(stderr=True)
 

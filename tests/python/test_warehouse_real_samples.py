@@ -1,4 +1,4 @@
-"""The warehouse on REAL FDA excerpts (/work/shared/real_samples: FAERS 2012Q4, 2020Q3, 2022Q4, 2026Q2).
+"""The warehouse on REAL FDA excerpts (tests/fixtures/real_samples: FAERS 2012Q4, 2020Q3, 2022Q4, 2026Q2).
 
 The excerpts are zipped in FDA's layout, loaded with ``loaders.load_paths`` and only the warehouse nodes are
 built (``dbt build`` with its tests as gates). Expected values are computed here from the text files
@@ -17,23 +17,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from faers.dbt import WAREHOUSE_SELECTION
+
 pytestmark = pytest.mark.slow
 
-REAL_SAMPLES = Path("/work/shared/real_samples")
+REAL_SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "real_samples"
 FAERS_EXCERPTS = ("faers_ascii_2012q4", "faers_ascii_2020q3", "faers_ascii_2022q4", "faers_ascii_2026q2")
-WAREHOUSE_SELECTION = (
-    "drug_synonyms",
-    "country_codes",
-    "path:models/staging",
-    "int_cases_deduplicated",
-    "int_drug_names_normalized",
-    "int_terms_canonical",
-    "path:models/marts/core",
-    "path:tests/warehouse",
-)
-
-if not REAL_SAMPLES.is_dir():
-    pytest.skip(f"{REAL_SAMPLES} is not available", allow_module_level=True)
 
 
 @dataclass(frozen=True)
