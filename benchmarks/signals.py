@@ -31,7 +31,11 @@ average 1.22 before / 1.03 after; 15M reports, 3,757,400 cells, 5,000 drugs x 15
     ratio        7.5x faster (target 10x: not met); under 60 s: met
 
 drug_event_cells varies between dbt runs on the same data (8.5 to 13.6 s; 8.5 s in an ours-only run of the
-same code, 21.7 s in all), the rest is stable. Before the 2026-11-26 changes (integer drug/pt ids in the
+same code, 21.7 s in all), the rest is stable. After the table above, the signals model calls one Python UDF per vector
+(signal_udf_stats: both IC gamma quantiles, both digammas, Qn once, EB05/EB95) instead of seven, with the
+same values bit for bit (3,757,400 rows compared): an ours-only run (2026-11-26, load 0.91 before / 1.22
+after) took 24.6 s, peak 4.23 GB: drug_event_cells 11.9, mgps_prior 3.8, signals 4.8 (was 6.0), dbt
+start-up 4.1. Before the 2026-11-26 changes (integer drug/pt ids in the
 cells SQL, the prior's inputs grouped in DuckDB, zero cells on a second thread, gamma quantiles per
 distinct shape, the EB root-finder's bracket fix and Halley steps) the same build took 33.7 s idle (cells
 10.6, prior 9.7, statistics 10.9, peak 4.3 GB). vigipy's time is its prior fit (80%): a gradient-free

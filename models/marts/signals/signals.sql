@@ -60,6 +60,23 @@ cells_with_prior as (
 
 ),
 
+-- every UDF-based statistic in one Python call per vector (faers_signal_udf_stats), read by
+-- signal_columns(stats=...) with the default variants
+cells_with_udf_stats as (
+
+    select
+        cells_with_prior.*,
+        {%- if var('ic_variant') == 'noren' or var('ebgm_variant') == 'mgps' %}
+        {{ faers_signal_udf_stats(
+            'a', 'expected', 'prior_alpha1', 'prior_beta1', 'prior_alpha2', 'prior_beta2', 'prior_p'
+        ) }} as udf_stats
+        {%- else %}
+        null as udf_stats
+        {%- endif %}
+    from cells_with_prior
+
+),
+
 statistics as (
 
     select
@@ -71,9 +88,11 @@ statistics as (
         d,
         expected,
         {{ signal_columns(
-            prior=['prior_alpha1', 'prior_beta1', 'prior_alpha2', 'prior_beta2', 'prior_p']
+            prior=['prior_alpha1', 'prior_beta1', 'prior_alpha2', 'prior_beta2', 'prior_p'],
+            stats='udf_stats' if (var('ic_variant') == 'noren' or var('ebgm_variant') == 'mgps')
+                else none
         ) }}
-    from cells_with_prior
+    from cells_with_udf_stats
 
 )
 
