@@ -116,14 +116,7 @@ cells_completed as (
         drug_event_counts.stratum,
         drug_event_counts.drug,
         drug_event_counts.pt,
-        drug_event_counts.a,
-        drug_margins.n_drug - drug_event_counts.a as b,
-        event_margins.n_event - drug_event_counts.a as c,
-        stratum_sizes.n - drug_margins.n_drug - event_margins.n_event + drug_event_counts.a as d,
-        drug_margins.n_drug,
-        event_margins.n_event,
-        stratum_sizes.n,
-        drug_margins.n_drug::double * event_margins.n_event / stratum_sizes.n as expected
+        {{ contingency_cells('drug_event_counts.a', 'drug_margins.n_drug', 'event_margins.n_event', 'stratum_sizes.n') }}
     from drug_event_counts
     inner join drug_margins
         on drug_event_counts.stratum_var = drug_margins.stratum_var

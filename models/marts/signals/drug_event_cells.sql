@@ -144,14 +144,7 @@ cells as (
     select
         drug_ids.drug,
         pt_ids.pt,
-        pair_counts.a,
-        drug_margins.n_drug - pair_counts.a as b,
-        event_margins.n_event - pair_counts.a as c,
-        report_count.n - drug_margins.n_drug - event_margins.n_event + pair_counts.a as d,
-        drug_margins.n_drug,
-        event_margins.n_event,
-        report_count.n,
-        drug_margins.n_drug::double * event_margins.n_event / report_count.n as expected
+        {{ contingency_cells('pair_counts.a', 'drug_margins.n_drug', 'event_margins.n_event', 'report_count.n') }}
     from pair_counts
     inner join drug_margins
         on pair_counts.drug_id = drug_margins.drug_id
