@@ -2,10 +2,13 @@
 -- report counts when it has at least one drug in a role of var('suspect_roles') and at least one pt
 -- (N = those reports); a drug or a pt counts once per report however often it repeats.
 --
--- Cost notes (benchmarks/signals.py): drugs and pts are numbered once, so the report-level join,
--- the dedup and the pair count work on integers, not strings; fct_case_reaction is already one row
--- per (primary_id, pt) (its grain), so only the drugs need a DISTINCT (fct_case_drug may list a drug
--- several times per report).
+-- How (benchmarks/signals.py): drugs and pts are numbered once, so everything after works on integers.
+-- One window per side, partitioned by report, drops repeated drugs (lag) and marks each report's first
+-- drug and first pt (fct_case_reaction is already one row per (primary_id, pt): its tested grain). The
+-- single report-level join of drugs and pts then yields every count at once: a = its rows per
+-- (drug, pt); n_drug = its rows that carry the report's first pt (once per report and drug), n_event =
+-- those that carry the first drug, N = those that carry both. Only reports with a suspect drug and a pt
+-- reach the join, so no semi-join or count(distinct) over the reports is needed.
 with
 
 case_drugs as (
@@ -59,14 +62,28 @@ pt_ids as (
 
 ),
 
-suspect_drugs as (
+numbered_drugs as (
 
-    select distinct
+    select
         suspect_rows.primary_id,
-        drug_ids.drug_id
+        drug_ids.drug_id,
+        row_number() over report_drugs = 1 as is_first_drug,
+        drug_ids.drug_id is distinct from lag(drug_ids.drug_id) over report_drugs as is_new_drug
     from suspect_rows
     inner join drug_ids
         on suspect_rows.drug = drug_ids.drug
+    window report_drugs as (partition by suspect_rows.primary_id order by drug_ids.drug_id)
+
+),
+
+suspect_drugs as (
+
+    select
+        primary_id,
+        drug_id,
+        is_first_drug
+    from numbered_drugs
+    where is_new_drug
 
 ),
 
@@ -74,35 +91,27 @@ reported_events as (
 
     select
         event_rows.primary_id,
-        pt_ids.pt_id
+        pt_ids.pt_id,
+        row_number() over (partition by event_rows.primary_id order by pt_ids.pt_id) = 1 as is_first_event
     from event_rows
     inner join pt_ids
         on event_rows.pt = pt_ids.pt
 
 ),
 
-drugs_of_counted_reports as (
+pair_counts as (
 
-    select suspect_drugs.*
+    select
+        suspect_drugs.drug_id,
+        reported_events.pt_id,
+        count(*) as a,
+        count(*) filter (where reported_events.is_first_event) as drug_reports,
+        count(*) filter (where suspect_drugs.is_first_drug) as event_reports,
+        count(*) filter (where suspect_drugs.is_first_drug and reported_events.is_first_event) as reports
     from suspect_drugs
-    semi join reported_events
+    inner join reported_events
         on suspect_drugs.primary_id = reported_events.primary_id
-
-),
-
-events_of_counted_reports as (
-
-    select reported_events.*
-    from reported_events
-    semi join suspect_drugs
-        on reported_events.primary_id = suspect_drugs.primary_id
-
-),
-
-report_count as (
-
-    select count(distinct primary_id) as n
-    from drugs_of_counted_reports
+    group by suspect_drugs.drug_id, reported_events.pt_id
 
 ),
 
@@ -110,8 +119,8 @@ drug_margins as (
 
     select
         drug_id,
-        count(*) as n_drug
-    from drugs_of_counted_reports
+        sum(drug_reports)::bigint as n_drug
+    from pair_counts
     group by drug_id
 
 ),
@@ -120,22 +129,16 @@ event_margins as (
 
     select
         pt_id,
-        count(*) as n_event
-    from events_of_counted_reports
+        sum(event_reports)::bigint as n_event
+    from pair_counts
     group by pt_id
 
 ),
 
-pair_counts as (
+report_count as (
 
-    select
-        drugs_of_counted_reports.drug_id,
-        events_of_counted_reports.pt_id,
-        count(*) as a
-    from drugs_of_counted_reports
-    inner join events_of_counted_reports
-        on drugs_of_counted_reports.primary_id = events_of_counted_reports.primary_id
-    group by drugs_of_counted_reports.drug_id, events_of_counted_reports.pt_id
+    select sum(reports)::bigint as n
+    from pair_counts
 
 ),
 
