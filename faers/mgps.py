@@ -125,6 +125,20 @@ class Margins:
         return expected[starts], weights
 
 
+@dataclass(frozen=True)
+class ZeroCells:
+    """The zero cells already grouped by E (what :meth:`Margins.zero_cells` returns), e.g. by DuckDB.
+
+    ``expected`` ascending and distinct, ``weights`` the number of zero cells with that E.
+    """
+
+    expected: np.ndarray
+    weights: np.ndarray
+
+    def zero_cells(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.expected, self.weights
+
+
 _LOOKUP_LIMIT = 1 << 25
 """Largest integral margin indexed through a lookup table (int32, <= 128 MiB); above it, a binary search."""
 
@@ -369,7 +383,7 @@ def _build_objective(
     e: np.ndarray,
     *,
     likelihood: Likelihood,
-    margins: Margins | None,
+    margins: Margins | ZeroCells | None,
     weights: np.ndarray | None,
 ) -> _Objective:
     n = np.asarray(n, dtype=np.float64)
@@ -436,7 +450,7 @@ def fit_prior(
     e: np.ndarray,
     *,
     likelihood: Likelihood = "truncated",
-    margins: Margins | None = None,
+    margins: Margins | ZeroCells | None = None,
     weights: np.ndarray | None = None,
     starts: Sequence[Sequence[float]] = DEFAULT_STARTS,
     max_iterations: int = 1000,
@@ -842,14 +856,43 @@ _GROUPED_CELLS_SQL = """
     order by a, expected
 """
 _TOTALS_SQL = "select count(distinct n) as totals, min(n)::double as n from cells where a >= 1"
-_DRUG_MARGINS_SQL = "select n_drug::double as m from (select distinct drug, n_drug from cells where a >= 1)"
-_EVENT_MARGINS_SQL = "select n_event::double as m from (select distinct pt, n_event from cells where a >= 1)"
-_MARGIN_PAIRS_SQL = """
-    select n_drug::double as n_drug, n_event::double as n_event, count(*)::double as k
-    from cells
-    where a >= 1
-    group by n_drug, n_event
-    order by n_drug, n_event
+# Margins.zero_cells in SQL, bitwise the same arrays (tested): every pair of a drug margin value and an
+# event margin value has (drugs with it) x (events with it) cells, minus the nonzero cells with those
+# margins; E = n_drug * n_event / N in double precision as numpy computes it (the product is exact
+# below 2^53), one row per distinct E in ascending order
+_ZERO_CELLS_SQL = """
+    with counted as (
+        select drug, pt, n_drug, n_event, n from cells where a >= 1
+    ),
+    drug_margins as (
+        select n_drug, count(*) as drugs from (select distinct drug, n_drug from counted) group by n_drug
+    ),
+    event_margins as (
+        select n_event, count(*) as events from (select distinct pt, n_event from counted) group by n_event
+    ),
+    nonzero as (
+        select n_drug, n_event, count(*) as cells from counted group by n_drug, n_event
+    ),
+    margin_pairs as (
+        select
+            drug_margins.n_drug,
+            event_margins.n_event,
+            drug_margins.drugs * event_margins.events - coalesce(nonzero.cells, 0) as zeros
+        from drug_margins
+        cross join event_margins
+        left join nonzero
+            on drug_margins.n_drug = nonzero.n_drug
+            and event_margins.n_event = nonzero.n_event
+    )
+    select
+        margin_pairs.n_drug::double * margin_pairs.n_event::double / totals.n::double as e,
+        sum(margin_pairs.zeros)::double as w,
+        min(margin_pairs.zeros) as fewest
+    from margin_pairs
+    cross join (select min(n) as n from counted) as totals
+    where margin_pairs.zeros <> 0
+    group by e
+    order by e
 """
 
 
@@ -861,9 +904,9 @@ def fit_from_relation(
 ) -> PriorFit:
     """:func:`fit_from_cells` on a DuckDB relation (e.g. ``dbt.ref('drug_event_cells')``), same result.
 
-    DuckDB does the grouping: identical (a, E) cells, the drug and event margins, and the nonzero cells
-    per pair of margins (``Margins.cell_count``), so only those aggregates reach Python: at FAERS scale
-    a few million rows instead of every cell with its names.
+    DuckDB does the grouping: identical (a, E) cells, and the zero cells grouped by E from the drug and
+    event margins (``_ZERO_CELLS_SQL``, the same arrays as :meth:`Margins.zero_cells`), so only those
+    aggregates reach Python: at FAERS scale a few million rows instead of every cell with its names.
     """
     if fixed is not None:
         return fixed_prior(fixed)
@@ -874,20 +917,15 @@ def fit_from_relation(
     grouped = fetch(_GROUPED_CELLS_SQL)
     if grouped["n"].size == 0:
         return _no_cells(likelihood)
-    margins = None
+    margins: ZeroCells | None = None
     if likelihood == "full":
         totals = fetch(_TOTALS_SQL)
         if int(totals["totals"][0]) != 1:
             raise ValueError(f"cells table mixes {int(totals['totals'][0])} values of N: fit each stratum on its own")
-        pairs = fetch(_MARGIN_PAIRS_SQL)
-        margins = Margins(
-            drug=fetch(_DRUG_MARGINS_SQL)["m"],
-            event=fetch(_EVENT_MARGINS_SQL)["m"],
-            n_total=float(totals["n"][0]),
-            cell_drug=pairs["n_drug"],
-            cell_event=pairs["n_event"],
-            cell_count=pairs["k"],
-        )
+        zeros = fetch(_ZERO_CELLS_SQL)
+        if zeros["fewest"].size and zeros["fewest"].min() < 0:
+            raise ValueError("cells: more nonzero cells than drug x event pairs for some margins")
+        margins = ZeroCells(expected=zeros["e"], weights=zeros["w"])
     fit = fit_prior(grouped["n"], grouped["e"], likelihood=likelihood, margins=margins, weights=grouped["w"])
     return replace(fit, n_cells=int(grouped["w"].sum()))
 

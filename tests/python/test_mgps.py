@@ -294,6 +294,26 @@ def test_fit_from_relation_equals_fit_from_cells(likelihood) -> None:
     assert not empty.usable and "nothing to fit" in empty.message
 
 
+@pytest.mark.parametrize("seed", [13, 21, 34])
+def test_zero_cells_grouped_by_duckdb_are_bitwise_the_numpy_ones(seed) -> None:
+    # GIVEN cells whose margins repeat (several drugs/events share a margin, and different margin pairs
+    # share a product such as 2 x 6 and 3 x 4)
+    import duckdb
+
+    cells = _random_cells(seed=seed)
+    drug = cells.select("drug", "n_drug").unique()["n_drug"].to_numpy()
+    event = cells.select("pt", "n_event").unique()["n_event"].to_numpy()
+    margins = mgps.Margins(drug, event, 3000.0, cells["n_drug"].to_numpy(), cells["n_event"].to_numpy())
+    # WHEN fit_from_relation's SQL groups the zero cells in DuckDB
+    relation = duckdb.connect().from_arrow(cells.to_arrow())
+    zeros = relation.query("cells", mgps._ZERO_CELLS_SQL).fetchnumpy()
+    # THEN the same E values and counts as Margins.zero_cells, to the last bit and in the same order
+    expected, weights = margins.zero_cells()
+    assert np.array_equal(np.asarray(zeros["e"]), expected)
+    assert np.array_equal(np.asarray(zeros["w"]), weights)
+    assert np.asarray(zeros["fewest"]).min() > 0
+
+
 def test_zero_cells_from_grouped_margins_equal_the_per_cell_ones() -> None:
     # GIVEN the nonzero cells one row each, and the same grouped by (n_drug, n_event) with a count
     cells = _random_cells(seed=21)
