@@ -621,19 +621,23 @@ def posterior_weight_arrays(
     alpha2: np.ndarray | float,
     beta2: np.ndarray | float,
     p: np.ndarray | float,
+    *,
+    lgamma_ratios: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Qn with the prior given per element (broadcast): the posterior weight of component 1."""
+    """Qn with the prior given per element (broadcast): the posterior weight of component 1.
 
-    def log_nb(alpha: np.ndarray | float, beta: np.ndarray | float) -> np.ndarray:
-        return (
-            special.gammaln(alpha + n)
-            - special.gammaln(alpha)
-            + alpha * (np.log(beta) - np.log(beta + e))
-            + n * (np.log(e) - np.log(beta + e))
-        )
+    ``lgamma_ratios`` optionally gives gammaln(alpha_k + n) - gammaln(alpha_k) of both components,
+    already computed (e.g. by :func:`of_counts`): the same values, so the same result.
+    """
 
-    l1 = np.log(p) + log_nb(alpha1, beta1)
-    l2 = np.log1p(-np.asarray(p)) + log_nb(alpha2, beta2)
+    def log_nb(alpha: np.ndarray | float, beta: np.ndarray | float, lgamma_ratio: np.ndarray | None) -> np.ndarray:
+        if lgamma_ratio is None:
+            lgamma_ratio = special.gammaln(alpha + n) - special.gammaln(alpha)
+        return lgamma_ratio + alpha * (np.log(beta) - np.log(beta + e)) + n * (np.log(e) - np.log(beta + e))
+
+    ratio1, ratio2 = lgamma_ratios if lgamma_ratios is not None else (None, None)
+    l1 = np.log(p) + log_nb(alpha1, beta1, ratio1)
+    l2 = np.log1p(-np.asarray(p)) + log_nb(alpha2, beta2, ratio2)
     return np.exp(l1 - np.logaddexp(l1, l2))
 
 
@@ -676,6 +680,41 @@ def unit_gamma_quantile(shape: np.ndarray, prob: np.ndarray) -> np.ndarray:
     return special.gammaincinv(shape, prob)
 
 
+_COUNT_TABLE_LIMIT = 1 << 20
+"""Largest count whose special-function values :func:`of_counts` tabulates (8 MiB per table)."""
+
+_count_tables: dict[tuple[Any, ...], np.ndarray] = {}
+
+
+def of_counts(function: Any, offset: float, n: np.ndarray, *args: float) -> np.ndarray:
+    """``function(offset + n, *args)`` for counts ``n``, bitwise, each (offset + count) computed once.
+
+    The signal statistics evaluate scipy special functions (gammaln, digamma, gammaincinv) of a constant
+    (a prior shape, 0.5) plus a cell count, millions of times over a few thousand distinct counts. For
+    integral 0 <= n <= _COUNT_TABLE_LIMIT the values come from a per-process table of
+    ``function(offset + k, *args)``, k = 0, 1, 2, ...: the same scalar function of the same double, so
+    the same bits as the direct call. Any other ``n`` (or a non-finite offset) is the direct call.
+    """
+    n = np.asarray(n, dtype=np.float64)
+    if n.size and math.isfinite(offset):
+        top = n.max()
+        if n.min() >= 0 and top <= _COUNT_TABLE_LIMIT:  # False for NaN
+            counts = n.astype(np.int64)
+            if np.array_equal(counts, n):
+                key = (function, offset, *args)
+                table = _count_tables.get(key)
+                if table is None or table.size <= top:
+                    size = min(
+                        max(int(top) + 1, 2 * (table.size if table is not None else 1024)), _COUNT_TABLE_LIMIT + 1
+                    )
+                    table = function(offset + np.arange(size, dtype=np.float64), *args)
+                    if len(_count_tables) >= 64:  # priors change between fits: keep the memo small
+                        _count_tables.clear()
+                    _count_tables[key] = table
+                return table[counts]
+    return function(offset + n, *args)
+
+
 def mixture_quantile(
     prob: np.ndarray | float,
     q: np.ndarray,
@@ -686,15 +725,23 @@ def mixture_quantile(
     *,
     max_iterations: int = 100,
     rtol: float = 1e-11,
+    unit_quantiles: tuple[np.ndarray, np.ndarray] | None = None,
+    log_gammas: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Quantile ``prob`` of q Gamma(shape1, rate1) + (1-q) Gamma(shape2, rate2), vectorised.
 
     The quantile lies between the components' quantiles (each computed once per distinct shape); inside
-    that bracket a safeguarded Newton iteration on log(lambda) starts from the dominant component's
-    quantile and runs on the whole array at once, only on the entries not yet converged. An entry is
-    done when its Newton step is below ``rtol`` (relative; the step is then applied), when the bracket
-    is that narrow, or when the cdf hits ``prob`` exactly; a step leaving the bracket is replaced by
-    bisection. NaN inputs give NaN.
+    that bracket a safeguarded Halley/Newton iteration on log(lambda) starts from the dominant
+    component's quantile and runs on the whole array at once, only on the entries not yet converged. An
+    entry is done when its step is below ``rtol`` (relative; the step is then applied), when a Halley
+    step inside the bracket is below cbrt(1e-6 rtol) (cubic convergence puts the point it leads to
+    within ~1e-6 rtol of the root: applied without one more cdf evaluation), when the bracket is that
+    narrow, or when the cdf hits ``prob`` exactly; a step leaving the bracket is replaced by bisection.
+    NaN inputs give NaN.
+
+    ``unit_quantiles`` (gammaincinv(shape_k, prob)) and ``log_gammas`` (gammaln(shape_k)), arrays of
+    the broadcast shape, may be given already computed (e.g. by :func:`of_counts`): the same values,
+    so the same result.
     """
     prob_b, q, shape1, rate1, shape2, rate2 = np.broadcast_arrays(
         np.asarray(prob, dtype=np.float64),
@@ -705,8 +752,9 @@ def mixture_quantile(
         np.asarray(rate2, dtype=np.float64),
     )
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        q1 = unit_gamma_quantile(shape1, prob_b) / rate1
-        q2 = unit_gamma_quantile(shape2, prob_b) / rate2
+        unit1, unit2 = unit_quantiles or (unit_gamma_quantile(shape1, prob_b), unit_gamma_quantile(shape2, prob_b))
+        q1 = unit1 / rate1
+        q2 = unit2 / rate2
         lo = np.log(np.minimum(q1, q2))
         hi = np.log(np.maximum(q1, q2))
         x = np.where(q >= 0.5, np.log(q1), np.log(q2))
@@ -718,7 +766,11 @@ def mixture_quantile(
         xa, la, ha = x[active], lo[active], hi[active]
         pa_, qa = prob_b[active], q[active]
         s1, r1, s2, r2 = shape1[active], rate1[active], shape2[active], rate2[active]
-        lg1, lg2 = special.gammaln(s1), special.gammaln(s2)
+        if log_gammas is not None:
+            lg1, lg2 = log_gammas[0][active], log_gammas[1][active]
+        else:
+            lg1, lg2 = special.gammaln(s1), special.gammaln(s2)
+        settle = float(np.cbrt(rtol * 1e-6))
         for iteration in range(max_iterations):
             if active.size == 0:
                 break
@@ -750,9 +802,12 @@ def mixture_quantile(
             la = np.where(f < 0, xa, la)
             ha = np.where(f > 0, xa, ha)
             inside = (newton > la) & (newton < ha)
+            # Halley converges cubically: after a Halley step below settle the point is within ~settle^3
+            # (1e-6 rtol) of the root, so it is taken as the answer without another cdf evaluation
+            settled = inside & (step == halley) & (np.abs(step) <= settle * np.maximum(1.0, np.abs(xa)))
             new = np.where(small | inside, newton, 0.5 * (la + ha))
             new = np.where(f == 0, xa, new)
-            finished = small | (f == 0) | (ha - la <= tolerance)
+            finished = small | settled | (f == 0) | (ha - la <= tolerance)
             xa = new
             if np.any(finished):
                 out[active[finished]] = np.exp(xa[finished])

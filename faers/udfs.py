@@ -22,6 +22,7 @@ overhead dominated) and Qn is computed once instead of three times.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import duckdb
@@ -65,6 +66,14 @@ def trigamma(x: pa.Array) -> pa.Array:
     """psi'(x) (PhViD's trigamma for the Gould 2003 IC variance); NULL at the poles."""
     with np.errstate(invalid="ignore", divide="ignore"):
         return _arrow(special.polygamma(1, _np(x)))
+
+
+def _constant(values: np.ndarray) -> float | None:
+    """The one value of a non-empty column that holds a single finite value, else None."""
+    if values.size == 0:
+        return None
+    first = float(values[0])
+    return first if math.isfinite(first) and bool(np.all(values == first)) else None
 
 
 def _prior_arrays(*columns: pa.Array) -> tuple[np.ndarray, ...]:
@@ -118,20 +127,47 @@ def signal_udf_stats(
     beta2: pa.Array,
     p: pa.Array,
 ) -> pa.StructArray:
-    """The UDF-based statistics of one signals row in one call: the same values as the separate UDFs."""
+    """The UDF-based statistics of one signals row in one call: the same values as the separate UDFs.
+
+    With one prior on every row (the signals mart's case) and integral counts, the special functions of
+    (constant + count) come from mgps.of_counts' tables: bitwise the values of the direct calls.
+    """
     nv, ev, a1, b1, a2, b2, pv = _prior_arrays(n, e, alpha1, beta1, alpha2, beta2, p)
     shape, rate = nv + 0.5, ev + 0.5
     ok = (shape > 0) & (rate > 0)  # gamma_quantile's domain (p is a constant inside (0, 1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        unit_shape = np.where(ok, shape, 1.0)
-        ic025 = np.where(ok, mgps.unit_gamma_quantile(unit_shape, np.full(shape.shape, 0.025)) / rate, np.nan)
-        ic975 = np.where(ok, mgps.unit_gamma_quantile(unit_shape, np.full(shape.shape, 0.975)) / rate, np.nan)
+        ic025 = np.where(ok, mgps.of_counts(special.gammaincinv, 0.5, nv, 0.025) / rate, np.nan)
+        ic975 = np.where(ok, mgps.of_counts(special.gammaincinv, 0.5, nv, 0.975) / rate, np.nan)
         s1, s2 = a1 + nv, a2 + nv
-        psi1, psi2 = special.digamma(s1), special.digamma(s2)
-        q = mgps.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv)
         r1, r2 = b1 + ev, b2 + ev
-        eb05 = mgps.mixture_quantile(np.full(nv.shape, 0.05), q, s1, r1, s2, r2)
-        eb95 = mgps.mixture_quantile(np.full(nv.shape, 0.95), q, s1, r1, s2, r2)
+        shape1, shape2 = _constant(a1), _constant(a2)
+        if shape1 is None or shape2 is None:
+            psi1, psi2 = special.digamma(s1), special.digamma(s2)
+            q = mgps.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv)
+            eb05 = mgps.mixture_quantile(np.full(nv.shape, 0.05), q, s1, r1, s2, r2)
+            eb95 = mgps.mixture_quantile(np.full(nv.shape, 0.95), q, s1, r1, s2, r2)
+        else:
+            psi1 = mgps.of_counts(special.digamma, shape1, nv)
+            psi2 = mgps.of_counts(special.digamma, shape2, nv)
+            log_gammas = (mgps.of_counts(special.gammaln, shape1, nv), mgps.of_counts(special.gammaln, shape2, nv))
+            ratios = (log_gammas[0] - special.gammaln(shape1), log_gammas[1] - special.gammaln(shape2))
+            q = mgps.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv, lgamma_ratios=ratios)
+            eb05, eb95 = (
+                mgps.mixture_quantile(
+                    np.full(nv.shape, prob),
+                    q,
+                    s1,
+                    r1,
+                    s2,
+                    r2,
+                    unit_quantiles=(
+                        mgps.of_counts(special.gammaincinv, shape1, nv, prob),
+                        mgps.of_counts(special.gammaincinv, shape2, nv, prob),
+                    ),
+                    log_gammas=log_gammas,
+                )
+                for prob in (0.05, 0.95)
+            )
     return pa.StructArray.from_arrays(
         [_arrow(v) for v in (ic025, ic975, psi1, psi2, q, eb05, eb95)],
         names=["ic025_quantile", "ic975_quantile", "psi1", "psi2", "qn", "eb05", "eb95"],

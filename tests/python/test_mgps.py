@@ -165,6 +165,46 @@ def test_mixture_quantile_inverts_the_mixture_cdf() -> None:
         np.testing.assert_allclose(cdf, prob, atol=1e-10)
 
 
+def test_mixture_quantile_agrees_with_a_tight_solve() -> None:
+    # GIVEN posteriors shaped like FAERS ones: mostly a vanishing first component (Qn ~ 1e-8), some mixed
+    rng = np.random.default_rng(5)
+    size = 20_000
+    n = rng.integers(1, 40, size).astype(float)
+    e = rng.lognormal(-1.0, 2.0, size)
+    prior = mgps.Prior(4.18, 0.011, 0.61, 2.78, 0.0027)
+    q = mgps.posterior_weight(n, e, prior)
+    args = (q, prior.alpha1 + n, prior.beta1 + e, prior.alpha2 + n, prior.beta2 + e)
+    for prob in (0.05, 0.95):
+        # WHEN solved at the default tolerance (early stop after a small Halley step) and far tighter
+        x = mgps.mixture_quantile(prob, *args)
+        tight = mgps.mixture_quantile(prob, *args, rtol=1e-15, max_iterations=200)
+        # THEN they agree far inside the default rtol of 1e-11
+        np.testing.assert_allclose(x, tight, rtol=1e-13)
+
+
+def test_of_counts_is_bitwise_the_direct_call() -> None:
+    # GIVEN special functions of (constant + count), as the signal statistics evaluate them
+    rng = np.random.default_rng(8)
+    counts = rng.integers(0, 3000, 5000).astype(float)
+    cases = [
+        (special.gammaln, 4.177404098, ()),
+        (special.digamma, 0.6145538651, ()),
+        (special.gammaincinv, 0.5, (0.025,)),
+        (special.gammaincinv, 0.6145538651, (0.95,)),
+    ]
+    for function, offset, args in cases:
+        # WHEN looked up through the per-count tables (small counts first, so that a table then grows)
+        small = mgps.of_counts(function, offset, counts[:100] % 7, *args)
+        looked_up = mgps.of_counts(function, offset, counts, *args)
+        # THEN the bits of the direct call
+        assert np.array_equal(small, function(offset + counts[:100] % 7, *args))
+        assert np.array_equal(looked_up, function(offset + counts, *args))
+    # AND anything else than non-negative integral counts is the direct call (NaN stays NaN)
+    for odd in (np.array([1.5, 2.0]), np.array([-1.0, 2.0]), np.array([np.nan, 2.0]), np.array([2.0**40])):
+        np.testing.assert_array_equal(mgps.of_counts(special.gammaln, 3.5, odd), special.gammaln(3.5 + odd))
+    assert np.isnan(mgps.of_counts(special.gammaln, float("nan"), np.array([1.0]))).all()
+
+
 def test_heavy_tailed_rates_collapse_the_truncated_fit_but_not_the_full_one() -> None:
     # GIVEN a drug x event table with log-normal relative reporting rates (sd 2), as on FAERS
     rng = np.random.default_rng(3)

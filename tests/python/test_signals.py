@@ -98,6 +98,30 @@ def test_mgps_quantile_udf_matches_the_golden_posterior(conn) -> None:
     np.testing.assert_allclose(qn, golden["Qn_trunc"].to_numpy(), rtol=1e-8)
 
 
+def test_signal_udf_stats_with_one_prior_is_bitwise_the_per_row_computation(monkeypatch) -> None:
+    # GIVEN FAERS-like cells (integral counts, a few NULLs) and one prior on every row
+    import pyarrow as pa
+
+    rng = np.random.default_rng(17)
+    size = 6000
+    n = rng.integers(1, 500, size).astype(float)
+    e = rng.lognormal(-1.0, 2.0, size)
+    n[:3] = np.nan
+    prior = [4.18, 0.011, 0.61, 2.78, 0.0027]
+    columns = [pa.array(n, mask=np.isnan(n)), pa.array(e)] + [pa.array(np.full(size, v)) for v in prior]
+    # WHEN the struct UDF runs with its per-count tables, and with them switched off (the per-row path)
+    tabulated = udfs.signal_udf_stats(*columns)
+    monkeypatch.setattr(udfs, "_constant", lambda values: None)
+    monkeypatch.setattr(mgps, "of_counts", lambda function, offset, n, *args: function(offset + n, *args))
+    per_row = udfs.signal_udf_stats(*columns)
+    # THEN every field is the same to the last bit (NULL where the count is NULL)
+    for field in udfs.SIGNAL_UDF_STATS_TYPE.split("(", 1)[1].rstrip(")").split(","):
+        name = field.split()[0]
+        got, want = (s.field(name).to_numpy(zero_copy_only=False) for s in (tabulated, per_row))
+        np.testing.assert_array_equal(got, want)
+        assert np.isnan(got[:3]).all() and np.isfinite(got[3:]).all()
+
+
 def test_register_is_idempotent_and_vectorised(conn) -> None:
     udfs.register(conn)
     udfs.register(conn)
