@@ -250,6 +250,11 @@ def _to_theta_gradient(grad: np.ndarray) -> np.ndarray:
     )
 
 
+_BLOCK_ROWS = 1 << 16
+"""Cells per block of the likelihood's passes: the temporaries (512 KiB each) stay in cache and their
+memory is reused, where whole-array passes stream every temporary through main memory."""
+
+
 class _Objective:
     """Negative log-likelihood and its gradient in the transformed parameters.
 
@@ -293,24 +298,55 @@ class _Objective:
             sub.zero_e, sub.zero_w = self.zero_e[zidx], self.zero_w[zidx] * zscale
         return sub
 
-    def _component(self, alpha: float, beta: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """log f_i(n) and its derivatives in log alpha and log beta."""
-        n, e = self.n, self.e
-        log_beta_e = np.log(beta + e)
+    def _component(
+        self, alpha: float, beta: float, rows: slice, lg: np.ndarray, dg: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """log f_i(n) and its derivatives in log alpha and log beta, for the cells ``rows``.
+
+        ``lg`` / ``dg`` hold gammaln(alpha + n) - gammaln(alpha) and digamma(alpha + n) - digamma(alpha)
+        for the distinct n (``n_unique``).
+        """
+        n, e = self.n[rows], self.e[rows]
+        index = self.n_index[rows]
+        beta_e = beta + e
+        log_beta_e = np.log(beta_e)
         log_prob = math.log(beta) - log_beta_e  # log(beta / (beta + E))
-        log_q = self.log_e - log_beta_e  # log(E / (beta + E))
-        lg = (special.gammaln(alpha + self.n_unique) - special.gammaln(alpha))[self.n_index]
-        logf = lg - self.lgamma_n1 + alpha * log_prob + n * log_q
-        d_alpha = (special.digamma(alpha + self.n_unique) - special.digamma(alpha))[self.n_index] + log_prob
-        d_beta = alpha / beta - (alpha + n) / (beta + e)
+        log_q = self.log_e[rows] - log_beta_e  # log(E / (beta + E))
+        logf = lg[index] - self.lgamma_n1[rows] + alpha * log_prob + n * log_q
+        d_alpha = dg[index] + log_prob
+        d_beta = alpha / beta - (alpha + n) / beta_e
         if self.truncated:
             l0 = alpha * log_prob  # log f(0)
             logf = logf - np.log(-np.expm1(l0))
             with np.errstate(over="ignore"):
                 ratio = 1.0 / np.expm1(-l0)  # f0 / (1 - f0); 0 when f0 underflows
             d_alpha = d_alpha + ratio * log_prob
-            d_beta = d_beta + ratio * alpha * e / (beta * (beta + e))
+            d_beta = d_beta + ratio * alpha * e / (beta * beta_e)
         return logf, d_alpha * alpha, d_beta * beta
+
+    def _nonzero_part(
+        self, alpha1: float, beta1: float, alpha2: float, beta2: float, p: float
+    ) -> tuple[float, np.ndarray]:
+        """The nonzero cells' share, accumulated over blocks of _BLOCK_ROWS cells."""
+        tables = [
+            (
+                special.gammaln(alpha + self.n_unique) - special.gammaln(alpha),
+                special.digamma(alpha + self.n_unique) - special.digamma(alpha),
+            )
+            for alpha in (alpha1, alpha2)
+        ]
+        ll, grad = 0.0, np.zeros(5)
+        for start in range(0, self.n.size, _BLOCK_ROWS):
+            rows = slice(start, start + _BLOCK_ROWS)
+            block_ll, block_grad = self._mix(
+                p,
+                self._component(alpha1, beta1, rows, *tables[0]),
+                self._component(alpha2, beta2, rows, *tables[1]),
+                self.w[rows],
+            )
+            ll += block_ll
+            grad += block_grad
+        return ll, grad
 
     @staticmethod
     def _mix(
@@ -336,15 +372,21 @@ class _Objective:
     def _zero_part(
         self, alpha1: float, beta1: float, alpha2: float, beta2: float, p: float
     ) -> tuple[float, np.ndarray]:
-        """The zero cells' share: log f(0) = alpha log(beta / (beta + E)) per component."""
+        """The zero cells' share: log f(0) = alpha log(beta / (beta + E)) per component, by blocks."""
         assert self.zero_e is not None and self.zero_w is not None
+        ll, grad = 0.0, np.zeros(5)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            z = self.zero_e
-            zg = []
-            for alpha, beta in ((alpha1, beta1), (alpha2, beta2)):
-                log_prob = math.log(beta) - np.log(beta + z)
-                zg.append((alpha * log_prob, alpha * log_prob, alpha * z / (beta + z)))
-            return self._mix(p, zg[0], zg[1], self.zero_w)
+            for start in range(0, self.zero_e.size, _BLOCK_ROWS):
+                z = self.zero_e[start : start + _BLOCK_ROWS]
+                zg = []
+                for alpha, beta in ((alpha1, beta1), (alpha2, beta2)):
+                    beta_z = beta + z
+                    log_f0 = alpha * (math.log(beta) - np.log(beta_z))
+                    zg.append((log_f0, log_f0, alpha * z / beta_z))
+                block_ll, block_grad = self._mix(p, zg[0], zg[1], self.zero_w[start : start + _BLOCK_ROWS])
+                ll += block_ll
+                grad += block_grad
+        return ll, grad
 
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         alpha1, beta1, alpha2, beta2, p = _unpack(theta)
@@ -353,7 +395,7 @@ class _Objective:
         # order as on one thread, so the value is bitwise the same
         pending = self.pool.submit(self._zero_part, alpha1, beta1, alpha2, beta2, p) if has_zero and self.pool else None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            ll, grad = self._mix(p, self._component(alpha1, beta1), self._component(alpha2, beta2), self.w)
+            ll, grad = self._nonzero_part(alpha1, beta1, alpha2, beta2, p)
         if has_zero:
             zll, zgrad = pending.result() if pending is not None else self._zero_part(alpha1, beta1, alpha2, beta2, p)
             ll += zll
