@@ -722,8 +722,8 @@ def unit_gamma_quantile(shape: np.ndarray, prob: np.ndarray) -> np.ndarray:
     return special.gammaincinv(shape, prob)
 
 
-_COUNT_TABLE_LIMIT = 1 << 20
-"""Largest count whose special-function values :func:`of_counts` tabulates (8 MiB per table)."""
+_COUNT_TABLE_LIMIT = 1 << 14
+"""Largest count whose special-function values :func:`of_counts` tabulates (larger ones are rare)."""
 
 _count_tables: dict[tuple[Any, ...], np.ndarray] = {}
 
@@ -733,28 +733,33 @@ def of_counts(function: Any, offset: float, n: np.ndarray, *args: float) -> np.n
 
     The signal statistics evaluate scipy special functions (gammaln, digamma, gammaincinv) of a constant
     (a prior shape, 0.5) plus a cell count, millions of times over a few thousand distinct counts. For
-    integral 0 <= n <= _COUNT_TABLE_LIMIT the values come from a per-process table of
+    integral counts 0 <= n <= _COUNT_TABLE_LIMIT the values come from a per-process table of
     ``function(offset + k, *args)``, k = 0, 1, 2, ...: the same scalar function of the same double, so
-    the same bits as the direct call. Any other ``n`` (or a non-finite offset) is the direct call.
+    the same bits as the direct call. Larger counts get the direct call, and so does everything when a
+    count is not a non-negative integer (or the offset is not finite).
     """
     n = np.asarray(n, dtype=np.float64)
-    if n.size and math.isfinite(offset):
-        top = n.max()
-        if n.min() >= 0 and top <= _COUNT_TABLE_LIMIT:  # False for NaN
-            counts = n.astype(np.int64)
-            if np.array_equal(counts, n):
-                key = (function, offset, *args)
-                table = _count_tables.get(key)
-                if table is None or table.size <= top:
-                    size = min(
-                        max(int(top) + 1, 2 * (table.size if table is not None else 1024)), _COUNT_TABLE_LIMIT + 1
-                    )
-                    table = function(offset + np.arange(size, dtype=np.float64), *args)
-                    if len(_count_tables) >= 64:  # priors change between fits: keep the memo small
-                        _count_tables.clear()
-                    _count_tables[key] = table
-                return table[counts]
-    return function(offset + n, *args)
+    if n.size == 0 or not math.isfinite(offset) or not n.min() >= 0:  # also False for NaN
+        return function(offset + n, *args)
+    counts = n.astype(np.int64)
+    if not np.array_equal(counts, n):
+        return function(offset + n, *args)
+    small = counts <= _COUNT_TABLE_LIMIT
+    top = int(counts.max()) if small.all() else int(counts[small].max(initial=0))
+    key = (function, offset, *args)
+    table = _count_tables.get(key)
+    if table is None or table.size <= top:
+        grown = 2 * table.size if table is not None else 1024
+        table = function(offset + np.arange(min(max(top + 1, grown), _COUNT_TABLE_LIMIT + 1), dtype=np.float64), *args)
+        if len(_count_tables) >= 64:  # priors change between fits: keep the memo small
+            _count_tables.clear()
+        _count_tables[key] = table
+    if small.all():
+        return table[counts]
+    out = np.empty(n.shape, dtype=np.float64)
+    out[small] = table[counts[small]]
+    out[~small] = function(offset + n[~small], *args)
+    return out
 
 
 def mixture_quantile(

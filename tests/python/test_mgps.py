@@ -186,6 +186,7 @@ def test_of_counts_is_bitwise_the_direct_call() -> None:
     # GIVEN special functions of (constant + count), as the signal statistics evaluate them
     rng = np.random.default_rng(8)
     counts = rng.integers(0, 3000, 5000).astype(float)
+    counts[:20] = rng.integers(mgps._COUNT_TABLE_LIMIT + 1, 10 * mgps._COUNT_TABLE_LIMIT, 20)  # beyond the tables
     cases = [
         (special.gammaln, 4.177404098, ()),
         (special.digamma, 0.6145538651, ()),
@@ -199,8 +200,8 @@ def test_of_counts_is_bitwise_the_direct_call() -> None:
         # THEN the bits of the direct call
         assert np.array_equal(small, function(offset + counts[:100] % 7, *args))
         assert np.array_equal(looked_up, function(offset + counts, *args))
-    # AND anything else than non-negative integral counts is the direct call (NaN stays NaN)
-    for odd in (np.array([1.5, 2.0]), np.array([-1.0, 2.0]), np.array([np.nan, 2.0]), np.array([2.0**40])):
+    # AND anything but non-negative integral counts is the direct call (NaN stays NaN)
+    for odd in (np.array([1.5, 2.0]), np.array([-1.0, 2.0]), np.array([np.nan, 2.0]), np.array([2.0**40, 3.0])):
         np.testing.assert_array_equal(mgps.of_counts(special.gammaln, 3.5, odd), special.gammaln(3.5 + odd))
     assert np.isnan(mgps.of_counts(special.gammaln, float("nan"), np.array([1.0]))).all()
 
