@@ -76,6 +76,13 @@ def _constant(values: np.ndarray) -> float | None:
     return first if math.isfinite(first) and bool(np.all(values == first)) else None
 
 
+def _shifted(function: object, alpha: np.ndarray, shape: float | None, n: np.ndarray, *args: float) -> np.ndarray:
+    """``function(alpha + n, *args)``; from mgps.of_counts' tables when ``alpha`` is one value, ``shape``."""
+    if shape is None:
+        return function(alpha + n, *args)  # type: ignore[operator]
+    return mgps.of_counts(function, shape, n, *args)
+
+
 def _prior_arrays(*columns: pa.Array) -> tuple[np.ndarray, ...]:
     return tuple(_np(column) for column in columns)
 
@@ -130,7 +137,7 @@ def signal_udf_stats(
     """The UDF-based statistics of one signals row in one call: the same values as the separate UDFs.
 
     With one prior on every row (the signals mart's case) and integral counts, the special functions of
-    (constant + count) come from mgps.of_counts' tables: bitwise the values of the direct calls.
+    (prior shape + count) come from mgps.of_counts' tables: bitwise the values of the direct calls.
     """
     nv, ev, a1, b1, a2, b2, pv = _prior_arrays(n, e, alpha1, beta1, alpha2, beta2, p)
     shape, rate = nv + 0.5, ev + 0.5
@@ -141,33 +148,30 @@ def signal_udf_stats(
         s1, s2 = a1 + nv, a2 + nv
         r1, r2 = b1 + ev, b2 + ev
         shape1, shape2 = _constant(a1), _constant(a2)
-        if shape1 is None or shape2 is None:
-            psi1, psi2 = special.digamma(s1), special.digamma(s2)
-            q = mgps.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv)
-            eb05 = mgps.mixture_quantile(np.full(nv.shape, 0.05), q, s1, r1, s2, r2)
-            eb95 = mgps.mixture_quantile(np.full(nv.shape, 0.95), q, s1, r1, s2, r2)
-        else:
-            psi1 = mgps.of_counts(special.digamma, shape1, nv)
-            psi2 = mgps.of_counts(special.digamma, shape2, nv)
-            log_gammas = (mgps.of_counts(special.gammaln, shape1, nv), mgps.of_counts(special.gammaln, shape2, nv))
-            ratios = (log_gammas[0] - special.gammaln(shape1), log_gammas[1] - special.gammaln(shape2))
-            q = mgps.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv, lgamma_ratios=ratios)
-            eb05, eb95 = (
-                mgps.mixture_quantile(
-                    np.full(nv.shape, prob),
-                    q,
-                    s1,
-                    r1,
-                    s2,
-                    r2,
-                    unit_quantiles=(
-                        mgps.of_counts(special.gammaincinv, shape1, nv, prob),
-                        mgps.of_counts(special.gammaincinv, shape2, nv, prob),
-                    ),
-                    log_gammas=log_gammas,
-                )
-                for prob in (0.05, 0.95)
+        psi1, psi2 = _shifted(special.digamma, a1, shape1, nv), _shifted(special.digamma, a2, shape2, nv)
+        log_gammas = (_shifted(special.gammaln, a1, shape1, nv), _shifted(special.gammaln, a2, shape2, nv))
+        zero = np.zeros_like(nv)  # gammaln(alpha + 0) = gammaln(alpha)
+        ratios = (
+            log_gammas[0] - _shifted(special.gammaln, a1, shape1, zero),
+            log_gammas[1] - _shifted(special.gammaln, a2, shape2, zero),
+        )
+        q = mgps.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv, lgamma_ratios=ratios)
+        eb05, eb95 = (
+            mgps.mixture_quantile(
+                np.full(nv.shape, prob),
+                q,
+                s1,
+                r1,
+                s2,
+                r2,
+                unit_quantiles=(
+                    _shifted(special.gammaincinv, a1, shape1, nv, prob),
+                    _shifted(special.gammaincinv, a2, shape2, nv, prob),
+                ),
+                log_gammas=log_gammas,
             )
+            for prob in (0.05, 0.95)
+        )
     return pa.StructArray.from_arrays(
         [_arrow(v) for v in (ic025, ic975, psi1, psi2, q, eb05, eb95)],
         names=["ic025_quantile", "ic975_quantile", "psi1", "psi2", "qn", "eb05", "eb95"],

@@ -34,6 +34,17 @@ def reference_priors() -> dict[str, tuple[mgps.Prior, float]]:
     }
 
 
+def _dense_margins(n_drug: np.ndarray, n_event: np.ndarray, total: float, nonzero: np.ndarray) -> mgps.Margins:
+    """Margins of a dense drugs x events table whose nonzero cells are ``nonzero`` (a boolean matrix)."""
+    return mgps.Margins(
+        drug=n_drug,
+        event=n_event,
+        n_total=total,
+        cell_drug=np.broadcast_to(n_drug[:, None], nonzero.shape)[nonzero],
+        cell_event=np.broadcast_to(n_event[None, :], nonzero.shape)[nonzero],
+    )
+
+
 def _golden_margins(golden: pl.DataFrame) -> mgps.Margins:
     n_drug = golden.group_by("drug").agg((pl.col("a") + pl.col("b")).first())["a"].to_numpy()
     n_event = golden.group_by("event").agg((pl.col("a") + pl.col("c")).first())["a"].to_numpy()
@@ -92,13 +103,7 @@ def test_grouped_zero_cells_equal_the_materialised_table() -> None:
     counts = rng.poisson(expected * rng.lognormal(0, 1, expected.shape))
     nonzero = counts > 0
     prior = mgps.Prior(2.0, 1.5, 0.4, 0.3, 0.3)
-    margins = mgps.Margins(
-        drug=n_drug,
-        event=n_event,
-        n_total=total,
-        cell_drug=np.broadcast_to(n_drug[:, None], counts.shape)[nonzero],
-        cell_event=np.broadcast_to(n_event[None, :], counts.shape)[nonzero],
-    )
+    margins = _dense_margins(n_drug, n_event, total, nonzero)
     grouped = mgps.neg_log_likelihood(prior, counts[nonzero], expected[nonzero], likelihood="full", margins=margins)
 
     # WHEN the full likelihood is summed cell by cell from the NB mixture, zero cells included
@@ -215,13 +220,7 @@ def test_heavy_tailed_rates_collapse_the_truncated_fit_but_not_the_full_one() ->
     expected = np.outer(n_drug, n_event) / total
     counts = rng.poisson(np.exp(rng.normal(-1.0, 2.0, expected.shape)) * expected)
     nonzero = counts > 0
-    margins = mgps.Margins(
-        drug=n_drug,
-        event=n_event,
-        n_total=total,
-        cell_drug=np.broadcast_to(n_drug[:, None], counts.shape)[nonzero],
-        cell_event=np.broadcast_to(n_event[None, :], counts.shape)[nonzero],
-    )
+    margins = _dense_margins(n_drug, n_event, total, nonzero)
     n, e = counts[nonzero].astype(float), expected[nonzero]
     # WHEN fitting both likelihoods
     truncated = mgps.fit_prior(n, e, likelihood="truncated")
