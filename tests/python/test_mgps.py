@@ -354,6 +354,20 @@ def test_zero_cells_grouped_by_duckdb_are_bitwise_the_numpy_ones(seed) -> None:
     assert np.asarray(zeros["fewest"]).min() > 0
 
 
+def test_fit_from_relation_refuses_cells_that_outnumber_their_margins() -> None:
+    # GIVEN a cells table listing one (drug, pt) twice: more nonzero cells than drug x pt pairs
+    import duckdb
+
+    cells = pl.DataFrame(
+        {"drug": ["d", "d"], "pt": ["p", "p"], "a": [2, 2], "expected": [0.63, 0.63]}
+        | {"n_drug": [7, 7], "n_event": [9, 9], "n": [100, 100]}
+    )
+    relation = duckdb.connect().from_arrow(cells.to_arrow())
+    # THEN the full likelihood is not fitted on it
+    with pytest.raises(ValueError, match="more nonzero cells"):
+        mgps.fit_from_relation(relation, likelihood="full")
+
+
 def test_zero_cells_from_grouped_margins_equal_the_per_cell_ones() -> None:
     # GIVEN the nonzero cells one row each, and the same grouped by (n_drug, n_event) with a count
     cells = _random_cells(seed=21)
