@@ -152,7 +152,7 @@ def _load_archive(warehouse: Warehouse, archive: Archive, bars: _Bars, chunk_byt
     started = time.perf_counter()
     with _open_zip(archive) as zf:
         tables, deleted = classify_members(archive, zf.infolist())
-        layouts = {member.table: _read_header(zf, member, archive.era) for member in tables}
+        layouts = {member.table: _read_header(zf, member, archive) for member in tables}
         members = [*tables, *deleted]
         zip_task = bars.add(f"{archive.quarter} {archive.name}", sum(m.info.file_size for m in members))
         reports: list[MemberReport] = []
@@ -173,7 +173,7 @@ def _load_archive(warehouse: Warehouse, archive: Archive, bars: _Bars, chunk_byt
     return quarter
 
 
-def _read_header(zf: zipfile.ZipFile, member: Member, era: str) -> Layout:
+def _read_header(zf: zipfile.ZipFile, member: Member, archive: Archive) -> Layout:
     """Check a table member's header before the quarter's transaction starts."""
     try:
         with zf.open(member.info) as stream:
@@ -182,7 +182,7 @@ def _read_header(zf: zipfile.ZipFile, member: Member, era: str) -> Layout:
         raise LoadError(member.source_file, f"corrupt or truncated zip member ({error})") from error
     if not first.strip():
         raise LoadError(member.source_file, "empty file: no header line (unknown layout)", line=1)
-    return read_layout(first.rstrip(b"\n"), member.table, era, member.source_file)
+    return read_layout(first.rstrip(b"\n"), member.table, archive.era, member.source_file, quarter=archive.quarter)
 
 
 def _batches(
@@ -263,6 +263,8 @@ def _load_member(
 ) -> MemberReport:
     """Stream one member into ``raw.<table>`` (inside the quarter's transaction), then its rejects."""
     columns = ("caseid",) if layout is None else layout.columns
+    if layout is not None:
+        warehouse.add_columns(member.table, layout.unknown)
     schema = row_schema(columns)
     task = bars.add(f"  {member.info.filename}", member.info.file_size)
     rows = _MemberRows(member, schema, bars, (task, zip_task))
@@ -289,4 +291,10 @@ def _load_member(
             f"internal: {counts.lines_read} lines read but {counts.rows_loaded} loaded + "
             f"{counts.rows_rejected} rejected + {counts.lines_blank} blank + {counts.lines_joined} joined",
         )
-    return MemberReport(table=member.table, source_file=member.source_file, counts=counts)
+    return MemberReport(
+        table=member.table,
+        source_file=member.source_file,
+        counts=counts,
+        unknown_columns=() if layout is None else layout.unknown,
+        missing_columns=() if layout is None else layout.missing,
+    )

@@ -49,11 +49,30 @@ class TableCounts:
 
 @dataclass
 class MemberReport:
-    """One loaded zip member."""
+    """One loaded zip member; ``unknown_columns`` / ``missing_columns`` are its header's columns kept as
+    extra raw columns / absent from its quarter's published layout (loaded as NULL)."""
 
     table: str
     source_file: str
     counts: TableCounts
+    unknown_columns: tuple[str, ...] = ()
+    missing_columns: tuple[str, ...] = ()
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per header change, naming the file and line 1."""
+        result = []
+        if self.unknown_columns:
+            result.append(
+                f"{self.source_file}, line 1: unknown column(s) {', '.join(self.unknown_columns)} kept as extra "
+                f"VARCHAR column(s) of raw.{self.table}"
+            )
+        if self.missing_columns:
+            result.append(
+                f"{self.source_file}, line 1: column(s) {', '.join(self.missing_columns)} of the published "
+                "layout missing from the header, loaded as NULL"
+            )
+        return result
 
 
 @dataclass
@@ -85,6 +104,11 @@ class LoadReport:
     def ok(self) -> bool:
         """True when no file failed."""
         return not self.failed
+
+    @property
+    def warnings(self) -> list[str]:
+        """Header changes of the quarters loaded (unknown or missing columns), one line each."""
+        return [w for quarter in self.quarters for member in quarter.members for w in member.warnings]
 
     @property
     def tables(self) -> dict[str, TableCounts]:

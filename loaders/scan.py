@@ -23,6 +23,7 @@ The identity every member satisfies: ``lines_read = rows_loaded + rows_rejected 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -32,7 +33,7 @@ import polars as pl
 import pyarrow as pa
 
 from loaders.errors import LoadError
-from loaders.schema import COLUMNS, KEY_COLUMN
+from loaders.schema import COLUMNS, KEY_COLUMN, LINEAGE_COLUMNS, published_columns
 from loaders.text import decode, strip_bom, to_utf8
 
 DEFAULT_CHUNK_BYTES = 8 << 20
@@ -79,13 +80,18 @@ def iter_chunks(stream: BinaryIO, chunk_bytes: int, source_file: str = "") -> It
 
 @dataclass(frozen=True)
 class Layout:
-    """A table member's header: normalised column names, era, and the header line as published."""
+    """A table member's header: normalised column names, era, and the header line as published.
+
+    ``unknown`` are the header's columns the loader does not know (kept as extra VARCHAR columns of the raw
+    table); ``missing`` the columns of the quarter's published layout the header lacks (loaded as NULL)."""
 
     table: str
     columns: tuple[str, ...]
     laers: bool
     header: bytes
     source_file: str
+    unknown: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
 
     @property
     def n(self) -> int:
@@ -93,30 +99,41 @@ class Layout:
         return len(self.columns)
 
 
-def read_layout(header_line: bytes, table: str, era: str, source_file: str) -> Layout:
+EXTRA_COLUMN_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+"""What an unknown header column must look like to become an extra column of a raw table (FDA's names are
+lower-case ASCII words; anything else is a damaged header, not a new column)."""
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _excerpt(text: str, limit: int = 120) -> str:
+    """``text`` as repr, cut to ``limit`` characters for a one-line error message."""
+    shown = repr(text)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def read_layout(header_line: bytes, table: str, era: str, source_file: str, *, quarter: str | None = None) -> Layout:
     """Parse and check a header line: strip the BOM, one CR and whitespace; lower-case; map by name.
 
-    Raises LoadError (line 1) for an empty header, an empty, repeated or unknown column name, or a header
-    whose report key does not match the archive's era (unknown layout).
+    Columns the loader does not know are kept (``Layout.unknown``); columns of ``quarter``'s published
+    layout that the header lacks are noted (``Layout.missing``; not checked when ``quarter`` is None).
+    Raises LoadError (line 1) for an empty header, UTF-16 text, an empty or repeated column name, an
+    unknown name that is not a lower-case word or is a lineage column, or a header without the era's
+    report key (unknown layout).
     """
+    if header_line.startswith(_UTF16_BOMS):
+        raise LoadError(source_file, "UTF-16 text (byte-order mark): FDA's tables are ASCII text", line=1)
     raw = header_line[:-1] if header_line.endswith(b"\r") else header_line
     text = strip_bom(decode(raw))
     names = tuple(part.strip().lower() for part in text.split("$"))
     if not text.strip():
         raise LoadError(source_file, "empty header line (unknown layout)", line=1)
     if "" in names:
-        raise LoadError(source_file, f"empty column name in header {text!r} (unknown layout)", line=1)
+        raise LoadError(source_file, f"empty column name in header {_excerpt(text)} (unknown layout)", line=1)
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
-        raise LoadError(source_file, f"repeated column name(s) {', '.join(duplicated)} in header", line=1)
-    unknown = [n for n in names if n not in COLUMNS[table]]
-    if unknown:
-        raise LoadError(
-            source_file,
-            f"unknown column(s) {', '.join(repr(n) for n in unknown)} in the {table.upper()} header "
-            f"(known: {', '.join(COLUMNS[table])})",
-            line=1,
-        )
+        shown = ", ".join(_excerpt(n, 40) for n in duplicated[:5])
+        raise LoadError(source_file, f"repeated column name(s) {shown} in header", line=1)
     key = KEY_COLUMN[era]
     if key not in names:
         other = next(e for e in KEY_COLUMN if e != era)
@@ -126,8 +143,27 @@ def read_layout(header_line: bytes, table: str, era: str, source_file: str) -> L
             f"unknown layout: a {era} archive's {table.upper()} header needs column '{key}', found {found}",
             line=1,
         )
+    known = COLUMNS[table]
+    unknown = tuple(n for n in names if n not in known)
+    bad = [n for n in unknown if n in LINEAGE_COLUMNS or EXTRA_COLUMN_RE.fullmatch(n) is None]
+    if bad:
+        raise LoadError(
+            source_file,
+            f"damaged header: column name(s) {', '.join(_excerpt(n, 40) for n in bad[:5])} in the "
+            f"{table.upper()} header cannot be kept as extra columns (a lower-case word other than "
+            f"{', '.join(LINEAGE_COLUMNS)} expected)",
+            line=1,
+        )
+    expected = published_columns(era, table, quarter) if quarter is not None else ()
+    missing = tuple(c for c in expected if c not in names)
     return Layout(
-        table=table, columns=names, laers=era == "LAERS", header=text.encode("utf-8"), source_file=source_file
+        table=table,
+        columns=names,
+        laers=era == "LAERS",
+        header=text.encode("utf-8"),
+        source_file=source_file,
+        unknown=unknown,
+        missing=missing,
     )
 
 
@@ -204,7 +240,7 @@ class TableScanner:
 
     def _fast(self, data: bytes, lines: int) -> Batch | None:
         layout = self.layout
-        if layout.header in data:
+        if layout.header in data or layout.n == 1:  # one column: polars reads a blank line as a row
             return None
         dollars = data.count(b"$")
         if dollars == lines * (layout.n - 1):
@@ -238,6 +274,9 @@ class TableScanner:
         length = content_ends - starts
         counts = np.diff(np.searchsorted(np.flatnonzero(buf == 36), ends), prepend=0)
         good = counts == n - 1
+        if n == 1:  # no '$' to tell a blank line from a row: blank and whitespace-only lines are not rows
+            bounds = zip(starts.tolist(), content_ends.tolist(), strict=True)
+            good &= np.array([bool(data[a:b].strip()) for a, b in bounds], dtype=bool)
         if layout.laers:
             good |= (counts == n) & (length > 0) & (buf[np.maximum(content_ends - 1, 0)] == 36)
         repeated: set[int] = set()

@@ -49,6 +49,8 @@ def summary_line(report: LoadReport) -> str:
         f"of {total.lines_read:,} lines read; {mb:,.1f} MB in {report.seconds:.1f} s ({rate:,.0f} MB/s); "
         f"peak memory {report.peak_rss_bytes / 2**20:,.0f} MiB"
     )
+    if report.warnings:
+        line += f"; {len(report.warnings)} header warning(s)"
     if report.failed:
         line += f"; {len(report.failed)} file(s) FAILED"
     return line
@@ -58,6 +60,8 @@ def print_summary(report: LoadReport, console: Console) -> None:
     """Print the per-table counts, the notes and failures, then the summary line."""
     if report.quarters:
         console.print(summary_table(report))
+    for warning in report.warnings:
+        console.print(f"[bold yellow]warning[/bold yellow] {warning}", highlight=False, soft_wrap=True)
     for note in report.notes:
         console.print(f"[dim]note: {note}[/dim]", highlight=False)
     for failure in report.failed:

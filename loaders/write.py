@@ -18,7 +18,7 @@ import pyarrow as pa
 from loaders.errors import LoadError
 from loaders.report import MemberReport
 from loaders.scan import LINE_NUMBER, Reject
-from loaders.schema import QUARTER_TABLES, ensure_schema, qualified, quote
+from loaders.schema import QUARTER_TABLES, SCHEMA, ensure_schema, qualified, quote
 
 _VIEW = "faers_load_batch"
 
@@ -68,6 +68,22 @@ class Warehouse:
             raise
         self.conn.execute("COMMIT")
 
+    def add_columns(self, table: str, columns: Sequence[str]) -> None:
+        """Add ``columns`` (VARCHAR) to ``raw.<table>`` unless it has them: a header's unknown columns,
+        NULL in every row loaded before. Inside the quarter's transaction, so a failed load adds none."""
+        if not columns:
+            return
+        existing = {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                [SCHEMA, table],
+            ).fetchall()
+        }
+        for name in columns:
+            if name not in existing:
+                self.conn.execute(f"ALTER TABLE {qualified(table)} ADD COLUMN {quote(name)} VARCHAR")
+
     def insert_rows(
         self,
         table: str,
@@ -116,12 +132,12 @@ class Warehouse:
             self.conn.unregister(_VIEW)
 
     def log_member(self, member: MemberReport, *, quarter: str, zip_file: str) -> None:
-        """Record one loaded member in ``raw.load_log``."""
+        """Record one loaded member in ``raw.load_log`` (header changes as comma-separated names, or NULL)."""
         counts = member.counts
         self.conn.execute(
             f"INSERT INTO {qualified('load_log')} (quarter, zip_file, table_name, source_file, lines_read, "
-            "rows_loaded, rows_rejected, loaded_at, lines_blank, lines_joined) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?)",
+            "rows_loaded, rows_rejected, loaded_at, lines_blank, lines_joined, unknown_columns, missing_columns) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?, ?)",
             [
                 quarter,
                 zip_file,
@@ -132,5 +148,7 @@ class Warehouse:
                 counts.rows_rejected,
                 counts.lines_blank,
                 counts.lines_joined,
+                ",".join(member.unknown_columns) or None,
+                ",".join(member.missing_columns) or None,
             ],
         )
