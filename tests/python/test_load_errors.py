@@ -85,14 +85,6 @@ def test_missing_table_names_the_zip_and_table(tmp_path: Path) -> None:
     assert query(tmp_path / "w.duckdb", "select count(*) from raw.demo") == [(0,)]
 
 
-def test_unknown_column_names_file_line_and_column(tmp_path: Path) -> None:
-    reac = b"primaryid$caseid$pt$drug_rec_act$new_field\n1$1$A$$x\n"
-    path = fda_zips.quarter_zip(tmp_path, "2019Q1", overrides={"REAC": reac})
-    report = load_paths([path], tmp_path / "w.duckdb", progress=False)
-    message = only_failure(report)
-    assert message.startswith("faers_ascii_2019q1.zip/ASCII/REAC19Q1.txt, line 1: unknown column(s) 'new_field'")
-
-
 def test_era_layout_mismatch_is_an_unknown_layout(tmp_path: Path) -> None:
     laers_reac = b"ISR$PT\r\n1$A$\r\n"
     path = fda_zips.quarter_zip(tmp_path, "2019Q1", overrides={"REAC": laers_reac})
