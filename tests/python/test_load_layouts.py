@@ -7,12 +7,15 @@ compared with the same line loaded from the unmodified excerpt, so a value in th
 
 from __future__ import annotations
 
+import shutil
 import sys
+import zipfile
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from faers.dbt import run_dbt
 from loaders import LoadReport, load_paths
 from loaders.cli import run_load
 from loaders.scan import TableScanner, read_layout
@@ -20,6 +23,7 @@ from loaders.schema import COLUMNS, PUBLISHED_LAYOUTS, published_columns
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "real_samples"))
 import fda_zips
+from conftest import BuiltWarehouse
 
 
 def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
@@ -181,6 +185,43 @@ def test_renamed_column_is_kept_and_its_old_name_is_null(tmp_path: Path) -> None
     assert query(db, "select unknown_columns, missing_columns from raw.load_log where table_name = 'reac'") == [
         ("preferred_term", "pt")
     ]
+
+
+@pytest.mark.slow
+def test_dbt_build_passes_on_a_warehouse_with_extra_raw_columns(
+    built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """The sample's 2023Q4 reloaded with a new DEMO column (middle) and DRUG column (end): staging selects
+    named columns, so ``dbt build`` (every model and test) passes and the marts are those of the build
+    without them."""
+    db = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse.db_path, db)
+    quirks = "select rows_rejected + lines_blank + lines_joined from raw.load_log where quarter = '2023Q4' and "
+    assert query(db, quirks + "table_name in ('demo', 'drug')") == [(0,), (0,)]  # no broken line to shift
+    source = built_warehouse.sample_dir / "faers_ascii_2023q4.zip"
+    with zipfile.ZipFile(source) as zf:
+        files = {info.filename: zf.read(info) for info in zf.infolist()}
+    for name in files:
+        base = name.rsplit("/", 1)[-1].upper()
+        if base.startswith("DEMO"):
+            files[name] = add_column(files[name], 4, b"next_demo_col")
+        elif base.startswith("DRUG"):
+            files[name] = add_column(files[name], -1, b"next_drug_col")
+    future = fda_zips.write_zip(tmp_path / "future" / source.name, files)
+    assert len(load(db, future).warnings) == 2
+    assert query(db, "select count(next_demo_col) > 0, count(*) from raw.demo where quarter = '2023Q4'") == query(
+        built_warehouse.db_path, "select true, count(*) from raw.demo where quarter = '2023Q4'"
+    )
+    run_dbt(["build"], db_path=db)
+    marts = (
+        "select * from main.dim_case order by all",
+        "select drug, pt, a, b, c, d from main.drug_event_cells order by all",
+        "select count(*) from main.fct_case_drug",
+        "select column_name from information_schema.columns where column_name like 'next_%' order by all",
+    )
+    for sql in marts[:3]:
+        assert query(db, sql) == query(built_warehouse.db_path, sql), sql
+    assert query(db, marts[3]) == [("next_demo_col",), ("next_drug_col",)]  # in raw only
 
 
 def test_cli_summary_shows_the_header_warnings(
