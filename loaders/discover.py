@@ -129,16 +129,20 @@ def _is_ignored(name: str) -> bool:
 def classify_members(archive: Archive, infos: Sequence[zipfile.ZipInfo]) -> tuple[list[Member], list[Member]]:
     """The seven table members (in ``DATA_TABLES`` order) and the deleted-case lists of an archive.
 
-    Raises LoadError naming the zip (and member) for a missing or doubled table, or a member whose
-    two-digit year and quarter disagree with the zip's quarter.
+    Raises LoadError naming the zip (and member) for a missing or doubled table, two members of one name,
+    or a member whose two-digit year and quarter disagree with the zip's quarter.
     """
     tables: dict[str, Member] = {}
     deleted: list[Member] = []
+    seen: set[str] = set()
     yy, q = f"{archive.year % 100:02d}", str(archive.q)
     for info in infos:
         name = info.filename.replace("\\", "/")
         if _is_ignored(name):
             continue
+        if name in seen:
+            raise LoadError(archive.name, f"two members named {info.filename}: a damaged zip (which one is FDA's?)")
+        seen.add(name)
         base = name.rsplit("/", 1)[-1]
         source_file = f"{archive.name}/{info.filename}"
         match = TABLE_MEMBER_RE.match(base)

@@ -56,6 +56,16 @@ log = logging.getLogger(__name__)
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
 """What zipfile raises on a corrupt, truncated, encrypted or unsupported archive."""
 
+MAX_COMPRESSION_RATIO = 100
+"""A member whose declared size is more than this many times its compressed size (and over
+``RATIO_CHECK_MIN_BYTES``) is refused before it is read: a zip bomb. FDA's text tables compress 3-6 times."""
+
+RATIO_CHECK_MIN_BYTES = 1 << 20
+"""Members smaller than this are never refused for their ratio (a tiny member cannot exhaust memory or disk)."""
+
+MAX_HEADER_BYTES = 64 << 10
+"""FDA's longest header is about 300 bytes."""
+
 MAX_REJECT_CHARS = 64 << 20
 """Rejected lines are kept until their member is loaded; past this much text the member fails (bounded
 memory: a file this broken is not a FAERS table)."""
@@ -152,6 +162,8 @@ def _load_archive(warehouse: Warehouse, archive: Archive, bars: _Bars, chunk_byt
     started = time.perf_counter()
     with _open_zip(archive) as zf:
         tables, deleted = classify_members(archive, zf.infolist())
+        for member in (*tables, *deleted):
+            _check_ratio(member)
         layouts = {member.table: _read_header(zf, member, archive) for member in tables}
         members = [*tables, *deleted]
         zip_task = bars.add(f"{archive.quarter} {archive.name}", sum(m.info.file_size for m in members))
@@ -173,15 +185,28 @@ def _load_archive(warehouse: Warehouse, archive: Archive, bars: _Bars, chunk_byt
     return quarter
 
 
+def _check_ratio(member: Member) -> None:
+    """Refuse a zip bomb: a member declared to inflate more than ``MAX_COMPRESSION_RATIO`` times."""
+    info = member.info
+    if info.file_size > RATIO_CHECK_MIN_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+        raise LoadError(
+            member.source_file,
+            f"refused: declared to inflate {info.compress_size:,} -> {info.file_size:,} bytes, a compression ratio "
+            f"over {MAX_COMPRESSION_RATIO}:1 (zip bomb?)",
+        )
+
+
 def _read_header(zf: zipfile.ZipFile, member: Member, archive: Archive) -> Layout:
     """Check a table member's header before the quarter's transaction starts."""
     try:
         with zf.open(member.info) as stream:
-            first = stream.readline(1 << 20)
+            first = stream.readline(MAX_HEADER_BYTES + 1)
     except _ZIP_ERRORS as error:
         raise LoadError(member.source_file, f"corrupt or truncated zip member ({error})") from error
     if not first.strip():
         raise LoadError(member.source_file, "empty file: no header line (unknown layout)", line=1)
+    if len(first) > MAX_HEADER_BYTES:
+        raise LoadError(member.source_file, f"header line longer than {MAX_HEADER_BYTES:,} bytes", line=1)
     return read_layout(first.rstrip(b"\n"), member.table, archive.era, member.source_file, quarter=archive.quarter)
 
 
@@ -202,8 +227,14 @@ def _batches(
             for chunk, consumed in chunks:
                 yield scanner.scan(chunk), consumed
             yield scanner.scan(b"", final=True), 0
+            inflated = stream.tell()
     except _ZIP_ERRORS as error:
         raise LoadError(member.source_file, f"corrupt or truncated zip member ({error})") from error
+    if inflated != member.info.file_size:
+        raise LoadError(
+            member.source_file,
+            f"corrupt zip member: inflates to {inflated:,} bytes but the zip declares {member.info.file_size:,}",
+        )
 
 
 class _MemberRows:

@@ -60,22 +60,31 @@ def iter_chunks(stream: BinaryIO, chunk_bytes: int, source_file: str = "") -> It
     """Yield ``(chunk, raw_bytes)``: chunks of whole lines, each ending in ``\\n`` (one is appended to a
     final line that lacks it), and how many bytes of the member each one consumed. Raises LoadError
     naming ``source_file`` for a line longer than ``MAX_LINE_BYTES``."""
-    tail = b""
+    pending: list[bytes] = []  # the pieces of a line that spans blocks: joined once, never re-copied
+    pending_bytes = 0
     while True:
         block = stream.read(chunk_bytes)
         if not block:
-            if tail:
-                yield tail + b"\n", len(tail)
+            if pending:
+                yield b"".join((*pending, b"\n")), pending_bytes
             return
-        data = tail + block if tail else block
-        cut = data.rfind(b"\n") + 1
+        cut = block.rfind(b"\n") + 1
+        if pending_bytes + (block.find(b"\n") if cut else len(block)) > MAX_LINE_BYTES:
+            raise LoadError(source_file, f"a line longer than {MAX_LINE_BYTES:,} bytes: not a FAERS text table")
         if cut == 0:
-            if len(data) > MAX_LINE_BYTES:
-                raise LoadError(source_file, f"a line longer than {MAX_LINE_BYTES:,} bytes: not a FAERS text table")
-            tail = data
+            pending.append(block)
+            pending_bytes += len(block)
             continue
-        tail = data[cut:]
-        yield data[:cut], cut
+        if pending:
+            data = b"".join((*pending, block))
+            cut += pending_bytes
+            pending, pending_bytes = [data[cut:]], len(data) - cut
+            yield data[:cut], cut
+        else:
+            pending, pending_bytes = [block[cut:]], len(block) - cut
+            yield block[:cut], cut
+        if not pending_bytes:
+            pending = []
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,9 @@ class Layout:
 EXTRA_COLUMN_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 """What an unknown header column must look like to become an extra column of a raw table (FDA's names are
 lower-case ASCII words; anything else is a damaged header, not a new column)."""
+
+MAX_UNKNOWN_COLUMNS = 32
+"""More unknown columns than this in one header is not a new FDA layout (FDA added 5 columns in 2014Q3)."""
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
@@ -145,6 +157,13 @@ def read_layout(header_line: bytes, table: str, era: str, source_file: str, *, q
         )
     known = COLUMNS[table]
     unknown = tuple(n for n in names if n not in known)
+    if len(unknown) > MAX_UNKNOWN_COLUMNS:
+        raise LoadError(
+            source_file,
+            f"damaged header: {len(unknown):,} unknown columns in the {table.upper()} header (at most "
+            f"{MAX_UNKNOWN_COLUMNS} are kept), e.g. {', '.join(_excerpt(n, 40) for n in unknown[:3])}",
+            line=1,
+        )
     bad = [n for n in unknown if n in LINEAGE_COLUMNS or EXTRA_COLUMN_RE.fullmatch(n) is None]
     if bad:
         raise LoadError(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import struct
 import subprocess
 import sys
 import textwrap
+import warnings
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -242,3 +245,51 @@ def test_a_member_without_line_breaks_is_an_error(tmp_path: Path, monkeypatch: p
         "faers_ascii_2019q1.zip/ASCII/REAC19Q1.txt: a line longer than 1,000 bytes: not a FAERS text table"
     )
     assert query(tmp_path / "w.duckdb", "select count(*) from raw.demo") == [(0,)]
+
+
+def test_two_members_of_one_name_fail_the_quarter(tmp_path: Path) -> None:
+    """Regression (found by the fuzzer): two deleted-case lists of one name both loaded, under one
+    source_file label. A zip holding two members of one name is damaged: which one is FDA's?"""
+    files = fda_zips.quarter_members("2019Q1", extra={"Deleted/DELETE19Q1.txt": b"1\n"})
+    path = tmp_path / "faers_ascii_2019q1.zip"
+    with zipfile.ZipFile(path, "w") as zf, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns of the duplicate name
+        for name, data in files.items():
+            zf.writestr(name, data)
+        zf.writestr("Deleted/DELETE19Q1.txt", b"2\n")
+    report = load_paths([path], tmp_path / "w.duckdb", progress=False)
+    assert only_failure(report) == (
+        "faers_ascii_2019q1.zip: two members named Deleted/DELETE19Q1.txt: a damaged zip (which one is FDA's?)"
+    )
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.deleted") == [(0,)]
+
+
+def test_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import loaders.load
+
+    demo = fda_zips.table_text("2026Q2", "DEMO")
+    bomb = demo + b"\r\n" * (2 << 20)  # 4 MiB of blank lines deflate ~1000:1
+    path = fda_zips.quarter_zip(tmp_path, "2019Q1", overrides={"DEMO": bomb})
+    inflated: list[str] = []
+    original = loaders.load._batches
+    monkeypatch.setattr(
+        loaders.load, "_batches", lambda zf, member, *a: inflated.append(member.table) or original(zf, member, *a)
+    )
+    report = load_paths([path], tmp_path / "w.duckdb", progress=False)
+    (info,) = [i for i in zipfile.ZipFile(path).infolist() if "DEMO" in i.filename]
+    assert only_failure(report) == (
+        f"faers_ascii_2019q1.zip/ASCII/DEMO19Q1.txt: refused: declared to inflate {info.compress_size:,} -> "
+        f"{info.file_size:,} bytes, a compression ratio over 100:1 (zip bomb?)"
+    )
+    assert inflated == []
+
+
+def test_member_whose_size_field_lies_fails_its_quarter(tmp_path: Path) -> None:
+    path = fda_zips.quarter_zip(tmp_path, "2019Q1")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"PK\x01\x02")  # the first central-directory entry: ASCII/DEMO19Q1.txt
+    (size,) = struct.unpack_from("<I", data, at + 24)
+    struct.pack_into("<I", data, at + 24, size - 10)
+    path.write_bytes(bytes(data))
+    report = load_paths([path], tmp_path / "w.duckdb", progress=False)
+    assert only_failure(report).startswith("faers_ascii_2019q1.zip/ASCII/DEMO19Q1.txt: corrupt or truncated zip member")

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import io
 import random
+import time
 
 import pytest
 
+import loaders.scan
+from loaders.errors import LoadError
 from loaders.scan import MAX_JOIN_LINES, TableScanner, iter_chunks, read_layout
 
 Row = tuple[int, tuple[str | None, ...]]
@@ -208,3 +211,26 @@ def test_laers_balanced_totals_with_a_non_empty_surplus_field() -> None:
         {"isr": "1", "pt": "A", "line_number": 2},
         {"isr": "3", "pt": "C", "line_number": 4},
     ]
+
+
+def test_a_long_line_read_in_small_chunks_is_joined_once() -> None:
+    """Regression (found by the fuzzer): a line spanning many chunks was re-copied at every chunk, so a
+    10 MB line read 211 bytes at a time took quadratic time. Now each piece is kept once and joined once."""
+    line = b"x" * (4 << 20)
+    stream = io.BytesIO(b"h\n" + line + b"\r\n" + b"a\n")
+    started = time.perf_counter()
+    chunks = list(iter_chunks(stream, 64))
+    assert time.perf_counter() - started < 10  # quadratic: 65k copies of up to 4 MB, minutes
+    assert b"".join(c for c, _ in chunks) == b"h\n" + line + b"\r\na\n"
+    assert sum(n for _, n in chunks) == len(line) + 6
+    assert all(c.endswith(b"\n") for c, _ in chunks)
+
+
+def test_a_line_over_the_limit_fails_even_when_its_end_is_in_the_next_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: the length check only ran while no line break had been seen, so a line of 1.4 x the
+    limit ending inside the next chunk passed."""
+    monkeypatch.setattr(loaders.scan, "MAX_LINE_BYTES", 1000)
+    stream = io.BytesIO(b"y" * 900 + b"z" * 500 + b"\n" + b"1$2\n" * 200)
+    with pytest.raises(LoadError, match="test/reac: a line longer than 1,000 bytes"):
+        list(iter_chunks(stream, 900, "test/reac"))
+    assert [c for c, _ in iter_chunks(io.BytesIO(b"y" * 999 + b"\n"), 900, "test/reac")] == [b"y" * 999 + b"\n"]
