@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from loaders.schema import published_columns
+
 TABLES: tuple[str, ...] = ("demo", "drug", "reac", "outc", "rpsr", "ther", "indi")
 """The seven tables, in FDA's usual order."""
 
@@ -70,68 +72,20 @@ class Quarter:
         return (self.year, 3 * (self.q - 1) + 1, 1)
 
 
-# --- headers (faers_format.md §3, file order) --------------------------------------------------------------
-
-_LAERS_DEMO = (
-    "ISR$CASE$I_F_COD$FOLL_SEQ$IMAGE$EVENT_DT$MFR_DT$FDA_DT$REPT_COD$MFR_NUM$MFR_SNDR$AGE$AGE_COD$GNDR_COD"
-    "$E_SUB$WT$WT_COD$REPT_DT$OCCP_COD$DEATH_DT$TO_MFR$CONFID"
-)
-_FAERS_DEMO_2012 = (
-    "primaryid$caseid$caseversion$i_f_code$event_dt$mfr_dt$init_fda_dt$fda_dt$rept_cod$mfr_num$mfr_sndr"
-    "$age$age_cod$gndr_cod$e_sub$wt$wt_cod$rept_dt$to_mfr$occp_cod$reporter_country$occr_country"
-)
-_FAERS_DEMO_2014 = (
-    "primaryid$caseid$caseversion$i_f_code$event_dt$mfr_dt$init_fda_dt$fda_dt$rept_cod$auth_num$mfr_num"
-    "$mfr_sndr$lit_ref$age$age_cod$age_grp$sex$e_sub$wt$wt_cod$rept_dt$to_mfr$occp_cod$reporter_country"
-    "$occr_country"
-)
-_LAERS_DRUG = "ISR$DRUG_SEQ$ROLE_COD$DRUGNAME$VAL_VBM$ROUTE$DOSE_VBM$DECHAL$RECHAL$LOT_NUM$EXP_DT$NDA_NUM"
-_FAERS_DRUG_2012 = (
-    "primaryid$caseid$drug_seq$role_cod$drugname$val_vbm$route$dose_vbm$cum_dose_chr$cum_dose_unit$dechal"
-    "$rechal$lot_num$exp_dt$nda_num$dose_amt$dose_unit$dose_form$dose_freq"
-)
-_FAERS_DRUG_2014 = (
-    "primaryid$caseid$drug_seq$role_cod$drugname$prod_ai$val_vbm$route$dose_vbm$cum_dose_chr$cum_dose_unit"
-    "$dechal$rechal$lot_num$exp_dt$nda_num$dose_amt$dose_unit$dose_form$dose_freq"
-)
+# --- headers (faers_format.md §3, file order; the column lists are the loader's PUBLISHED_LAYOUTS) -------------
 
 
 def header(quarter: Quarter, table: str) -> str:
-    """The header line of ``table`` in ``quarter``, exactly as FDA writes it (no BOM, no terminator)."""
-    laers = quarter.is_laers
-    is_2012q4 = (quarter.year, quarter.q) == FIRST_FAERS_QUARTER
-    since_2014q3 = quarter.at_least(2014, 3)
-    if table == "demo":
-        if laers:
-            return _LAERS_DEMO + ("$REPORTER_COUNTRY" if quarter.at_least(2005, 3) else "")
-        if since_2014q3:
-            return _FAERS_DEMO_2014
-        return _FAERS_DEMO_2012.replace("$rept_dt$", "$ rept_dt$") if is_2012q4 else _FAERS_DEMO_2012
-    if table == "drug":
-        if laers:
-            return _LAERS_DRUG
-        if since_2014q3:
-            return _FAERS_DRUG_2014
-        return _FAERS_DRUG_2012.replace("$lot_num$", "$lot_nbr$") if is_2012q4 else _FAERS_DRUG_2012
-    if table == "reac":
-        if laers:
-            return "ISR$PT"
-        return "primaryid$caseid$pt$drug_rec_act" if since_2014q3 else "primaryid$caseid$pt"
-    if table == "outc":
-        if laers:
-            return "ISR$OUTC_COD"
-        return "primaryid$caseid$outc_code" if is_2012q4 else "primaryid$caseid$outc_cod"
-    if table == "rpsr":
-        return "ISR$RPSR_COD" if laers else "primaryid$caseid$rpsr_cod"
-    if table == "ther":
-        return (
-            "ISR$DRUG_SEQ$START_DT$END_DT$DUR$DUR_COD"
-            if laers
-            else ("primaryid$caseid$dsg_drug_seq$start_dt$end_dt$dur$dur_cod")
-        )
-    if table == "indi":
-        return "ISR$DRUG_SEQ$INDI_PT" if laers else "primaryid$caseid$indi_drug_seq$indi_pt"
-    raise ValueError(f"unknown table {table!r}")
+    """The header line of ``table`` in ``quarter``, exactly as FDA writes it (no BOM, no terminator): the
+    published columns, upper-case in LAERS, with 2012Q4 DEMO's stray space before ``rept_dt``."""
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}")
+    era = "LAERS" if quarter.is_laers else "FAERS"
+    names = published_columns(era, table, f"{quarter.year}Q{quarter.q}")
+    line = "$".join(names).upper() if quarter.is_laers else "$".join(names)
+    if table == "demo" and (quarter.year, quarter.q) == FIRST_FAERS_QUARTER:
+        line = line.replace("$rept_dt$", "$ rept_dt$")
+    return line
 
 
 def columns(quarter: Quarter, table: str) -> list[str]:
