@@ -222,7 +222,7 @@ TEXT_DAMAGE: dict[str, tuple[int, Callable[[random.Random, bytes, bool], tuple[b
 }
 """Damage to one member's text: name -> (weight, function)."""
 
-ZIP_DAMAGE = {"directory": 2, "bomb": 2, "duplicate": 2, "zip_flip": 2, "zip_truncate": 1, "size_lie": 1}
+ZIP_DAMAGE = {"directory": 2, "bomb": 2, "duplicate": 2, "zip_flip": 2, "zip_truncate": 1, "size_lie": 1, "method": 1}
 """Damage to the archive: name -> weight."""
 
 
@@ -299,6 +299,18 @@ def damage_bytes(rng: random.Random, case: Case) -> None:
         data = data[:cut]
         case.damage[-1] = f"zip cut at byte {cut} of {len(case.path.read_bytes())}"
         case.must_fail = "corrupt or truncated zip"
+    elif kind == "method":
+        at = rng.choice([m.start() for m in re.finditer(rb"PK\x01\x02", data)])
+        name = bytes(data[at + 46 : at + 46 + struct.unpack_from("<H", data, at + 28)[0]]).decode()
+        if rng.random() < 0.3:
+            data[at + 8] |= 1
+            case.damage[-1] = f"{name} flagged as encrypted"
+        else:
+            method = rng.choice((0, 12, 14, 93, 99))
+            struct.pack_into("<H", data, at + 10, method)
+            case.damage[-1] = f"{name} said to be compressed with method {method}, not deflate"
+        # stored (0): the deflated bytes are read as text, and fail as a header or at the CRC check
+        case.must_fail = "" if "method 0," in case.damage[-1] else "corrupt or truncated zip member"
     elif kind == "size_lie":
         headers = [m.start() for m in re.finditer(rb"PK\x01\x02", data)]
         at = rng.choice(headers)
@@ -325,7 +337,7 @@ def make_case(rng: random.Random, number: int, label: str, base: Base, folder: P
     else:
         damage_zip(rng, case, entries)
     write_case(case.path, entries)
-    if case.damage[-1] in ("zip_flip", "zip_truncate", "size_lie"):
+    if case.damage[-1] in ("zip_flip", "zip_truncate", "size_lie", "method"):
         damage_bytes(rng, case)
     return case
 

@@ -214,8 +214,8 @@ def test_laers_balanced_totals_with_a_non_empty_surplus_field() -> None:
 
 
 def test_a_long_line_read_in_small_chunks_is_joined_once() -> None:
-    """Regression (found by the fuzzer): a line spanning many chunks was re-copied at every chunk, so a
-    10 MB line read 211 bytes at a time took quadratic time. Now each piece is kept once and joined once."""
+    """Regression (found fuzzing at small chunk sizes): a line spanning many chunks was re-copied at every
+    chunk, so a 10 MB line read 211 bytes at a time took quadratic time. Now each piece is joined once."""
     line = b"x" * (4 << 20)
     stream = io.BytesIO(b"h\n" + line + b"\r\n" + b"a\n")
     started = time.perf_counter()
