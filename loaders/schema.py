@@ -161,19 +161,22 @@ def qualified(table: str) -> str:
     return f"{SCHEMA}.{quote(table)}"
 
 
+def table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """The columns ``raw.<table>`` has now (as this connection's transaction sees it)."""
+    rows = conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+        [SCHEMA, table],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     """Create schema ``raw`` and every loader table; add columns a table from an older loader lacks."""
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     for table, definition in TABLE_DEFINITIONS.items():
         body = ", ".join(f"{quote(name)} {sql_type}" for name, sql_type in definition)
         conn.execute(f"CREATE TABLE IF NOT EXISTS {qualified(table)} ({body})")
-        existing = {
-            row[0]
-            for row in conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
-                [SCHEMA, table],
-            ).fetchall()
-        }
+        existing = table_columns(conn, table)
         for name, sql_type in definition:
             if name not in existing:
                 conn.execute(f"ALTER TABLE {qualified(table)} ADD COLUMN {quote(name)} {sql_type}")

@@ -18,7 +18,7 @@ import pyarrow as pa
 from loaders.errors import LoadError
 from loaders.report import MemberReport
 from loaders.scan import LINE_NUMBER, Reject
-from loaders.schema import QUARTER_TABLES, SCHEMA, ensure_schema, qualified, quote
+from loaders.schema import QUARTER_TABLES, ensure_schema, qualified, quote, table_columns
 
 _VIEW = "faers_load_batch"
 
@@ -73,13 +73,7 @@ class Warehouse:
         NULL in every row loaded before. Inside the quarter's transaction, so a failed load adds none."""
         if not columns:
             return
-        existing = {
-            row[0]
-            for row in self.conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
-                [SCHEMA, table],
-            ).fetchall()
-        }
+        existing = table_columns(self.conn, table)
         for name in columns:
             if name not in existing:
                 self.conn.execute(f"ALTER TABLE {qualified(table)} ADD COLUMN {quote(name)} VARCHAR")
