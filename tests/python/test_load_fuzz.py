@@ -3,15 +3,17 @@
 Under a fixed seed, every case takes one real quarter (LAERS 2004Q1, FAERS 2012Q4, 2020Q3, 2022Q4, 2026Q2)
 under a quarter label of its own and damages it: truncated members, flipped bytes, deleted or doubled ``$``,
 stray CR/LF/NUL, a 10 MB line, UTF-16 and latin-1 text, a directory entry, a zip bomb (ratio over 1:200),
-duplicate member names, and damage to the zip itself (flipped or cut bytes, a lying size field).
+duplicate member names, and damage to the zip itself (flipped or cut bytes, a lying size field, another
+compression method, the encryption flag). Rounds use six chunk sizes, down to 211 bytes.
 
 The warehouse first holds every label's clean quarter. Each round loads one damaged zip per label in one
 ``load_paths`` call and checks, per case: nothing raised; the quarter either loaded or failed with a one-line
 message naming its file; a failed quarter is exactly as before (every raw table, rejects and load log); a
 loaded one accounts for every line of every member (loaded + rejected + blank + joined = read, from
 raw.load_log, and read = the member's physical lines counted here from the zip); line numbers are distinct
-and in range. Two quarters are never damaged and must never change. A few cases per round also go through
-the ``faers load`` command: exit code 1 and the same one-line message, never a traceback.
+and in range. Two quarters are never damaged and must never change. One failed case per round and one
+loaded case also go through the ``faers load`` command (on a scratch warehouse): exit code 1 and the same
+one-line message, or 0; never a traceback.
 """
 
 from __future__ import annotations
@@ -337,6 +339,9 @@ def make_case(rng: random.Random, number: int, label: str, base: Base, folder: P
     else:
         damage_zip(rng, case, entries)
     write_case(case.path, entries)
+    if case.must_fail == "zip bomb":
+        with zipfile.ZipFile(case.path) as zf:
+            assert max(i.file_size / i.compress_size for i in zf.infolist() if i.compress_size) > BOMB_RATIO
     if case.damage[-1] in ("zip_flip", "zip_truncate", "size_lie", "method"):
         damage_bytes(rng, case)
     return case
