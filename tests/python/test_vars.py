@@ -8,6 +8,9 @@ against an independent computation. Several vars share one run where their effec
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,6 +134,19 @@ def test_mgps_prior_var_skips_the_fit(run_b: Variant) -> None:
     prior = _read(run_b.db_path, "select * from main.mgps_prior").row(0, named=True)
     assert (prior["likelihood"], prior["fixed"], prior["is_usable"]) == ("fixed", True, True)
     assert [prior[k] for k in ("alpha1", "beta1", "alpha2", "beta2", "p")] == GIVEN_PRIOR
+
+
+def test_every_config_key_a_python_model_reads_is_one_dbt_passes_it(built_warehouse: Any) -> None:
+    # dbt hands a Python model only the keys it found as dbt.config.get("<literal>") calls when parsing
+    # (it skips calls inside `or`/`if` expressions: how var mgps_likelihood was lost); each must also be set
+    # in the model's YAML config, where the var is rendered.
+    manifest = json.loads((Path(os.environ["DBT_TARGET_PATH"]) / "manifest.json").read_text())
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["language"] == "python"]
+    assert models
+    for node in models:
+        read = set(re.findall(r"""dbt\.config\.get\(\s*["'](\w+)["']""", node["raw_code"]))
+        assert set(node["config"]["config_keys_used"]) == read, node["name"]
+        assert all(key in node["config"] for key in read), node["name"]
 
 
 # ---------------------------------------------------------------------------------------- signals vars
