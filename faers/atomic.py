@@ -26,12 +26,19 @@ def atomic_file(path: Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     os.close(fd)
     temporary = Path(name)
+    temporary.chmod(0o666 & ~_umask())  # mkstemp's file is private (0600); give it a normal file's mode
     try:
         yield temporary
         with sigint_deferred():
             os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 @contextlib.contextmanager
@@ -45,6 +52,7 @@ def staged_dir(folder: Path) -> Iterator[Path]:
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+    temporary.chmod(0o777 & ~_umask())  # mkdtemp's folder is private (0700)
     try:
         yield temporary
         with sigint_deferred():

@@ -109,14 +109,9 @@ def load(
     db: DbOption = None,
 ) -> None:
     """Stream FDA quarterly ASCII zips into the raw schema (one transaction per quarter)."""
-    from faers.errors import FaersError
-    from loaders.cli import run_load
+    from loaders.cli import load_command
 
-    if run_load(paths, db):
-        raise FaersError(
-            "some files failed to load (listed above; the other quarters are loaded): fix or remove them, "
-            "then run `faers load` again"
-        )
+    load_command(paths, db)
 
 
 @app.command()
