@@ -35,8 +35,18 @@ INTERRUPTED = {
 """What a Ctrl-C left behind, per command (default: nothing was written)."""
 
 
+class _Interrupted(Exception):
+    """Ctrl-C in a command, carried past typer (which would turn it into a silent exit 130)."""
+
+
 class FaersGroup(TyperGroup):
     """The ``faers`` group: runs a command and turns every failure into one line and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as error:
+            raise _Interrupted from error
 
     def main(  # type: ignore[override]
         self,
@@ -56,7 +66,7 @@ class FaersGroup(TyperGroup):
         prefix = f"faers {command}".strip()
         try:
             code = super().main(argv, prog_name or "faers", complete_var, standalone_mode=False, **extra)
-        except (KeyboardInterrupt, typer.Abort):
+        except (_Interrupted, KeyboardInterrupt, typer.Abort):
             if debug:
                 traceback.print_exc()
             _fail(f"{prefix}: interrupted (Ctrl-C); {INTERRUPTED.get(command, 'nothing was written')}", 130)

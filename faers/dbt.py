@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+import signal
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +63,8 @@ def run_dbt(
         cli_args += ["--vars", json.dumps(dict(dbt_vars))]
     result = None
     try:
-        result = dbtRunner().invoke(cli_args)
+        with _sigint_as_dbt_interrupt():
+            result = dbtRunner().invoke(cli_args)
     except KeyboardInterrupt:
         pass  # dbt usually returns it as result.exception; either way the build is marked below
     finally:
@@ -72,6 +76,31 @@ def run_dbt(
             raise KeyboardInterrupt
         raise DbtError(failure_message(args, path, result))
     return result
+
+
+@contextlib.contextmanager
+def _sigint_as_dbt_interrupt() -> Iterator[None]:
+    """During dbt, Ctrl-C raises a KeyboardInterrupt that is also a dbt exception: dbt still cancels its
+    queries and stops as for a plain one, but reports it in one line instead of logging a traceback."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    from dbt_common.exceptions import DbtBaseException
+
+    class DbtInterrupted(KeyboardInterrupt, DbtBaseException):
+        """Ctrl-C during dbt."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise DbtInterrupted("interrupted (Ctrl-C)")
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def failure_message(args: Sequence[str], path: Path, result: Any) -> str:

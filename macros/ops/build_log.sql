@@ -80,22 +80,25 @@
 {%- endmacro %}
 
 {#- on-run-end: 'complete' when every node succeeded (passing or warning tests), else 'failed' with the
-    nodes that errored, failed or were skipped. -#}
+    nodes that errored or failed (failed_nodes; their dependents were skipped). -#}
 {% macro record_build_end(results) -%}
     {%- if execute and invocation_args_dict.get('which') in build_log_commands() -%}
         {%- set failed = [] -%}
         {%- set nodes = [] -%}
+        {%- set skipped = [] -%}
         {%- for result in results if result.node.resource_type != 'operation' -%}
             {%- do nodes.append(result.node.unique_id) -%}
-            {%- if result.status | string in ['error', 'fail', 'skipped', 'runtime error'] -%}
+            {%- if result.status | string in ['error', 'fail', 'runtime error'] -%}
                 {%- do failed.append(result.node.unique_id) -%}
+            {%- elif result.status | string == 'skipped' -%}
+                {%- do skipped.append(result.node.unique_id) -%}
             {%- endif -%}
         {%- endfor -%}
         {%- call statement('record_build_end') -%}
         update audit.builds
         set
             finished_at = current_timestamp,
-            status = '{{ "failed" if failed else "complete" }}',
+            status = '{{ "failed" if failed or skipped else "complete" }}',
             n_nodes = {{ nodes | length }},
             failed_nodes = [{% for node in failed %}{{ build_log_literal(node) }}{{ ', ' if not loop.last }}{% endfor %}]::varchar[]
         where invocation_id = '{{ invocation_id }}'
