@@ -149,8 +149,13 @@ def build(
 ) -> None:
     """Run ``dbt build`` (models, seeds and data-quality tests) on the warehouse."""
     from faers.dbt import run_dbt
+    from faers.errors import FaersError
+    from faers.paths import warehouse_path
 
-    run_dbt(["build", *(["--select", select] if select else [])], db_path=db)
+    path = (db or warehouse_path()).resolve()
+    if not path.is_file():
+        raise FaersError(f"no warehouse at {path}: run `faers load DIR` first (or pass --db)")
+    run_dbt(["build", *(["--select", select] if select else [])], db_path=path)
 
 
 @app.command()

@@ -140,28 +140,21 @@ def describe(error: BaseException) -> tuple[str, int]:
     return f"unexpected error: {type(error).__name__}: {text} (run with --debug for the traceback)", EXIT_ERROR
 
 
-_USER_ERRORS = {
-    # the package's own "bad input" errors, by class: their messages already name the file (and line).
-    # Exit code 2 for a bad argument or input file (as click does for a bad option), 1 otherwise.
-    "loaders.errors.LoadError": 1,
-    "faers.report.errors.ReportError": 1,
+_EXIT_CODES = {
+    # exit code 2 for a bad argument or input file (as click does for a bad option)
     "faers.study.config.StudyFileError": 2,
     "faers.study.scope.ScopeError": 2,
-    "faers.study.sql.StudySqlError": 1,
-    "faers.meddra.MeddraError": 1,
-    "faers.download.update.UpdateError": 1,
-    "faers.download.downloader.FolderBusyError": 1,
     "faers.sample.layout.QuarterFormatError": 2,
     "faers.download.quarters.QuarterError": 2,
-    "faers.download.manifest.ManifestError": 1,
-    "faers.download.fetch.DownloadError": 1,
-    "faers.download.verify.CorruptZipError": 1,
 }
+_PROJECT_PACKAGES = ("faers.", "loaders.")
 
 
 def _user_error_code(error: BaseException) -> int | None:
-    for cls in type(error).__mro__:
-        code = _USER_ERRORS.get(f"{cls.__module__}.{cls.__qualname__}")
-        if code is not None:
-            return code
-    return None
+    """The exit code of an exception class defined in this project (LoadError, ReportError, ...: raised on
+    purpose, with a message naming the file and line), None for one from Python or a library."""
+    names = [f"{cls.__module__}.{cls.__qualname__}" for cls in type(error).__mro__]
+    for name in names:
+        if name in _EXIT_CODES:
+            return _EXIT_CODES[name]
+    return EXIT_ERROR if any(name.startswith(_PROJECT_PACKAGES) for name in names) else None

@@ -104,6 +104,8 @@ def test_missing_mart_missing_file_and_debug(loaded_only: Path, tmp_path: Path) 
     one_line_error(run_faers("study", tmp_path / "none.yml", "--out", tmp_path / "o"), "none.yml", code=2)
     one_line_error(run_faers("load-meddra", tmp_path / "no_meddra", "--db", loaded_only), "no_meddra")
     one_line_error(run_faers("status", "--db", tmp_path / "none.duckdb"), "no warehouse at", "faers load")
+    one_line_error(run_faers("build", "--db", tmp_path / "none.duckdb"), "no warehouse at", "faers load")
+    assert not (tmp_path / "none.duckdb").exists()
     one_line_error(run_faers("build", "--no-such-option"), "No such option", code=2)
 
     debug = run_faers("report", "--drug", "baclofen", "--db", loaded_only, "--out", tmp_path / "r.html", "--debug")
@@ -129,3 +131,28 @@ def test_ctrl_c_during_a_study_exits_130_and_writes_nothing(built_warehouse: Any
     )
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_lock_message_parsing_and_process_names() -> None:
+    from faers.errors import describe, lock_holder, process_command
+
+    message = (
+        'IO Error: Could not set lock on file "/data/w.duckdb": Conflicting lock is held in '
+        f"/usr/bin/python3.11 (PID {os.getpid()}). See also https://duckdb.org/docs/current/connect/concurrency"
+    )
+    holder = lock_holder(message)
+    assert holder is not None and (holder.path, holder.pid) == ("/data/w.duckdb", os.getpid())
+    own = process_command(os.getpid())
+    assert own is not None and own.split()[0] in {"pytest", "py.test", "__main__.py"} | {Path(sys.argv[0]).name}
+    assert lock_holder("IO Error: Cannot open file") is None
+    assert process_command(2**22 + 12345) is None  # no such process
+
+    class LockError(Exception):
+        pass
+
+    text, code = describe(LockError(message))
+    assert code == 1 and text.startswith(f"the warehouse /data/w.duckdb is locked by process {os.getpid()} (")
+    text, code = describe(KeyError("x"))
+    assert code == 1 and text == "unexpected error: KeyError: 'x' (run with --debug for the traceback)"
+    text, code = describe(FileNotFoundError(2, "No such file or directory", "/nowhere/q.zip"))
+    assert (text, code) == ("/nowhere/q.zip: no such file or directory", 1)
