@@ -75,7 +75,7 @@ def test_failed_dbt_node_names_the_node_and_the_log_then_readers_refuse(built_wa
 
     status = run_faers("status", "--db", db)
     assert "incomplete build: build 2 (dbt build" in status.stdout
-    assert "failed (unit_test.faers.demo.test_stg_demo_unifies_eras_and_converts_units" in status.stdout
+    assert "failed (unit_test.faers.stg_faers__demo.test_stg_demo_unifies_eras_and_converts_units)" in status.stdout
     one_line_error(status, "build 2", "refuse")
     one_line_error(
         run_faers("report", "--drug", "baclofen", "--db", db, "--out", tmp_path / "r.html"),
