@@ -1,18 +1,111 @@
 """The ``faers`` command. Each sub-command is a thin shell over one module; imports are lazy so that
-``faers --help`` stays fast."""
+``faers --help`` stays fast.
+
+``FaersGroup.main`` is the one place where every command ends (the console script and ``CliRunner`` both
+go through it): any exception becomes one line on stderr, "faers COMMAND: what happened: what to do"
+(``faers.errors.describe``), and a non-zero exit code; Ctrl-C exits 130 saying what was kept. ``--debug``
+(anywhere on the command line) prints the traceback first.
+"""
 
 from __future__ import annotations
 
+import sys
+import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
+
+# click's exception base as this typer release ships it (typer vendors click): usage errors, exit code 2
+ClickException: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+INTERRUPTED = {
+    "load": "the quarter being loaded was rolled back; quarters loaded before it are kept",
+    "build": "the build is recorded as interrupted; run `faers build` again before reading the marts",
+    "update": "run `faers update` again: it resumes this build",
+    "study": "nothing was written to the output folder",
+    "report": "no report was written",
+    "download": "finished files are kept and the partial one is resumed by the next run",
+    "load-meddra": "nothing was loaded (one transaction)",
+    "sample": "the zips written so far are complete; run the same command again (same seed, same bytes)",
+    "demo": "run `faers demo` again",
+}
+"""What a Ctrl-C left behind, per command (default: nothing was written)."""
+
+
+class _Interrupted(Exception):
+    """Ctrl-C in a command, carried past typer (which would turn it into a silent exit 130)."""
+
+
+class FaersGroup(TyperGroup):
+    """The ``faers`` group: runs a command and turns every failure into one line and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as error:
+            raise _Interrupted from error
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv
+        if debug:  # accepted after the command name too
+            argv = ["--debug", *(arg for arg in argv if arg != "--debug")]
+        command = next((arg for arg in argv if not arg.startswith("-")), "")
+        prefix = f"faers {command}".strip()
+        try:
+            code = super().main(argv, prog_name or "faers", complete_var, standalone_mode=False, **extra)
+        except (_Interrupted, KeyboardInterrupt, typer.Abort):
+            if debug:
+                traceback.print_exc()
+            _fail(f"{prefix}: interrupted (Ctrl-C); {INTERRUPTED.get(command, 'nothing was written')}", 130)
+        except ClickException as error:  # a bad option or argument: click's message, exit 2
+            if type(error).__name__ == "NoArgsIsHelpError":
+                error.show()  # type: ignore[attr-defined]
+                sys.exit(0)
+            _fail(f"{prefix}: {error.format_message()} (see `{prefix} --help`)", error.exit_code)  # type: ignore[attr-defined]
+        except typer.Exit as error:
+            sys.exit(error.exit_code)
+        except Exception as error:
+            from faers.errors import describe
+
+            if debug:
+                traceback.print_exc()
+            message, exit_code = describe(error)
+            _fail(f"{prefix}: {message}", exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.secho(" ".join(message.split()), err=True, fg="red")
+    sys.exit(code)
+
 
 app = typer.Typer(
+    cls=FaersGroup,
     help="FAERS signal warehouse: load FDA quarterly zips into DuckDB, build the dbt warehouse, detect signals.",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="On an error, also print the Python traceback.")] = False,
+) -> None:
+    """FAERS signal warehouse: load FDA quarterly zips into DuckDB, build the dbt warehouse, detect signals."""
+
 
 DbOption = Annotated[
     Path | None,
@@ -30,13 +123,13 @@ VarsOption = Annotated[
 
 def _dbt_vars(text: str | None) -> dict[str, object]:
     """The --vars option as a mapping; a malformed one ends the command with one line (exit 2)."""
+    from faers.errors import BadInputError
     from faers.vars import VarsError, parse_vars_option
 
     try:
         return parse_vars_option(text)
     except VarsError as exc:
-        typer.secho(str(exc), fg="red", err=True)
-        raise typer.Exit(2) from exc
+        raise BadInputError(str(exc)) from exc
 
 
 @app.command()
@@ -45,9 +138,9 @@ def load(
     db: DbOption = None,
 ) -> None:
     """Stream FDA quarterly ASCII zips into the raw schema (one transaction per quarter)."""
-    from loaders.cli import run_load
+    from loaders.cli import load_command
 
-    raise typer.Exit(run_load(paths, db))
+    load_command(paths, db)
 
 
 @app.command()
@@ -76,8 +169,24 @@ def build(
 ) -> None:
     """Run ``dbt build`` (models, seeds and data-quality tests) on the warehouse."""
     from faers.dbt import run_dbt
+    from faers.errors import FaersError
+    from faers.paths import warehouse_path
 
-    run_dbt(["build", *(["--select", select] if select else [])], db_path=db, dbt_vars=_dbt_vars(dbt_vars))
+    path = (db or warehouse_path()).resolve()
+    if not path.is_file():
+        raise FaersError(f"no warehouse at {path}: run `faers load DIR` first (or pass --db)")
+    run_dbt(["build", *(["--select", select] if select else [])], db_path=path, dbt_vars=_dbt_vars(dbt_vars))
+
+
+@app.command()
+def status(db: DbOption = None) -> None:
+    """Quarters loaded (line accounting, rejects), the last complete build, an incomplete one, MedDRA, the prior.
+
+    Exit code 1 when a build is incomplete (`faers report` and `faers study` then refuse the warehouse).
+    """
+    from faers.status import run_status
+
+    run_status(db)
 
 
 @app.command("load-meddra")

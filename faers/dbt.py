@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+import signal
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from faers.errors import FaersError, check_not_locked, one_line
 from faers.paths import ENV_VAR, PROJECT_DIR, warehouse_path
+
+FAILED_STATUSES = ("error", "fail", "runtime error")
 
 WAREHOUSE_SELECTION: tuple[str, ...] = (
     "drug_synonyms",
@@ -24,8 +30,8 @@ WAREHOUSE_SELECTION: tuple[str, ...] = (
 without signals and study models; use with ``--indirect-selection cautious``."""
 
 
-class DbtError(RuntimeError):
-    """dbt finished with errors or failing tests."""
+class DbtError(FaersError, RuntimeError):
+    """dbt finished with errors or failing tests; the message names the failed nodes and the log file."""
 
 
 def run_dbt(
@@ -37,10 +43,14 @@ def run_dbt(
     """Run ``dbt <args>`` in-process on the repo's project; raise DbtError if it fails.
 
     The warehouse is ``db_path`` (default: FAERS_DUCKDB / warehouse.duckdb). Returns dbt's result object.
+    A file locked by another process raises WarehouseLockedError before dbt starts; Ctrl-C during the run
+    marks the build 'interrupted' in audit.builds (faers.builds) and raises KeyboardInterrupt again.
     """
     from dbt.cli.main import dbtRunner
+    from dbt_common.invocation import get_invocation_id
 
     path = (db_path or warehouse_path()).resolve()
+    check_not_locked(path)
     os.environ[ENV_VAR] = str(path)
     cli_args = [
         *args,
@@ -51,13 +61,100 @@ def run_dbt(
     ]
     if dbt_vars:
         cli_args += ["--vars", json.dumps(dict(dbt_vars))]
+    result = None
     try:
-        result = dbtRunner().invoke(cli_args)
+        with _sigint_as_dbt_interrupt():
+            result = dbtRunner().invoke(cli_args)
+    except KeyboardInterrupt:
+        pass  # dbt usually returns it as result.exception; either way the build is marked below
     finally:
         release_dbt_connection()
-    if not result.success:
-        raise DbtError(f"dbt {' '.join(args)} failed on {path}: {result.exception or 'see the log above'}")
+    if result is None or not result.success:
+        interrupted = result is None or isinstance(result.exception, KeyboardInterrupt)
+        _record_unfinished(path, get_invocation_id(), "interrupted" if interrupted else "failed")
+        if interrupted:
+            raise KeyboardInterrupt
+        raise DbtError(failure_message(args, path, result))
     return result
+
+
+@contextlib.contextmanager
+def _sigint_as_dbt_interrupt() -> Iterator[None]:
+    """During dbt, Ctrl-C raises a KeyboardInterrupt that is also a dbt exception: dbt still cancels its
+    queries and stops as for a plain one, but reports it in one line instead of logging a traceback."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    from dbt_common.exceptions import DbtBaseException
+
+    class DbtInterrupted(KeyboardInterrupt, DbtBaseException):
+        """Ctrl-C during dbt."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise DbtInterrupted("interrupted (Ctrl-C)")
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def failure_message(args: Sequence[str], path: Path, result: Any) -> str:
+    """One line: the dbt command, the failed nodes with their first error line, the log file."""
+    results = list(getattr(result.result, "results", None) or ())
+    nodes = [r for r in results if _status(r) in FAILED_STATUSES]
+    skipped = sum(1 for r in results if _status(r) == "skipped")
+    if nodes:
+        first = nodes[0]
+        detail = f"{len(nodes)} node(s) failed: " + ", ".join(_node_name(r.node) for r in nodes[:5])
+        detail += (" and more" if len(nodes) > 5 else "") + f" (first: {_first_line(first.message)})"
+        if skipped:
+            detail += f"; {skipped} skipped"
+    else:
+        detail = _first_line(str(result.exception)) if result.exception else "see the output above"
+    return f"dbt {' '.join(args)} failed on {path}: {detail}; details in {log_file()}"
+
+
+def log_file() -> Path:
+    """dbt's log file of this process (DBT_LOG_PATH, else logs/ of the project)."""
+    try:
+        from dbt.flags import get_flags
+
+        log_path = getattr(get_flags(), "LOG_PATH", None)
+    except Exception:
+        log_path = None
+    folder = Path(log_path or os.environ.get("DBT_LOG_PATH") or PROJECT_DIR / "logs")
+    return (folder if folder.is_absolute() else PROJECT_DIR / folder) / "dbt.log"
+
+
+def _status(node_result: Any) -> str:
+    status = getattr(node_result, "status", "")
+    return str(getattr(status, "value", status))
+
+
+def _node_name(node: Any) -> str:
+    resource = getattr(node, "resource_type", "node")
+    return f"{resource} {getattr(node, 'name', None) or getattr(node, 'unique_id', '?')}"
+
+
+def _first_line(message: Any) -> str:
+    text = one_line(str(message or ""))
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _record_unfinished(path: Path, invocation_id: str, status: str) -> None:
+    """Record the outcome the on-run-end hook could not (the build log is best effort here: never hide
+    dbt's own error behind a second one)."""
+    from faers.builds import mark_unfinished
+
+    try:
+        mark_unfinished(path, invocation_id, status)
+    except Exception:
+        return
 
 
 def release_dbt_connection() -> None:

@@ -233,18 +233,14 @@ def _check_links(folder: Path, tables: dict[str, pa.Table]) -> None:
 
 
 def run_load_meddra(folder: Path, db: Path | None, *, console: Console | None = None) -> MeddraLoad:
-    """``faers load-meddra DIR``: load, then print a one-line summary (a bad file exits 1 naming it)."""
+    """``faers load-meddra DIR``: load, then print a one-line summary (a bad file raises MeddraError naming it)."""
     console = console or Console()
     db_path = (db or warehouse_path()).resolve()
-    try:
-        with (
-            console.status(f"loading MedDRA from {folder} into {db_path}"),
-            duckdb.connect(str(db_path)) as conn,
-        ):
-            result = load_meddra(folder, conn)
-    except MeddraError as exc:
-        console.print(f"[red]load-meddra: {exc}[/red]")
-        raise SystemExit(1) from exc
+    with (
+        console.status(f"loading MedDRA from {folder} into {db_path}"),
+        duckdb.connect(str(db_path)) as conn,
+    ):
+        result = load_meddra(folder, conn)
     counts = ", ".join(f"{n:,} {table}" for table, n in result.rows.items())
     release = f"MedDRA {result.version}" if result.version else "MedDRA (release file absent)"
     console.print(f"load-meddra: {release} into {db_path} schema {SCHEMA}: {counts}")

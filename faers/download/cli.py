@@ -8,8 +8,9 @@ import typer
 from rich.console import Console
 
 from faers.download.downloader import PLAIN as _PLAIN
-from faers.download.downloader import DownloadReport, FolderBusyError, download_quarters
+from faers.download.downloader import DownloadReport, download_quarters
 from faers.download.quarters import QuarterError, resolve_range
+from faers.errors import FaersError
 
 
 def run_download(
@@ -34,13 +35,12 @@ def run_download(
         report = download_quarters(quarters, folder, base_url=base_url, progress=progress, console=console)
     except ValueError as exc:  # a bad --base-url
         raise typer.BadParameter(str(exc), param_hint="--base-url") from exc
-    except FolderBusyError as exc:
-        console.print(str(exc), style="red", **_PLAIN)
-        raise typer.Exit(1) from exc
     for result in report.results:
         if result.outcome in ("missing", "corrupt", "failed"):
             console.print(f"{result.quarter} {result.outcome}: {result.message}", style="red", **_PLAIN)
     console.print(report.summary(), **_PLAIN)
     if not report.ok:
-        raise typer.Exit(1)
+        raise FaersError(
+            "some quarters are missing, corrupt or failed (listed above): run `faers download` again to retry them"
+        )
     return report

@@ -37,11 +37,12 @@ from rich.console import Console
 
 from faers.download import changes
 from faers.download.downloader import PLAIN as _PLAIN
-from faers.download.downloader import DownloadReport, FolderBusyError, download_quarters
+from faers.download.downloader import DownloadReport, download_quarters
 from faers.download.fetch import RetryPolicy
 from faers.download.manifest import Manifest, ManifestEntry
 from faers.download.quarters import FIRST_QUARTER, QuarterError, resolve_range
 from faers.download.verify import sha256_file
+from faers.errors import FaersError
 from faers.paths import warehouse_path
 
 
@@ -203,14 +204,14 @@ def run_update(
         raise typer.BadParameter(str(exc), param_hint="--from") from exc
     except ValueError as exc:  # a bad --base-url
         raise typer.BadParameter(str(exc), param_hint="--base-url") from exc
-    except (UpdateError, FolderBusyError) as exc:
-        console.print(str(exc), style="red", **_PLAIN)
-        raise typer.Exit(1) from exc
     for result in report.download.results:
         if result.outcome in ("missing", "corrupt", "failed"):
             console.print(f"{result.quarter} {result.outcome}: {result.message}", style="red", **_PLAIN)
     console.print(report.download.summary(), **_PLAIN)
     console.print(report.summary(), **_PLAIN)
     if not report.download.ok:
-        raise typer.Exit(1)
+        raise FaersError(
+            "some quarters are missing, corrupt or failed (listed above; the others were loaded and built): "
+            "run `faers update` again to retry them"
+        )
     return report

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
 from rich.console import Console
 
 from faers.paths import warehouse_path
-from faers.report.errors import ReportError
 from faers.report.write import write_report
 
 
@@ -21,15 +19,12 @@ def run_report(
     study: Path | None = None,
     figure_formats: tuple[str, ...] = (),
 ) -> Path:
-    """Write the report and print its path; a bad input exits with its message (file and line)."""
+    """Write the report and print its path; a bad input raises ReportError (file and line), which the CLI
+    ends with as one line."""
     console = Console(stderr=True)
     db_path = (db or warehouse_path()).resolve()
-    try:
-        with console.status(f"report: rendering {drug} from {study or db_path}"):
-            path = write_report(study, db_path, out, drug=drug, scope=scope, figure_formats=figure_formats)
-    except ReportError as error:
-        console.print(f"[red]report: {error}[/red]")
-        raise typer.Exit(1) from error
+    with console.status(f"report: rendering {drug} from {study or db_path}"):
+        path = write_report(study, db_path, out, drug=drug, scope=scope, figure_formats=figure_formats)
     size_mb = path.stat().st_size / 1e6
     summary = f"report: {drug} -> {path} ({size_mb:.1f} MB, self-contained, opens offline)"
     Console(soft_wrap=True).print(summary)

@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 import yaml
 
+from faers.builds import require_complete_build, table_exists
 from faers.report.errors import ReportError
 
 if TYPE_CHECKING:
@@ -210,14 +211,6 @@ def load_study(study_dir: Path, *, drug: str | None = None, scope: str | None = 
 # --------------------------------------------------------------------------- marts
 
 
-def _relation_exists(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    found = conn.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchall()
-    return bool(found[0][0])
-
-
 def resolve_drug(conn: duckdb.DuckDBPyConnection, name: str, db_path: Path) -> str:
     """The ingredient of ``name`` as ``main.signals`` spells it: the name itself or a brand's ingredient."""
     wanted = name.strip().lower()
@@ -316,9 +309,7 @@ def load_marts(db_path: Path, drug: str, *, scope: str | None = None) -> ReportD
     if not db_path.exists():
         raise ReportError(f"{db_path}: warehouse not found (run `faers build` first)")
     with duckdb.connect(str(db_path), read_only=True) as conn:
-        for relation in ("signals", "dim_case", "fct_case_drug"):
-            if not _relation_exists(conn, "main", relation):
-                raise ReportError(f"{db_path}: mart main.{relation} is missing (run `faers build`)")
+        require_complete_build(conn, db_path, marts=("signals", "dim_case", "fct_case_drug"))
         ingredient = resolve_drug(conn, drug, db_path)
         pts = _scope_pts(conn, scope)
         columns = ", ".join(SIGNAL_COLUMNS)
@@ -336,7 +327,7 @@ def load_marts(db_path: Path, drug: str, *, scope: str | None = None) -> ReportD
         roles = _suspect_roles(conn, db_path)
         cases = _drug_cases(conn, ingredient, roles, pts)
         tto = None
-        if _relation_exists(conn, "main", "tto"):
+        if table_exists(conn, "main", "tto"):
             tto = conn.sql(
                 "select primary_id, case_id, tto_days, tto_bin from main.tto where drug = ? and tto_days is not null",
                 params=[ingredient],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from faers.atomic import atomic_file, staged_dir
 from faers.report.data import ReportData, load_marts, load_study
 from faers.report.errors import ReportError
 from faers.report.render import DEFAULT_MAX_FOREST_ROWS, build_sections, render_html
@@ -45,8 +46,13 @@ def write_report(
 
         rendered = [figure for section in sections for figure in section.figures]
         folder = out.parent / f"{out.stem}_figures"
-        written = export_figures({f.figure_id: f.figure for f in rendered}, folder, formats=figure_formats)
+        with staged_dir(folder) as stage:
+            written = export_figures({f.figure_id: f.figure for f in rendered}, stage, formats=figure_formats)
         for figure in rendered:
-            figure.exports = [p.relative_to(out.parent).as_posix() for p in written.get(figure.figure_id, [])]
-    out.write_text(render_html(data, sections), encoding="utf-8")
+            figure.exports = [
+                (folder / p.relative_to(stage)).relative_to(out.parent).as_posix()
+                for p in written.get(figure.figure_id, [])
+            ]
+    with atomic_file(out) as partial:  # a Ctrl-C never leaves half a report
+        partial.write_text(render_html(data, sections), encoding="utf-8")
     return out

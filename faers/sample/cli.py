@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import typer
 from rich.console import Console
 
+from faers.errors import BadInputError
 from faers.sample.generate import TRUTH_FILE, generate
 from faers.sample.layout import QuarterFormatError
 
@@ -26,8 +26,7 @@ def run_sample(out: Path, quarters: str | None, cases: int | None, seed: int, fu
 
             truth = generate(out, quarters=quarter_list, n_cases=cases, seed=seed, full_size=full_size, on_step=step)
     except (QuarterFormatError, ValueError, FileExistsError) as error:
-        console.print(f"[red]faers sample: {error}[/red]")
-        raise typer.Exit(2) from error
+        raise BadInputError(str(error)) from error
     elapsed = time.perf_counter() - started
     n_zips = len(truth.files)
     Console(soft_wrap=True).print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -69,13 +70,15 @@ def table_bytes(quarter: Quarter, table: str, lines: Iterable[bytes]) -> bytes:
 
 
 class DeterministicZip:
-    """A zip whose bytes depend only on what is written into it."""
+    """A zip whose bytes depend only on what is written into it. It is written to a hidden ``.partial`` file
+    renamed to ``path`` on a clean close, so an interrupted run never leaves a truncated zip."""
 
     def __init__(self, path: Path, quarter: Quarter, compresslevel: int = COMPRESS_LEVEL) -> None:
         self.path = path
         self.when = publication_time(quarter)
         self.level = compresslevel
-        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
+        self._partial = path.with_name(f".{path.name}.partial")
+        self._zip = zipfile.ZipFile(self._partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
 
     def write(self, member: str, data: bytes) -> None:
         info = zipfile.ZipInfo(member, date_time=self.when)
@@ -86,12 +89,17 @@ class DeterministicZip:
 
     def close(self) -> None:
         self._zip.close()
+        os.replace(self._partial, self.path)
 
     def __enter__(self) -> DeterministicZip:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._zip.close()
+            self._partial.unlink(missing_ok=True)
 
 
 def write_quarter_zip(

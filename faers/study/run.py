@@ -22,10 +22,13 @@ import polars as pl
 from rich.console import Console
 from rich.progress import Progress
 
+from faers.atomic import staged_dir
+from faers.builds import require_complete_build
 from faers.dbt import DbtError
+from faers.errors import FaersError
 from faers.paths import warehouse_path
 from faers.study import sql, stats
-from faers.study.config import StudyConfig, StudyFileError, load_study
+from faers.study.config import StudyConfig, load_study
 from faers.study.scope import ResolvedScope, ScopeError, resolve_scope
 from faers.udfs import register as register_udfs
 from faers.vars import built_suspect_roles
@@ -41,9 +44,19 @@ TTO_SUMMARY_COLUMNS = (
     "pt", "n", "median", "q1", "q3", "weibull_shape", "weibull_shape_lower", "weibull_shape_upper",
     "weibull_scale", "weibull_scale_lower", "weibull_scale_upper", "interpretation",
 )  # fmt: skip
+STUDY_MARTS = ("dim_case", "fct_case_drug", "fct_case_reaction", "fct_case_outcome", "fct_case_indication", "tto")
+"""The marts the study SQL (analyses/study) reads."""
 CHARACTERISTIC_ORDER = (
     "sex", "age_group", "weight_band", "reporter_country", "occp_cod", "outcome", "indication",
 )  # fmt: skip
+
+
+class StudyError(FaersError):
+    """A study that cannot run on this warehouse (bad scope, roles the tto mart lacks, no warehouse)."""
+
+    def __init__(self, message: str, *, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 @dataclass
@@ -87,31 +100,49 @@ def study_vars(study: StudyConfig, scope: ResolvedScope) -> dict[str, Any]:
 def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None = None) -> StudyResult:
     """Run the study in ``file`` on the warehouse ``db``; write everything into ``out``."""
     console = console or Console()
-    try:
-        study = load_study(file)
-    except StudyFileError as exc:
-        console.print(f"[red]study: {exc}[/red]")
-        raise SystemExit(2) from exc
+    study = load_study(file)
     db_path = (db or warehouse_path()).resolve()
     if not db_path.is_file():
-        console.print(f"[red]study: warehouse {db_path} does not exist (run faers load, faers build)[/red]")
-        raise SystemExit(2)
+        raise StudyError(f"warehouse {db_path} does not exist: run `faers load`, then `faers build`")
     with duckdb.connect(str(db_path), read_only=True) as conn:
+        require_complete_build(conn, db_path, marts=STUDY_MARTS)
         problem = tto_roles_problem(conn, study.suspect_roles)
         if problem:
-            console.print(f"[red]study: {file}: {problem}[/red]")
-            raise SystemExit(2)
+            raise StudyError(f"{file}: {problem}")
         try:
             scope = resolve_scope(conn, study.scope)
         except ScopeError as exc:
-            console.print(f"[red]study: {file}: {exc}[/red]")
-            raise SystemExit(2) from exc
+            raise StudyError(f"{file}: {exc}") from exc
         quarters = [r[0] for r in conn.execute("select distinct quarter from dim_case order by 1").fetchall()]
     out = out.resolve()
+    result = StudyResult(out_dir=out, scope=scope)
+    with staged_dir(out) as stage:  # everything is written here, then moved into `out` at the very end
+        _run_steps(study, scope, db_path, stage, result, console, file)
+        shutil.copyfile(file, stage / "study.yml")
+        (stage / "versions.json").write_text(json.dumps(_versions(quarters, scope, db_path), indent=2) + "\n")
+        _report(stage, db_path)
+    result.tables = {name: out / "tables" / path.name for name, path in result.tables.items()}
+    result.report_path = out / "report.html"
+    console.print(
+        f"study {study.name!r}: {result.n_reports:,} reports of {study.generic}, {result.n_scope_reports:,} "
+        f"in scope ({len(scope.pts) or 'all'} PTs), {result.n_positive_all} PTs positive by all four "
+        f"methods; tables in {out / 'tables'}; report {result.report_path}"
+    )
+    return result
+
+
+def _run_steps(
+    study: StudyConfig,
+    scope: ResolvedScope,
+    db_path: Path,
+    out: Path,
+    result: StudyResult,
+    console: Console,
+    file: Path,
+) -> None:
+    """Compile and run the study SQL and the Python steps; write the tables and the SQL into ``out``."""
     tables_dir = out / "tables"
     tables_dir.mkdir(parents=True, exist_ok=True)
-
-    result = StudyResult(out_dir=out, scope=scope)
     with tempfile.TemporaryDirectory(prefix="faers_study_") as tmp, Progress(console=console) as progress:
         task = progress.add_task(f"study {study.name}", total=len(sql.STEPS) + 3)
         try:
@@ -135,8 +166,7 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
                     conn, "select count(*) from study_reports where is_study_drug and has_scope_pt"
                 )
         except (DbtError, sql.StudySqlError) as exc:
-            console.print(f"[red]study: {file}: {exc}[/red]")
-            raise SystemExit(1) from exc
+            raise StudyError(f"{file}: {exc}", exit_code=1) from exc
         progress.update(task, description="writing tables")
         frames["mgps_priors"] = priors
         frames["scope"] = pl.DataFrame(
@@ -149,16 +179,6 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
             result.tables[name] = tables_dir / f"{name}.csv"
         progress.advance(task)
     result.n_positive_all = frames["positive_all_four"].height
-
-    shutil.copyfile(file, out / "study.yml")
-    (out / "versions.json").write_text(json.dumps(_versions(quarters, scope, db_path), indent=2) + "\n")
-    result.report_path = _report(out, db_path)
-    console.print(
-        f"study {study.name!r}: {result.n_reports:,} reports of {study.generic}, {result.n_scope_reports:,} "
-        f"in scope ({len(scope.pts) or 'all'} PTs), {result.n_positive_all} PTs positive by all four "
-        f"methods; tables in {tables_dir}" + (f"; report {result.report_path}" if result.report_path else "")
-    )
-    return result
 
 
 def tto_roles_problem(conn: duckdb.DuckDBPyConnection, roles: tuple[str, ...]) -> str | None:

@@ -17,7 +17,7 @@ import pytest
 
 from faers.dbt import run_dbt
 from faers.paths import PROJECT_DIR
-from faers.study.run import StudyResult, run_study, tto_roles_problem
+from faers.study.run import StudyError, StudyResult, run_study, tto_roles_problem
 
 pytestmark = pytest.mark.slow
 
@@ -230,7 +230,7 @@ def test_soc_scope_without_hierarchy_is_an_error(built_warehouse: Any, tmp_path:
     with duckdb.connect(str(db_path)) as conn:
         conn.execute("drop schema if exists meddra_demo cascade")
         conn.execute("drop schema if exists meddra cascade")
-    with pytest.raises(SystemExit):
+    with pytest.raises(StudyError):
         run_study(PROJECT_DIR / "studies" / "baclofen.yml", tmp_path / "out", db_path)
     assert not (tmp_path / "out" / "tables" / "signals.csv").exists()
 
@@ -258,5 +258,5 @@ def test_tto_mart_for_every_role_matches_the_planted_onsets(built_warehouse: Any
 def test_study_roles_must_match_the_tto_mart(built_warehouse: Any, tmp_path: Path) -> None:
     study_file = tmp_path / "study.yml"
     study_file.write_text(NO_SCOPE_STUDY.replace("suspect_roles: [PS]", "suspect_roles: [PS, SS]"))
-    with pytest.raises(SystemExit):
+    with pytest.raises(StudyError):
         run_study(study_file, tmp_path / "out", built_warehouse.db_path)
