@@ -217,6 +217,49 @@ ORAL_BACLOFEN_ALIASES: tuple[str, ...] = (
 )
 """Names under which an oral baclofen product is reported."""
 
+INTRATHECAL_BACLOFEN_BRANDS: tuple[str, ...] = ("GABLOFEN", "LIORESAL INTRATHECAL", "LIORESAL")
+ORAL_BACLOFEN_BRANDS: tuple[str, ...] = ("LIORESAL", "OZOBAX", "LYVISPAH", "FLEQSUVY")
+"""Brand names of intrathecal and of oral baclofen as reporters write them (realistic drug-name noise)."""
+
+
+@dataclass(frozen=True)
+class Combination:
+    """A real multi-ingredient product: its ingredients, brands, FDA's prod_ai and generic spellings."""
+
+    ingredients: tuple[str, ...]
+    brands: tuple[str, ...]
+    prod_ai: str
+    generics: tuple[str, ...]
+    route: str
+    strength: tuple[str, str]
+
+
+def _combination(spec: str) -> Combination:
+    ingredients, brands, prod_ai, generics, route, strength = (part.strip() for part in spec.split("|"))
+    amount, unit = strength.split()
+    return Combination(
+        ingredients=tuple(sorted(ingredients.split("\\"))),
+        brands=tuple(b.strip() for b in brands.split(";") if b.strip()),
+        prod_ai=prod_ai,
+        generics=tuple(g.strip() for g in generics.split(";")),
+        route=route,
+        strength=(amount, unit),
+    )
+
+
+# ingredients | brands | prod_ai (FDA's '\'-separated form) | generic spellings | route | strength
+_COMBINATION_SPECS = r"""
+acetaminophen\hydrocodone|VICODIN;NORCO|ACETAMINOPHEN\HYDROCODONE BITARTRATE|HYDROCODONE BITARTRATE AND ACETAMINOPHEN;ACETAMINOPHEN/HYDROCODONE;ACETAMINOPHEN\HYDROCODONE BITARTRATE|oral|5/325 MG
+acetaminophen\oxycodone|PERCOCET|ACETAMINOPHEN\OXYCODONE HYDROCHLORIDE|OXYCODONE AND ACETAMINOPHEN;OXYCODONE/ACETAMINOPHEN|oral|5/325 MG
+fluticasone\salmeterol|ADVAIR;ADVAIR DISKUS|FLUTICASONE PROPIONATE\SALMETEROL XINAFOATE|FLUTICASONE PROPIONATE AND SALMETEROL;FLUTICASONE/SALMETEROL|respiratory (inhalation)|250/50 MCG
+metformin\sitagliptin|JANUMET|METFORMIN HYDROCHLORIDE\SITAGLIPTIN PHOSPHATE|SITAGLIPTIN AND METFORMIN HYDROCHLORIDE;SITAGLIPTIN/METFORMIN|oral|50/1000 MG
+hydrochlorothiazide\lisinopril|ZESTORETIC|HYDROCHLOROTHIAZIDE\LISINOPRIL|LISINOPRIL AND HYDROCHLOROTHIAZIDE;LISINOPRIL/HYDROCHLOROTHIAZIDE|oral|20/12.5 MG
+baclofen\morphine||BACLOFEN\MORPHINE SULFATE|BACLOFEN/MORPHINE;MORPHINE/BACLOFEN|intrathecal|500/1000 MCG/ML
+"""
+
+COMBINATIONS: tuple[Combination, ...] = tuple(_combination(line) for line in _COMBINATION_SPECS.strip().splitlines())
+"""Multi-ingredient products the realistic drug-name noise writes (a drug row's truth is the ingredient set)."""
+
 EXTRA_ALIASES: dict[str, str] = {'"VITAMINS" (NOS)': "multivitamins", "VITAMINS": "multivitamins"}
 """Odd real-world names the generator also uses (the 2012Q4 quoted drugname, faers_format.md Q-6)."""
 
