@@ -22,6 +22,7 @@ full-size path. Rates are in :data:`RATES`; the vocabulary of each product in :c
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -169,20 +170,20 @@ def misspell(word: str, draw: int) -> str:
     return word[:i] + swap.get(letter, letter + letter) + word[i + 1 :]
 
 
-def _misspellings(names: Sequence[str], rng: np.random.Generator) -> tuple[str, ...]:
+def _misspellings(names: Sequence[str], rng: random.Random) -> tuple[str, ...]:
     out = []
     for name in names:
-        wrong = misspell(name, int(rng.integers(0, 1 << 20)))
+        wrong = misspell(name, rng.randrange(1 << 20))
         if wrong != name:
             out.append(wrong)
     return tuple(dict.fromkeys(out))
 
 
-def _code(rng: np.random.Generator) -> str:
-    return f"{int(rng.integers(0, 2_000_000)):08d}"
+def _code(rng: random.Random) -> str:
+    return f"{rng.randrange(2_000_000):08d}"
 
 
-def _real_product(drug: vocab.Drug, rng: np.random.Generator) -> Product:
+def _real_product(drug: vocab.Drug, rng: random.Random) -> Product:
     generic = drug.ingredient.upper()
     salt = drug.salt if drug.salt != generic else ""
     return Product(
@@ -198,7 +199,7 @@ def _real_product(drug: vocab.Drug, rng: np.random.Generator) -> Product:
     )
 
 
-def _intrathecal_baclofen(rng: np.random.Generator) -> Product:
+def _intrathecal_baclofen(rng: random.Random) -> Product:
     return Product(
         ingredients=("baclofen",),
         generics=("BACLOFEN", "BACLOFEN INTRATHECAL", "BACLOFEN"),
@@ -212,7 +213,7 @@ def _intrathecal_baclofen(rng: np.random.Generator) -> Product:
     )
 
 
-def _combination(combo: vocab.Combination, rng: np.random.Generator) -> Product:
+def _combination(combo: vocab.Combination, rng: random.Random) -> Product:
     return Product(
         ingredients=combo.ingredients,
         generics=combo.generics,
@@ -226,7 +227,7 @@ def _combination(combo: vocab.Combination, rng: np.random.Generator) -> Product:
     )
 
 
-def _synthetic_product(name: str, brand: str, salt: str, rng: np.random.Generator) -> Product:
+def _synthetic_product(name: str, brand: str, salt: str, rng: random.Random) -> Product:
     generic = name.upper()
     salt_form = f"{generic} {salt}" if salt else ""
     return Product(
@@ -244,11 +245,11 @@ def _synthetic_product(name: str, brand: str, salt: str, rng: np.random.Generato
 
 def _brand_pool(n: int, taken: set[str]) -> list[str]:
     """``n`` invented, pronounceable brand names (fixed seed), none equal to a name in ``taken``."""
-    rng = np.random.default_rng(20240103)
+    rng = random.Random(20240103)
     out: list[str] = []
     seen = set(taken)
     while len(out) < n:
-        parts = rng.integers(0, 1 << 30, 5)
+        parts = [rng.randrange(1 << 30) for _ in range(5)]
         name = (
             _BRAND_ONSETS[parts[0] % len(_BRAND_ONSETS)]
             + _BRAND_VOWELS[parts[1] % len(_BRAND_VOWELS)]
@@ -270,7 +271,7 @@ class ProductTable:
     depends on the sample's seed."""
 
     def __init__(self, names: Sequence[str]) -> None:
-        rng = np.random.default_rng(20240104)
+        rng = random.Random(20240104)
         real = vocab.DRUG_BY_INGREDIENT
         synthetic = [name for name in names if name not in real]
         taken = {name.upper() for name in names} | {b for d in vocab.DRUGS for b in d.brands}

@@ -2,16 +2,18 @@
 
 Everything here is real-world vocabulary (generic ingredient names, their brand names, MedDRA preferred
 terms, ISO country codes and FDA's code lists from docs/faers_format.md §8). The drug table is also the
-generator's brand -> ingredient mapping: :func:`synonym_rows` turns it into ``drug_synonyms.csv``.
+generator's brand -> ingredient mapping: :func:`synonym_rows` lists it (seeds/drug_synonyms.csv must cover it,
+tests/python/test_warehouse_seeds.py), :class:`drugnames.ProductTable` spells it with realistic noise.
 
-Drug names in DRUG.drugname follow one grammar (so a normaliser can strip the decorations)::
+With the basic drug noise (the default sample's default), DRUG.drugname follows one grammar (so a normaliser
+can strip the decorations)::
 
     drugname = ALIAS [" " STRENGTH] [" " FORM] ["."]
     STRENGTH = r"\\d+(\\.\\d+)? ?(MG|MCG|G|ML|MG/ML|MCG/ML|IU|MEQ|%)"
     FORM     = one of DOSE_FORM_WORDS
 
 ALIAS is a brand or generic name of :data:`DRUGS` (any letter case); ``prod_ai`` (2014Q3 on) holds the
-ingredient, or its salt form (``PRODUCT_AI``), upper case, or is blank.
+ingredient, or its salt form, upper case, or is blank. The realistic drug noise is drugnames.py.
 """
 
 # ruff: noqa: E501  (data tables: one drug per line)
@@ -667,7 +669,8 @@ to a few reports only."""
 
 
 def synonym_rows() -> list[tuple[str, str]]:
-    """(name, ingredient) for every brand, alias, salt form and generic name the generator writes.
+    """(name, ingredient) for every brand, alias, salt form and generic name the basic drug noise writes
+    (the realistic noise also writes vocab.COMBINATIONS, misspellings and synthetic names: drugnames.py).
 
     Names are upper case; a normaliser should compare upper(trim(name)) after stripping the dose
     decorations described in the module docstring.
