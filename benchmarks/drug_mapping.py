@@ -5,7 +5,8 @@ A synthetic history of LAERS and FAERS quarters is generated with the full-size 
 drug-name noise (``faers sample --full-size --drug-noise realistic``: brand-only LAERS names, prod_ai from
 2014Q3 on with salts and a few blanks, doses, forms, routes, manufacturer tails, misspellings, combinations,
 unknown names), one quarter in memory at a time, into a folder the user chooses; it is loaded with
-``loaders.load_paths`` and built with ``dbt build`` (the drug marts and everything upstream, tests included).
+``loaders.load_paths`` and built with ``dbt build`` (the drug marts and everything upstream, data tests
+included).
 The truth of every drug row (``drug_truth_YYYYqN.parquet``: its ingredient set) is joined to
 ``main.fct_case_drug`` on (primary_id, drug_seq); a row is mapped when its ingredients (from
 ``main.fct_case_drug_ingredient`` when the warehouse has it, else ``fct_case_drug.drug`` split on ``\\``)
@@ -117,11 +118,16 @@ def drug_models() -> list[str]:
 
 
 def build(db_path: Path) -> None:
-    """``dbt build`` of the drug marts and everything upstream (seeds, staging, dedup, name mapping)."""
+    """``dbt build`` of the drug marts and everything upstream (seeds, staging, dedup, name mapping) with their
+    data tests; unit tests (which do not read the data) are left to the test suite."""
     from faers.dbt import run_dbt
 
     selection = [f"+{m}" for m in drug_models()]
-    run_dbt(["build", "--quiet", "--indirect-selection", "cautious", "--select", *selection], db_path=db_path)
+    run_dbt(
+        ["build", "--quiet", "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"]
+        + ["--select", *selection],
+        db_path=db_path,
+    )
 
 
 def _columns(conn: duckdb.DuckDBPyConnection, table: str) -> set[str]:

@@ -82,7 +82,7 @@ def drug_rows(folder: Path) -> dict[tuple[int, int], dict[str, str]]:
 @pytest.fixture(scope="module")
 def realistic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     out = tmp_path_factory.mktemp("realistic")
-    generate(out, drug_noise="realistic")
+    generate(out, n_cases=2500, drug_noise="realistic")
     return out, json.loads((out / "truth.json").read_text())
 
 
@@ -139,9 +139,9 @@ def test_default_sample_truth_agrees_with_prod_ai(realistic: tuple[Path, dict[st
             assert ingredients == ingredients_of_prod_ai(row["prod_ai"]), (row["drugname"], row["prod_ai"])
             checked["prod_ai"] += 1
             checked["combination"] += "\\" in ingredients
-    assert checked["prod_ai"] > 3000 and checked["unknown"] > 10 and checked["combination"] > 10, checked
+    assert checked["prod_ai"] > 1500 and checked["unknown"] > 5 and checked["combination"] > 5, checked
     # the planted signals are counted on the true drugs
-    assert truth["signals"]["drug_reports"]["baclofen"] > 300
+    assert truth["signals"]["drug_reports"]["baclofen"] > 150
 
 
 def test_laers_brands_appear_in_faers_with_prod_ai(realistic: tuple[Path, dict[str, Any]]) -> None:
@@ -150,7 +150,7 @@ def test_laers_brands_appear_in_faers_with_prod_ai(realistic: tuple[Path, dict[s
     brands = {b for d in vocab.DRUGS for b in d.brands} | {b for c in vocab.COMBINATIONS for b in c.brands}
     learned = {r["drugname"] for r in rows if r.get("prod_ai") and r["drugname"] in brands}
     laers = [r["drugname"] for r in rows if r["zip"].startswith("aers_") and r["drugname"] in brands]
-    assert len(laers) > 500
+    assert len(laers) > 300
     assert sum(name in learned for name in laers) / len(laers) > 0.97
 
 
