@@ -122,12 +122,8 @@ def build(db_path: Path) -> None:
     data tests; unit tests (which do not read the data) are left to the test suite."""
     from faers.dbt import run_dbt
 
-    selection = [f"+{m}" for m in drug_models()]
-    run_dbt(
-        ["build", "--quiet", "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"]
-        + ["--select", *selection],
-        db_path=db_path,
-    )
+    options = ["--quiet", "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"]
+    run_dbt(["build", *options, "--select", *(f"+{m}" for m in drug_models())], db_path=db_path)
 
 
 def _columns(conn: duckdb.DuckDBPyConnection, table: str) -> set[str]:
