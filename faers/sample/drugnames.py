@@ -356,11 +356,6 @@ def _choose(rng: np.random.Generator, start: np.ndarray, count: np.ndarray) -> n
     return start + np.floor(rng.random(len(start)) * np.maximum(count, 1)).astype(np.int64)
 
 
-def _maybe(series: pl.Series, mask: np.ndarray) -> pl.Series:
-    """``series`` where mask, null elsewhere."""
-    return pl.DataFrame({"v": series, "m": mask}).select(pl.when(pl.col("m")).then(pl.col("v"))).to_series()
-
-
 def noisy_names(table: ProductTable, product: np.ndarray, laers: np.ndarray, rng: np.random.Generator) -> NoisyNames:
     """Drugname and prod_ai of each drug row of ``product`` (indices into ``table``), ``laers`` per row."""
     n = len(product)
@@ -413,30 +408,35 @@ def noisy_names(table: ProductTable, product: np.ndarray, laers: np.ndarray, rng
     m = {name: mask[rows] for name, mask in masks.items()}
     w = word_idx[rows]
 
-    def words(options: Sequence[str], mask: np.ndarray, shift: int) -> pl.Series:
-        return _maybe(pl.Series(list(options), dtype=pl.Utf8).gather((w >> shift) % len(options)), mask)
+    def words(options: Sequence[str], shift: int) -> pl.Series:
+        return pl.Series(list(options), dtype=pl.Utf8).gather((w >> shift) % len(options))
 
-    strength = pl.DataFrame({"a": table.amounts.gather(p), "u": table.units.gather(p), "s": no_space[rows]})
-    parts = [
-        alias.gather(rows),
-        words(RELEASE_WORDS, m["release"], 0),
-        _maybe(
-            strength.select(
-                pl.col("a") + pl.when(pl.col("s")).then(pl.lit("")).otherwise(pl.lit(" ")) + pl.col("u")
-            ).to_series(),
-            m["strength"],
-        ),
-        _maybe(table.forms.gather(form_idx[rows]), m["form"]),
-        _maybe(table.route_words.gather(p), m["route"]),
-        words(("COMPOUNDED",), m["compounded"], 0),
-        words(PHARMACOPOEIA_WORDS, m["usp"], 3),
-        words(FREQUENCIES, m["frequency"], 6),
-        words(MANUFACTURER_TAILS, m["manufacturer"], 9),
-        _maybe(("/" + table.codes.gather(p) + "/").alias("code"), m["who_code"]),
-    ]
-    frame = pl.DataFrame({f"p{i}": part for i, part in enumerate(parts)})
-    decorated = frame.select(pl.concat_str(pl.all(), separator=" ", ignore_nulls=True)).to_series()
-    decorated = decorated + words(PUNCTUATION, m["punctuation"], 14).fill_null("")
+    # one frame, one select: each part where its mask holds, joined with blanks
+    parts = {
+        "alias": alias.gather(rows),
+        "release": words(RELEASE_WORDS, 0),
+        "strength": table.amounts.gather(p)
+        + pl.Series(["", " "], dtype=pl.Utf8).gather((~no_space[rows]).astype(np.int64))
+        + table.units.gather(p),
+        "form": table.forms.gather(form_idx[rows]),
+        "route": table.route_words.gather(p),
+        "compounded": words(("COMPOUNDED",), 0),
+        "usp": words(PHARMACOPOEIA_WORDS, 3),
+        "frequency": words(FREQUENCIES, 6),
+        "manufacturer": words(MANUFACTURER_TAILS, 9),
+        "who_code": "/" + table.codes.gather(p) + "/",
+    }
+    frame = pl.DataFrame(
+        {**{f"v_{k}": v for k, v in parts.items()}, **{f"m_{k}": v for k, v in m.items()}},
+    ).with_columns(punct=words(PUNCTUATION, 14))
+    decorated = frame.select(
+        pl.concat_str(
+            [pl.col("v_alias")] + [pl.when(pl.col(f"m_{k}")).then(pl.col(f"v_{k}")) for k in parts if k != "alias"],
+            separator=" ",
+            ignore_nulls=True,
+        )
+        + pl.when(pl.col("m_punctuation")).then(pl.col("punct")).otherwise(pl.lit(""))
+    ).to_series()
     name = alias.scatter(rows, decorated)
     # LAERS wrote names in upper case only
     lower = np.flatnonzero(~laers & (case < rates["lower_case"]))
