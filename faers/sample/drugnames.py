@@ -8,8 +8,8 @@ The patterns are those of real FAERS (docs/faers_format.md, tests/fixtures/real_
   ``\\``), blank on a few rows. The same brand names appear in both eras, so a dictionary learned from the
   FAERS rows that carry prod_ai maps the LAERS names;
 * the name itself: generic, salt form, brand, ``BRAND (GENERIC)`` or ``GENERIC (GENERIC)`` (LAERS's coding), a
-  misspelling (rare, each product has a few fixed ones, as reporters repeat the same slips), combinations (``ACETAMINOPHEN/HYDROCODONE``,
-  ``BACLOFEN/MORPHINE``, ``HYDROCODONE BITARTRATE AND ACETAMINOPHEN``);
+  misspelling (rare, each product has a few fixed ones, as reporters repeat the same slips), combinations
+  (``ACETAMINOPHEN/HYDROCODONE``, ``BACLOFEN/MORPHINE``, ``HYDROCODONE BITARTRATE AND ACETAMINOPHEN``);
 * decorations: strengths and units (``10MG``, ``2000MCG/ML``), release words (XR, ER, SR, CR, XL), dosage
   forms and routes (TABLETS, INJECTION, INTRATHECAL, PUMP, PATCH, CREAM), pharmacopoeia words (USP),
   frequencies (TID, BID, QD, PRN), COMPOUNDED, manufacturer tails (``- TEVA``, ``(MYLAN)``, ``[SANDOZ]``),

@@ -36,7 +36,7 @@ from faers.sample.layout import (
     trailing_dollar,
     zip_name,
 )
-from faers.sample.synthetic import drug_vocabulary, pt_vocabulary
+from faers.sample.synthetic import N_DRUGS, drug_vocabulary, pt_vocabulary
 from faers.sample.truth import SampleTruth
 from faers.sample.write import BOM, DeterministicZip, MemberStats
 
@@ -51,6 +51,13 @@ LAERS_ISR_OFFSET = 50_000_000
 """A LAERS quarter's ISR is its case number plus this (ISRs and CASE numbers are distinct numbers)."""
 
 OnStep = Callable[[str], None]
+
+
+def drugs_in_use(n: int) -> int:
+    """How many of the vocabulary's drugs a quarter of ``n`` cases draws from: all 5,000 at full size, one per
+    80 cases below it (at least 300), so that a small quarter keeps the full-size one's rows per drug (what a
+    dictionary learned from the data needs) rather than spreading few rows over 5,000 drugs."""
+    return min(N_DRUGS, max(300, n // 80))
 
 
 def case_id_span(n: int) -> int:
@@ -262,10 +269,11 @@ class FullSizeQuarter:
         starts = np.repeat(np.cumsum(k) - k, k)
         position = _within(starts, total)
         planted = {"baclofen", "warfarin", "metformin", "clozapine"}
-        cum = _zipf_cum(len(self.drugs), 8.0, 1.05)
+        n_drugs = drugs_in_use(n)
+        cum = _zipf_cum(n_drugs, 8.0, 1.05)
         drug = _draw(rng, cum, total)
         background_ok = ~np.isin(drug, [self.drugs.index(p) for p in sorted(planted)])
-        drug = np.where(background_ok, drug, (drug + 7) % len(self.drugs))
+        drug = np.where(background_ok, drug, (drug + 7) % n_drugs)
         first = position == 0
         drug = np.where(first & self.baclofen[report], self.drugs.index("baclofen"), drug)
         role_idx = np.where(
