@@ -84,3 +84,25 @@ def test_measure_counts_rows_and_reports_by_era(tmp_path: Path, with_ingredient_
     assert result.misses == [("PAXIL", "paroxetine", "paxil", 1)]
     assert ("LAERS", "learned", 1, 1) in result.by_source and ("LAERS", "cleaned_name", 1, 0) in result.by_source
     assert "LAERS" in result.summary() and "98%" in result.summary()
+
+
+SMALL_HISTORY = ["2011Q2", "2016Q1", "2019Q3"]
+"""A LAERS quarter and two FAERS quarters with prod_ai to learn from, 2,000 cases each."""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not any(PROJECT_DIR.glob("models/**/fct_case_drug_ingredient.sql")),
+    reason="needs the drug-name mapping (fct_case_drug_ingredient)",
+)
+def test_small_history_maps_the_primary_suspects_to_their_true_ingredients(tmp_path: Path) -> None:
+    """Realistic drug-name noise (brand-only LAERS names, salts, doses, tails, misspellings, combinations):
+    at least 98% of primary-suspect rows and of reports map to their true ingredients in each era, and
+    unknown names map to nothing."""
+    bench = benchmark()
+    result = bench.run(tmp_path, SMALL_HISTORY, cases=2000, seed=42)
+    assert list(result.eras) == ["LAERS", "FAERS"]
+    for era, share in result.eras.items():
+        assert share.rows > 1500 and share.reports > 1500, era
+        assert share.row_share >= bench.TARGET and share.report_share >= bench.TARGET, result.summary()
+        assert 0 < share.unknown_rows == share.unknown_rows_left_unmapped, result.summary()
