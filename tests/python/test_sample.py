@@ -468,6 +468,16 @@ def test_cli_sample(tmp_path: Path) -> None:
     ]
 
 
+def test_cli_sample_drug_noise(tmp_path: Path) -> None:
+    args = ["sample", "--out", str(tmp_path), "--quarters", "2012Q3,2019Q1", "--cases", "200", "--seed", "3"]
+    result = CliRunner().invoke(app, [*args, "--drug-noise", "realistic"])
+    assert result.exit_code == 0, result.output
+    truth = json.loads((tmp_path / "truth.json").read_text())
+    assert truth["drug_noise"] == "realistic" and truth["drug_rows"]["rows"]
+    result = CliRunner().invoke(app, [*args[:2], str(tmp_path / "other"), *args[3:], "--drug-noise", "messy"])
+    assert result.exit_code == 2 and "drug noise must be one of basic, realistic" in result.output
+
+
 def test_bad_arguments_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(QuarterFormatError, match="2019Q5"):
         generate(tmp_path, quarters=["2019Q5"])
