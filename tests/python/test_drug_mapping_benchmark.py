@@ -16,15 +16,15 @@ from faers.paths import PROJECT_DIR
 
 
 def benchmark() -> ModuleType:
-    if "drug_mapping_benchmark" not in sys.modules:
+    if "drug_mapping_benchmark_module" not in sys.modules:
         spec = importlib.util.spec_from_file_location(
-            "drug_mapping_benchmark", PROJECT_DIR / "benchmarks" / "drug_mapping.py"
+            "drug_mapping_benchmark_module", PROJECT_DIR / "benchmarks" / "drug_mapping.py"
         )
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)
-    return sys.modules["drug_mapping_benchmark"]
+    return sys.modules["drug_mapping_benchmark_module"]
 
 
 TRUTH = [  # quarter, primary_id, drug_seq, role_cod, ingredients
