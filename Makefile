@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/warehouse.py
 	$(BIN)/python benchmarks/signals.py
+	$(BIN)/python benchmarks/drug_mapping.py --workdir $${TMPDIR:-/tmp}/faers_drug_mapping
 
 clean:
 	rm -rf target logs demo warehouse.duckdb

@@ -149,16 +149,30 @@ def sample(
     quarters: Annotated[
         str | None, typer.Option("--quarters", help="Comma-separated quarters, e.g. 2012Q2,2012Q3,2019Q1.")
     ] = None,
-    cases: Annotated[int | None, typer.Option("--cases", help="Number of distinct cases.")] = None,
+    cases: Annotated[
+        int | None, typer.Option("--cases", help="Number of distinct cases (--full-size: per quarter).")
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 42,
     full_size: Annotated[
-        bool, typer.Option("--full-size", help="One realistic full-size quarter (~400k cases) for benchmarks.")
+        bool,
+        typer.Option(
+            "--full-size", help="Realistic full-size quarters (~400k cases each, default 2023Q4) for benchmarks."
+        ),
     ] = False,
+    drug_noise: Annotated[
+        str | None,
+        typer.Option(
+            "--drug-noise",
+            help="Drug names: 'basic' (default sample's default; every name in seeds/drug_synonyms.csv) or "
+            "'realistic' (--full-size default: brand-only LAERS names, doses, salts, manufacturer tails, "
+            "combinations, misspellings, unknowns).",
+        ),
+    ] = None,
 ) -> None:
     """Write a deterministic synthetic FAERS sample in FDA's exact zip layout, with planted signals."""
     from faers.sample.cli import run_sample
 
-    run_sample(out=out, quarters=quarters, cases=cases, seed=seed, full_size=full_size)
+    run_sample(out=out, quarters=quarters, cases=cases, seed=seed, full_size=full_size, drug_noise=drug_noise)
 
 
 @app.command()

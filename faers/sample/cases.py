@@ -20,7 +20,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from itertools import accumulate
 
-from faers.sample import model, plants, vocab
+import numpy as np
+
+from faers.sample import drugnames, model, plants, vocab
 from faers.sample.draws import Draws, ymd
 from faers.sample.layout import Quarter
 from faers.sample.model import Reaction, Report, Sample
@@ -72,9 +74,10 @@ _ROUTE_FAERS = {"respiratory (inhalation)": "Respiratory (inhalation)"}
 class _Builder(Draws):
     """Holds the random stream and the id counters while the sample is built."""
 
-    def __init__(self, quarters: Sequence[Quarter], n_cases: int, seed: int) -> None:
+    def __init__(self, quarters: Sequence[Quarter], n_cases: int, seed: int, drug_noise: str = "basic") -> None:
         super().__init__(random.Random(seed))
         self.seed = seed
+        self.drug_noise = drug_noise
         self.quarters = list(quarters)
         self.n_cases = n_cases
         self.case_ids: set[int] = set()
@@ -319,6 +322,8 @@ class _Builder(Draws):
         plants.plant_ties(self)
         plants.plant_quirks(self)
         plants.plant_republished(self)
+        if self.drug_noise == "realistic":
+            self.realistic_drug_names()
         for reports in self.reports.values():
             reports.sort(key=lambda r: (r.primary_id, r.quirk == model.DEMO_DUPLICATED))
         deleted = plants.deleted_lists(self)
@@ -329,6 +334,42 @@ class _Builder(Draws):
             reports=self.reports,
             deleted=deleted,
         )
+
+    def realistic_drug_names(self) -> None:
+        """Re-write every drug row's name and prod_ai with the realistic noise of drugnames.py (its own random
+        stream, so the rest of the sample is the basic one): a drug row keeps the name its case's first report
+        gave it in every later version; a few non-planted rows become combination products; an unknown name's
+        ingredient is ''."""
+        table = drugnames.ProductTable([d.ingredient for d in vocab.DRUGS])
+        rng = np.random.default_rng([self.seed, 20240105])
+        groups: dict[tuple[int, int], list[model.DrugRow]] = {}
+        first_rows: list[tuple[model.DrugRow, bool]] = []
+        for quarter in self.quarters:
+            for report in self.reports[quarter]:
+                for position, row in enumerate(report.drugs):
+                    if row.drugname in vocab.EXTRA_ALIASES:
+                        continue
+                    key = (report.case_id, position)
+                    if key not in groups:
+                        groups[key] = []
+                        first_rows.append((row, quarter.is_laers))
+                    groups[key].append(row)
+        product = np.array([table.index(row.ingredient) for row, _ in first_rows], dtype=np.int64)
+        intrathecal = np.array([row.route == "intrathecal" for row, _ in first_rows])
+        product[intrathecal] = table.intrathecal_baclofen
+        free = np.array([row.role != "PS" and row.ingredient not in PS_PLANT_RATES for row, _ in first_rows])
+        combination = free & (rng.random(len(first_rows)) < drugnames.COMBINATION_SHARE)
+        pick = rng.choice(len(drugnames.COMBINATION_WEIGHTS), len(first_rows), p=drugnames.COMBINATION_WEIGHTS)
+        product = np.where(combination, table.first_combination + pick, product)
+        laers = np.array([is_laers for _, is_laers in first_rows])
+        names = drugnames.noisy_names(table, product, laers, rng)
+        keys = [table.keys[i] for i in product]
+        for rows, name, prod_ai, key, unknown in zip(
+            groups.values(), names.drugname, names.prod_ai, keys, names.unknown, strict=True
+        ):
+            for row in rows:
+                row.drugname, row.prod_ai = name, prod_ai
+                row.ingredient = "" if unknown else key
 
     def add_migrated_cases(self) -> None:
         """2012Q4 carried old cases re-versioned into FAERS (init_fda_dt 2000-2002, faers_format.md §11)."""
@@ -360,9 +401,15 @@ def parse_quarters(quarters: Sequence[str] | None) -> list[Quarter]:
     return sorted(parsed)
 
 
-def build_sample(quarters: Sequence[str] | None = None, n_cases: int | None = None, seed: int = 42) -> Sample:
-    """The default-mode sample, in memory (no files written)."""
+def build_sample(
+    quarters: Sequence[str] | None = None, n_cases: int | None = None, seed: int = 42, drug_noise: str = "basic"
+) -> Sample:
+    """The default-mode sample, in memory (no files written); ``drug_noise`` in drugnames.NOISE_MODES."""
     n = DEFAULT_N_CASES if n_cases is None else n_cases
     if n < 50:
         raise ValueError(f"n_cases must be at least 50 (got {n})")
-    return _Builder(parse_quarters(quarters), n, seed).build()
+    if drug_noise not in drugnames.NOISE_MODES:
+        raise ValueError(f"drug noise must be one of {', '.join(drugnames.NOISE_MODES)} (got {drug_noise!r})")
+    sample = _Builder(parse_quarters(quarters), n, seed, drug_noise).build()
+    sample.drug_noise = drug_noise
+    return sample

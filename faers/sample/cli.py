@@ -12,7 +12,9 @@ from faers.sample.generate import TRUTH_FILE, generate
 from faers.sample.layout import QuarterFormatError
 
 
-def run_sample(out: Path, quarters: str | None, cases: int | None, seed: int, full_size: bool) -> None:
+def run_sample(
+    out: Path, quarters: str | None, cases: int | None, seed: int, full_size: bool, drug_noise: str | None = None
+) -> None:
     """Write the sample into ``out`` with progress messages and a one-line summary; user errors exit 2."""
     console = Console(stderr=True, log_path=False, soft_wrap=True)
     quarter_list = [q.strip() for q in quarters.split(",") if q.strip()] if quarters else None
@@ -24,7 +26,15 @@ def run_sample(out: Path, quarters: str | None, cases: int | None, seed: int, fu
                 console.log(message)
                 status.update(message)
 
-            truth = generate(out, quarters=quarter_list, n_cases=cases, seed=seed, full_size=full_size, on_step=step)
+            truth = generate(
+                out,
+                quarters=quarter_list,
+                n_cases=cases,
+                seed=seed,
+                full_size=full_size,
+                drug_noise=drug_noise,
+                on_step=step,
+            )
     except (QuarterFormatError, ValueError, FileExistsError) as error:
         raise BadInputError(str(error)) from error
     elapsed = time.perf_counter() - started

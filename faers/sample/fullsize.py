@@ -10,6 +10,7 @@ malformed rows; the layout (member names, header, CRLF/LF, deleted list) is the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,19 +21,22 @@ import polars as pl
 
 from faers.sample import vocab
 from faers.sample.cases import BACLOFEN_PT_RATES, INTRATHECAL_SHARE, SEX_PT_RATE_FEMALE
-from faers.sample.fullsize_truth import full_size_truth
+from faers.sample.drugnames import COMBINATION_SHARE, COMBINATION_WEIGHTS, NOISE_MODES, ProductTable, noisy_names
+from faers.sample.fullsize_truth import QuarterTruth, full_size_truth, quarter_truth
 from faers.sample.layout import (
     TABLES,
     Quarter,
+    columns,
     deleted_member_path,
     has_bom,
     has_deleted_list,
     header,
     line_terminator,
     member_path,
+    trailing_dollar,
     zip_name,
 )
-from faers.sample.synthetic import drug_vocabulary, pt_vocabulary
+from faers.sample.synthetic import N_DRUGS, drug_vocabulary, pt_vocabulary
 from faers.sample.truth import SampleTruth
 from faers.sample.write import BOM, DeterministicZip, MemberStats
 
@@ -43,7 +47,27 @@ MEAN_EXTRA_DRUGS = 2.75  # DRUG rows per report = 1 + Poisson(2.75): ~3.75
 MEAN_EXTRA_PTS = 2.0  # REAC rows per report = 1 + Poisson(2.0): ~3.0
 FAST_DEFLATE = 1  # zlib level 1: ~3x faster than 6 on 400 MB of text, ~35% larger zip
 
+LAERS_ISR_OFFSET = 50_000_000
+"""A LAERS quarter's ISR is its case number plus this (ISRs and CASE numbers are distinct numbers)."""
+
 OnStep = Callable[[str], None]
+
+
+def drugs_in_use(n: int) -> int:
+    """How many of the vocabulary's drugs a quarter of ``n`` cases draws from: all 5,000 at full size, one per
+    80 cases below it (at least 300), so that a small quarter keeps the full-size one's rows per drug (what a
+    dictionary learned from the data needs) rather than spreading few rows over 5,000 drugs."""
+    return min(N_DRUGS, max(300, n // 80))
+
+
+def case_id_span(n: int) -> int:
+    """Width of the range a quarter of ``n`` cases draws its case numbers from."""
+    return max(2 * n, 3_000_000)
+
+
+@functools.cache
+def _product_table() -> ProductTable:
+    return ProductTable(drug_vocabulary())
 
 
 def _zipf_cum(n: int, offset: float, power: float) -> np.ndarray:
@@ -97,26 +121,42 @@ def _within(starts_repeated: np.ndarray, total: int) -> np.ndarray:
 class FullSizeQuarter:
     """Arrays of one full-size quarter."""
 
-    def __init__(self, quarter: Quarter, n: int, seed: int) -> None:
+    def __init__(
+        self,
+        quarter: Quarter,
+        n: int,
+        seed: int,
+        drug_noise: str = "realistic",
+        case_base: int | None = None,
+        drug_seq_base: int = 0,
+    ) -> None:
         self.quarter = quarter
         self.n = n
         self.rng = np.random.default_rng(seed)
+        self.noise_rng = np.random.default_rng([seed, quarter.index, 20240105])
+        self.drug_noise = drug_noise
+        self.case_base = case_base
+        self.drug_seq_base = drug_seq_base
         self.drugs = drug_vocabulary()
         self.pts = pt_vocabulary()
         self.real = {d.ingredient: d for d in vocab.DRUGS}
+        self.table = _product_table()
+        self.drug_keys = self.table.keys
+        """Truth key of each product index of ``drug_idx``: the ingredient, or a combination's sorted set."""
 
     # --- reports ------------------------------------------------------------------------------------------
 
     def reports(self) -> None:
         rng, n, q = self.rng, self.n, self.quarter
-        base = 4_000_000 + q.index * 300_000
-        offsets = np.sort(rng.permutation(max(2 * n, 3_000_000))[:n])
+        base = 4_000_000 + q.index * 300_000 if self.case_base is None else self.case_base
+        offsets = np.sort(rng.permutation(case_id_span(n))[:n])
         case_id = base + offsets
         case_id = np.where(case_id < 10_000_000, case_id + 10_000_000, case_id)
         version = 1 + rng.geometric(0.55, n) - 1
         version = np.where(rng.random(n) < 0.4, 1, version)
         digits = np.floor(np.log10(version)).astype(np.int64) + 1
-        primary_id = case_id * 10**digits + version
+        # LAERS: the ISR is the report's id (8 digits), unrelated to the case number
+        primary_id = case_id + LAERS_ISR_OFFSET if q.is_laers else case_id * 10**digits + version
         order = np.argsort(primary_id, kind="stable")
         self.case_id, self.version, self.primary_id = case_id[order], version[order], primary_id[order]
         year, month, _ = q.first_day()
@@ -130,6 +170,8 @@ class FullSizeQuarter:
         kind = rng.random(n)
         self.event_format = np.select([kind < 0.62, kind < 0.70, kind < 0.76], [8, 6, 4], 0)
         self.event_format = np.where(self.baclofen & (kind < 0.85), 8, self.event_format)
+        if q.is_laers:  # LAERS pads partial dates to 8 digits; this generator writes them blank instead
+            self.event_format = np.where(self.event_format == 8, 8, 0)
 
     def demo_frame(self) -> pl.DataFrame:
         rng, n = self.rng, self.n
@@ -227,10 +269,11 @@ class FullSizeQuarter:
         starts = np.repeat(np.cumsum(k) - k, k)
         position = _within(starts, total)
         planted = {"baclofen", "warfarin", "metformin", "clozapine"}
-        cum = _zipf_cum(len(self.drugs), 8.0, 1.05)
+        n_drugs = drugs_in_use(n)
+        cum = _zipf_cum(n_drugs, 8.0, 1.05)
         drug = _draw(rng, cum, total)
         background_ok = ~np.isin(drug, [self.drugs.index(p) for p in sorted(planted)])
-        drug = np.where(background_ok, drug, (drug + 7) % len(self.drugs))
+        drug = np.where(background_ok, drug, (drug + 7) % n_drugs)
         first = position == 0
         drug = np.where(first & self.baclofen[report], self.drugs.index("baclofen"), drug)
         role_idx = np.where(
@@ -239,28 +282,18 @@ class FullSizeQuarter:
             1 + rng.choice(3, total, p=[0.25, 0.7, 0.05]),
         )
         role = pl.Series(["PS", "SS", "C", "I"]).gather(role_idx)
-        self.drug_report, self.drug_idx, self.drug_ps = report, drug, role_idx == 0
-        self.drug_seq = position + 1
+        self.drug_seq = position + 1 if not self.quarter.is_laers else self.drug_seq_base + np.arange(total) + 1
         self.drug_intrathecal = first & self.intrathecal[report]
-        names = self.drugs
-        upper = pl.Series([d.upper() for d in names])
-        brand = pl.Series(
-            [self.real[d].brands[0] if d in self.real and self.real[d].brands else d.upper() for d in names]
+        if self.drug_noise == "realistic":
+            combination = ~(first & self.baclofen[report]) & (rng.random(total) < COMBINATION_SHARE)
+            pick = rng.choice(len(COMBINATION_WEIGHTS), total, p=COMBINATION_WEIGHTS)
+            drug = np.where(combination, self.table.first_combination + pick, drug)
+        self.drug_report, self.drug_idx, self.drug_ps, self.drug_role = report, drug, role_idx == 0, role_idx
+        drugname, prod_ai, self.drug_known = self._drug_names(drug, total)
+        route_of = pl.Series(
+            [self.table.products[i].route.capitalize() for i in range(len(self.drug_keys))], dtype=pl.Utf8
         )
-        salt = pl.Series([self.real[d].salt if d in self.real else d.upper() for d in names])
-        route_of = pl.Series([self.real[d].route.capitalize() if d in self.real else "Oral" for d in names])
-        strength = pl.Series([" ".join(self.real[d].strength) if d in self.real else "10 MG" for d in names])
-        use_brand = rng.random(total) < 0.45
-        with_dose = rng.random(total) < 0.2
-        drugname = (
-            pl.DataFrame({"u": upper.gather(drug), "b": brand.gather(drug), "s": strength.gather(drug)})
-            .select(
-                pl.when(pl.Series(use_brand)).then(pl.col("b")).otherwise(pl.col("u"))
-                + pl.when(pl.Series(with_dose)).then(pl.lit(" ") + pl.col("s")).otherwise(pl.lit(""))
-            )
-            .to_series()
-        )
-        drugname = _replace(drugname, self.drug_intrathecal, "GABLOFEN")
+        strength = pl.Series([" ".join(p.strength) for p in self.table.products], dtype=pl.Utf8)
         route = _replace(route_of.gather(drug), self.drug_intrathecal, "Intrathecal")
         blank = _blank(total)
         return pl.DataFrame(
@@ -270,7 +303,7 @@ class FullSizeQuarter:
                 "drug_seq": self.drug_seq,
                 "role_cod": role,
                 "drugname": drugname,
-                "prod_ai": _keep(salt.gather(drug), rng.random(total) < 0.97),
+                "prod_ai": prod_ai,
                 "val_vbm": _flag(rng.random(total) < 0.9, "1", "2"),
                 "route": route,
                 "dose_vbm": _replace(strength.gather(drug), rng.random(total) < 0.5, "UNK"),
@@ -289,6 +322,36 @@ class FullSizeQuarter:
                 "dose_freq": _pick(rng, vocab.DOSE_FREQS, (0.3, 0.15, 0.1, 0.05, 0.05, 0.05, 0.05, 0.25), total),
             }
         )
+
+    def _drug_names(self, drug: np.ndarray, total: int) -> tuple[pl.Series, pl.Series, np.ndarray]:
+        """(drugname, prod_ai, known) per drug row, in the sample's drug-noise mode."""
+        if self.drug_noise == "realistic":
+            product = np.where(self.drug_intrathecal, self.table.intrathecal_baclofen, drug)
+            laers = np.full(total, self.quarter.is_laers)
+            names = noisy_names(self.table, product, laers, self.noise_rng)
+            return names.drugname, names.prod_ai, ~names.unknown
+        rng, products = self.rng, self.table.products
+        upper = pl.Series([p.generics[0] for p in products], dtype=pl.Utf8)
+        brand = pl.Series([p.brands[0] if p.brands else p.generics[0] for p in products], dtype=pl.Utf8)
+        # basic: prod_ai is the salt form of a real drug, the bare name of a synthetic one
+        salt = pl.Series(
+            [p.prod_ai if k in self.real else p.generics[0] for k, p in zip(self.drug_keys, products, strict=True)],
+            dtype=pl.Utf8,
+        )
+        strength = pl.Series([" ".join(p.strength) for p in products], dtype=pl.Utf8)
+        use_brand = rng.random(total) < 0.45
+        with_dose = rng.random(total) < 0.2
+        drugname = (
+            pl.DataFrame({"u": upper.gather(drug), "b": brand.gather(drug), "s": strength.gather(drug)})
+            .select(
+                pl.when(pl.Series(use_brand)).then(pl.col("b")).otherwise(pl.col("u"))
+                + pl.when(pl.Series(with_dose)).then(pl.lit(" ") + pl.col("s")).otherwise(pl.lit(""))
+            )
+            .to_series()
+        )
+        drugname = _replace(drugname, self.drug_intrathecal, "GABLOFEN")
+        prod_ai = _keep(salt.gather(drug), rng.random(total) < 0.97)
+        return drugname, prod_ai, np.ones(total, dtype=bool)
 
     def ther_frame(self) -> pl.DataFrame:
         rng = self.rng
@@ -311,6 +374,8 @@ class FullSizeQuarter:
         start = _ymd(start_day)
         fmt = np.select([kind < 0.77, kind < 0.87, kind < 0.90, kind < 0.93, kind < 0.96], [8, 6, 4, -1, 8], 0)
         fmt = np.where(baclofen_ps[rows] & (kind < 0.9), 8, fmt)
+        if self.quarter.is_laers:
+            fmt = np.where((fmt == 6) | (fmt == 4), 0, fmt)
         start = (
             pl.DataFrame({"s": start, "f": fmt})
             .select(
@@ -352,6 +417,8 @@ class FullSizeQuarter:
                 self.real[d].indications[0] if d in self.real else generic[i % len(generic)]
                 for i, d in enumerate(self.drugs)
             ]
+            # intrathecal baclofen and the combinations: their first ingredient's
+            + [self.real[p.ingredients[0]].indications[0] for p in self.table.products[len(self.drugs) :]]
         )
         report = self.drug_report[rows]
         self.indi_rows = rows
@@ -433,9 +500,42 @@ class FullSizeQuarter:
     def deleted_lines(self) -> list[str]:
         rng = self.rng
         picked = rng.choice(self.case_id, size=max(3, self.n // 200), replace=False)
-        strangers = rng.integers(1_000_000, 30_000_000, 25)
+        strangers = rng.integers(1_000_000, 10_000_000, 25)  # below every generated case number
         ids = np.concatenate([picked, strangers, picked[:5]]).astype(str)
         return [" ", *sorted(ids.tolist())]
+
+
+_SAME_COLUMN: dict[str, str] = {
+    "isr": "primaryid",
+    "case": "caseid",
+    "i_f_cod": "i_f_code",
+    "lot_nbr": "lot_num",
+    "outc_code": "outc_cod",
+}
+_COUNTRY_NAMES = dict(vocab.COUNTRIES)
+
+
+def _era_frame(frame: pl.DataFrame, quarter: Quarter, table: str) -> pl.DataFrame:
+    """The columns of ``table`` in ``quarter``'s layout, from a frame built with FAERS's names: LAERS's ISR,
+    CASE and global DRUG_SEQ, country names and upper-case PTs, 2012Q4's lot_nbr and outc_code, blanks for
+    columns this generator does not fill, and LAERS's trailing empty field."""
+    laers = quarter.is_laers
+    selected = []
+    for name in columns(quarter, table):
+        source = _SAME_COLUMN.get(name, name)
+        if laers and name == "drug_seq" and table in ("ther", "indi"):
+            source = "dsg_drug_seq" if table == "ther" else "indi_drug_seq"
+        if source not in frame.columns:
+            selected.append(pl.lit("").alias(name))
+        elif laers and name == "reporter_country":
+            selected.append(pl.col(source).replace_strict(_COUNTRY_NAMES, default="").alias(name))
+        elif laers and name == "pt":
+            selected.append(pl.col(source).str.to_uppercase().alias(name))
+        else:
+            selected.append(pl.col(source).alias(name))
+    if trailing_dollar(quarter, table):
+        selected.append(pl.lit("").alias("_trailing_empty_field"))
+    return frame.select(selected)
 
 
 def _csv_bytes(frame: pl.DataFrame, quarter: Quarter, table: str) -> bytes:
@@ -453,29 +553,27 @@ def _csv_bytes(frame: pl.DataFrame, quarter: Quarter, table: str) -> bytes:
     return head + buffer.getvalue()
 
 
-def generate_full_size(
-    out_dir: Path,
-    *,
-    quarters: Sequence[str] | None = None,
-    n_cases: int | None = None,
-    seed: int = 42,
-    on_step: OnStep | None = None,
-) -> SampleTruth:
-    """Write one full-size FAERS quarter and its truth.json into ``out_dir``."""
-    texts = list(quarters) if quarters else [FULL_SIZE_QUARTER]
-    if len(texts) != 1:
-        raise ValueError(f"full-size mode writes exactly one quarter, got {texts}")
-    quarter = Quarter.parse(texts[0])
-    if quarter.is_laers:
-        raise ValueError(f"full-size mode writes a FAERS quarter (2012Q4 or later), got {quarter}")
-    n = FULL_SIZE_CASES if n_cases is None else n_cases
-    if n < 1000:
-        raise ValueError(f"full-size mode needs at least 1,000 cases (got {n})")
-    from faers.sample.generate import _check_out_dir
+DRUG_TRUTH_FILE = "drug_truth_{year}q{q}.parquet"
+"""Per quarter: the truth of every DRUG row (primary_id = primaryid or ISR, drug_seq, role_cod, ingredients:
+the row's true ingredients sorted and joined with ``\\``, empty for an unknown name)."""
 
-    _check_out_dir(out_dir, {zip_name(quarter)})
-    step = on_step or (lambda _message: None)
-    gen = FullSizeQuarter(quarter, n, seed)
+
+def drug_truth_frame(gen: FullSizeQuarter) -> pl.DataFrame:
+    """The truth of every DRUG row of a generated quarter (its drug frame must have been built)."""
+    keys = pl.Series(gen.drug_keys, dtype=pl.Utf8).gather(gen.drug_idx)
+    return pl.DataFrame(
+        {
+            "quarter": pl.repeat(str(gen.quarter), len(gen.drug_idx), eager=True),
+            "primary_id": gen.primary_id[gen.drug_report],
+            "drug_seq": gen.drug_seq.astype(np.int64),
+            "role_cod": pl.Series(["PS", "SS", "C", "I"]).gather(gen.drug_role),
+            "ingredients": keys.scatter(np.flatnonzero(~gen.drug_known), ""),
+        }
+    )
+
+
+def _write_quarter(out_dir: Path, gen: FullSizeQuarter, step: OnStep) -> tuple[dict[str, Any], QuarterTruth]:
+    quarter = gen.quarter
     gen.reports()
     frames: dict[str, pl.DataFrame] = {"demo": gen.demo_frame()}
     frames["drug"] = gen.drug_frame()
@@ -484,17 +582,20 @@ def generate_full_size(
     frames["rpsr"] = gen.rpsr_frame()
     frames["ther"] = gen.ther_frame()
     frames["indi"] = gen.indi_frame()
-    step(f"built {n:,} cases, {frames['drug'].height:,} drug and {frames['reac'].height:,} reaction rows")
+    step(
+        f"{quarter}: built {gen.n:,} cases, {frames['drug'].height:,} drug and {frames['reac'].height:,} reaction rows"
+    )
     deleted = gen.deleted_lines() if has_deleted_list(quarter) else None
     stats: dict[str, Any] = {}
     with DeterministicZip(out_dir / zip_name(quarter), quarter, compresslevel=FAST_DEFLATE) as archive:
         for table in TABLES:
-            cols = [c.strip().lower() for c in header(quarter, table).split("$")]
-            data = _csv_bytes(frames[table].select(cols), quarter, table)
+            frame = frames.pop(table)
+            data = _csv_bytes(_era_frame(frame, quarter, table), quarter, table)
             member = member_path(quarter, table)
             archive.write(member, data)
-            stats[table] = MemberStats(member=member, data_lines=frames[table].height, bytes=len(data)).as_dict()
+            stats[table] = MemberStats(member=member, data_lines=frame.height, bytes=len(data)).as_dict()
             step(f"wrote {member} ({len(data) / 1e6:.0f} MB)")
+            del frame, data
         if deleted is not None:
             member = deleted_member_path(quarter)
             data = "".join(line + "\n" for line in deleted).encode("ascii")
@@ -508,7 +609,58 @@ def generate_full_size(
                     MemberStats(member=member, data_lines=len(deleted), blank_lines=1, bytes=len(data)).as_dict()
                 ],
             }
+    drug_truth = out_dir / DRUG_TRUTH_FILE.format(year=quarter.year, q=quarter.q)
+    drug_truth_frame(gen).write_parquet(drug_truth, compression="zstd", statistics=False)
+    return stats, quarter_truth(gen, deleted or [])
+
+
+def generate_full_size(
+    out_dir: Path,
+    *,
+    quarters: Sequence[str] | None = None,
+    n_cases: int | None = None,
+    seed: int = 42,
+    drug_noise: str = "realistic",
+    on_step: OnStep | None = None,
+) -> SampleTruth:
+    """Write full-size quarters (LAERS or FAERS, default 2023Q4), each of ``n_cases`` cases, their truth.json
+    and one drug-row truth Parquet file per quarter into ``out_dir``.
+
+    One quarter at a time is held in memory. With several quarters, each draws its cases from its own range
+    (no case spans quarters) and its own seed; one quarter alone is what benchmarks/warehouse.py expects.
+    """
+    texts = list(quarters) if quarters else [FULL_SIZE_QUARTER]
+    parsed = [Quarter.parse(text) for text in texts]
+    if len(set(parsed)) != len(parsed):
+        raise ValueError(f"duplicate quarter in {texts}")
+    parsed.sort()
+    if drug_noise not in NOISE_MODES:
+        raise ValueError(f"drug noise must be one of {', '.join(NOISE_MODES)} (got {drug_noise!r})")
+    n = FULL_SIZE_CASES if n_cases is None else n_cases
+    if n < 1000:
+        raise ValueError(f"full-size mode needs at least 1,000 cases (got {n})")
+    from faers.sample.generate import _check_out_dir
+
+    _check_out_dir(out_dir, {zip_name(q) for q in parsed})
+    step = on_step or (lambda _message: None)
+    files: dict[str, Any] = {}
+    parts: list[QuarterTruth] = []
+    several = len(parsed) > 1
+    for k, quarter in enumerate(parsed):
+        gen = FullSizeQuarter(
+            quarter,
+            n,
+            seed + 7919 * k,
+            drug_noise=drug_noise,
+            case_base=10_000_000 + k * case_id_span(n) if several else None,
+            drug_seq_base=1_000_000_000 + k * 20_000_000,
+        )
+        stats, part = _write_quarter(out_dir, gen, step)
+        files[zip_name(quarter)] = stats
+        parts.append(part)
+        del gen
     planted = {"baclofen_ps_share": BACLOFEN_PS_SHARE, "intrathecal_share": INTRATHECAL_SHARE}
-    truth = full_size_truth(gen, quarter, seed, stats, deleted or [], planted)
+    truth = full_size_truth(parts, seed, files, planted)
+    truth.drug_noise = drug_noise
     truth.write(out_dir / "truth.json")
     return truth

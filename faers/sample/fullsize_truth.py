@@ -4,27 +4,42 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from faers.sample import vocab
-from faers.sample.layout import Quarter, zip_name
+from faers.sample.layout import Quarter
 from faers.sample.truth import NOTES, SERIOUS_OUTCOME_CODES, SUSPECT_ROLES, SampleTruth
 
 if TYPE_CHECKING:
     from faers.sample.fullsize import FullSizeQuarter
 
 
-def full_size_truth(
-    gen: FullSizeQuarter,
-    quarter: Quarter,
-    seed: int,
-    stats: dict[str, Any],
-    deleted: list[str],
-    planted: dict[str, Any],
-) -> SampleTruth:
-    """The same rules as truth.py, vectorised (one version per case, no malformed rows)."""
+@dataclass
+class QuarterTruth:
+    """The counts of one full-size quarter that add up across quarters (each quarter's cases are its own),
+    with the raw time-to-onset values (medians do not add up)."""
+
+    quarter: Quarter
+    n: int
+    deleted_ids: list[int]
+    kept_primary_ids: np.ndarray
+    marts: dict[str, int]
+    n_reports: int
+    sex: Counter[str]
+    drug_reports: Counter[str]
+    event_reports: Counter[str]
+    baclofen_cells: Counter[str]
+    strata: dict[str, Counter[str]]
+    tto_days: np.ndarray
+    tto_routes: np.ndarray
+
+
+def quarter_truth(gen: FullSizeQuarter, deleted: list[str]) -> QuarterTruth:
+    """The rules of truth.py, vectorised over one quarter (one version per case, no malformed rows)."""
     deleted_ids = sorted({int(x) for x in deleted if x.strip().isdigit()})
     kept = ~np.isin(gen.case_id, deleted_ids)
     n_kept = int(kept.sum())
@@ -46,18 +61,22 @@ def full_size_truth(
         "fct_case_therapy": int(kept[gen.drug_report[gen.ther_rows]].sum()),
         "serious_cases": len(np.unique(gen.outc_report[kept[gen.outc_report] & serious_code])),
         "cases_with_outcome": len(np.unique(gen.outc_report[kept[gen.outc_report]])),
-        "sex": {
+    }
+    sex_counts = Counter(
+        {
             "F": int((kept & (sex == "F")).sum()),
             "M": int((kept & (sex == "M")).sum()),
             "null": int((kept & ~np.isin(sex, ["F", "M"])).sum()),
-        },
-    }
-    # signals: reports with a PS drug and a PT (every report has a PT)
-    ps = gen.drug_ps & drug_kept
+        }
+    )
+    # signals: reports with a PS drug of known name (a PS row named UNKNOWN has no drug) and a PT (every
+    # report has a PT); a drug is its product key (a combination is one drug, its sorted ingredients)
+    ps = gen.drug_ps & drug_kept & gen.drug_known
     has_ps = np.zeros(gen.n, dtype=bool)
     has_ps[gen.drug_report[ps]] = True
     in_table = has_ps & kept
-    drug_reports = np.bincount(gen.drug_idx[ps], minlength=len(gen.drugs))
+    report_drug = np.unique(gen.drug_report[ps].astype(np.int64) * len(gen.drug_keys) + gen.drug_idx[ps])
+    drug_reports = np.bincount(report_drug % len(gen.drug_keys), minlength=len(gen.drug_keys))
     pair_report = reac_pairs // n_pts
     pair_pt = reac_pairs % n_pts
     in_pairs = in_table[pair_report]
@@ -65,27 +84,20 @@ def full_size_truth(
     baclofen_ps = np.zeros(gen.n, dtype=bool)
     baclofen_ps[gen.drug_report[ps & (gen.drug_idx == gen.drugs.index("baclofen"))]] = True
     cells = np.bincount(pair_pt[in_pairs & baclofen_ps[pair_report]], minlength=n_pts)
-    signals = {
-        "suspect_roles": list(SUSPECT_ROLES),
-        "n_reports": int(in_table.sum()),
-        "drug_reports": {gen.drugs[i]: int(c) for i, c in enumerate(drug_reports) if c},
-        "event_reports": {gen.pts[i]: int(c) for i, c in enumerate(event_reports) if c},
-        "cells": {"baclofen": {gen.pts[i]: int(c) for i, c in enumerate(cells) if c}},
-        "planted_positive": list(vocab.BACLOFEN_PLANTED_PTS),
-        "planted_pairs": [],
-    }
     sex_pt = gen.pts.index(vocab.SEX_DIFFERENCE_PT)
+    with_pt = np.zeros(gen.n, dtype=bool)
+    with_pt[pair_report[pair_pt == sex_pt]] = True
 
-    def stratum(code: str) -> dict[str, int]:
+    def stratum(code: str) -> Counter[str]:
         in_sex = in_table & (sex == code)
-        with_pt = np.zeros(gen.n, dtype=bool)
-        with_pt[pair_report[pair_pt == sex_pt]] = True
-        return {
-            "a": int((in_sex & baclofen_ps & with_pt).sum()),
-            "n_drug": int((in_sex & baclofen_ps).sum()),
-            "n_event": int((in_sex & with_pt).sum()),
-            "n": int(in_sex.sum()),
-        }
+        return Counter(
+            {
+                "a": int((in_sex & baclofen_ps & with_pt).sum()),
+                "n_drug": int((in_sex & baclofen_ps).sum()),
+                "n_event": int((in_sex & with_pt).sum()),
+                "n": int(in_sex.sum()),
+            }
+        )
 
     # tto: baclofen appears only as PS, one drug row per report, so the earliest valid start per report
     rows = gen.ther_rows
@@ -97,33 +109,83 @@ def full_size_truth(
         [
             (dt.date(int(s[:4]), int(s[4:6]), int(s[6:])) - dt.date(1970, 1, 1)).days if ok else 0
             for s, ok in zip(gen.ther_start, full & is_bac, strict=True)
-        ]
+        ],
+        dtype=np.int64,
     )
     tto = gen.event_day[report] - start_days
     ok = is_bac & full & event_full & (tto >= 0)
     routes = np.where(gen.drug_intrathecal[rows], "intrathecal", vocab.DRUG_BY_INGREDIENT["baclofen"].route)
+    return QuarterTruth(
+        quarter=gen.quarter,
+        n=gen.n,
+        deleted_ids=deleted_ids,
+        kept_primary_ids=gen.primary_id[kept],
+        marts=marts,
+        n_reports=int(in_table.sum()),
+        sex=sex_counts,
+        drug_reports=Counter({gen.drug_keys[i]: int(c) for i, c in enumerate(drug_reports) if c}),
+        event_reports=Counter({gen.pts[i]: int(c) for i, c in enumerate(event_reports) if c}),
+        baclofen_cells=Counter({gen.pts[i]: int(c) for i, c in enumerate(cells) if c}),
+        strata={"F": stratum("F"), "M": stratum("M")},
+        tto_days=tto[ok],
+        tto_routes=routes[ok],
+    )
+
+
+def full_size_truth(
+    parts: list[QuarterTruth],
+    seed: int,
+    files: dict[str, Any],
+    planted: dict[str, Any],
+) -> SampleTruth:
+    """One truth over the quarters of a full-size sample (their cases are disjoint, so counts add up)."""
+    marts: Counter[str] = Counter()
+    sex: Counter[str] = Counter()
+    drug_reports: Counter[str] = Counter()
+    event_reports: Counter[str] = Counter()
+    cells: Counter[str] = Counter()
+    strata: dict[str, Counter[str]] = {"F": Counter(), "M": Counter()}
+    for part in parts:
+        marts.update(part.marts)
+        sex.update(part.sex)
+        drug_reports.update(part.drug_reports)
+        event_reports.update(part.event_reports)
+        cells.update(part.baclofen_cells)
+        for code in strata:
+            strata[code].update(part.strata[code])
+    tto = np.concatenate([p.tto_days for p in parts])
+    routes = np.concatenate([p.tto_routes for p in parts])
     tto_truth: dict[str, Any] = {
-        "n": int(ok.sum()),
-        "median_days": float(np.median(tto[ok])) if ok.any() else None,
-        "by_route": {str(r): float(np.median(tto[ok & (routes == r)])) for r in sorted(set(routes[ok]))},
-        "n_by_route": {str(r): int((ok & (routes == r)).sum()) for r in sorted(set(routes[ok]))},
+        "roles": list(SUSPECT_ROLES),
+        "n": len(tto),
+        "median_days": float(np.median(tto)) if len(tto) else None,
+        "by_route": {str(r): float(np.median(tto[routes == r])) for r in sorted(set(routes.tolist()))},
+        "n_by_route": {str(r): int((routes == r).sum()) for r in sorted(set(routes.tolist()))},
     }
-    tto_truth = {"roles": list(SUSPECT_ROLES), **tto_truth}
+    primary_ids = np.sort(np.concatenate([p.kept_primary_ids for p in parts]))
     return SampleTruth(
         seed=seed,
-        quarters=[str(quarter)],
-        n_cases_generated=gen.n,
-        files={zip_name(quarter): stats},
-        deleted_case_ids=deleted_ids,
-        dedup={"n_cases": n_kept, "primary_ids": gen.primary_id[kept].tolist()},
-        marts=marts,
-        signals=signals,
+        quarters=[str(p.quarter) for p in parts],
+        n_cases_generated=sum(p.n for p in parts),
+        files=files,
+        deleted_case_ids=sorted({i for p in parts for i in p.deleted_ids}),
+        dedup={"n_cases": len(primary_ids), "primary_ids": primary_ids.tolist()},
+        marts={**{k: marts[k] for k in parts[0].marts}, "sex": {k: sex[k] for k in ("F", "M", "null")}},
+        signals={
+            "suspect_roles": list(SUSPECT_ROLES),
+            "n_reports": sum(p.n_reports for p in parts),
+            "drug_reports": dict(sorted(drug_reports.items())),
+            "event_reports": dict(sorted(event_reports.items())),
+            "cells": {"baclofen": dict(sorted(cells.items()))},
+            "planted_positive": list(vocab.BACLOFEN_PLANTED_PTS),
+            "planted_pairs": [],
+        },
         tto={"baclofen": tto_truth},
         sex_difference={
             "drug": "baclofen",
             "pt": vocab.SEX_DIFFERENCE_PT,
             "stratum": "F",
-            "cells": {"F": stratum("F"), "M": stratum("M")},
+            "cells": {code: dict(counts) for code, counts in strata.items()},
         },
         planted=planted,
         notes=NOTES,

@@ -35,21 +35,31 @@ def generate(
     n_cases: int | None = None,
     seed: int = 42,
     full_size: bool = False,
+    drug_noise: str | None = None,
     on_step: Progress | None = None,
 ) -> SampleTruth:
     """Write ``faers_ascii_YYYYqN.zip`` / ``aers_ascii_YYYYqN.zip`` and ``truth.json`` into ``out_dir``.
 
     Default: the quarters of ``cases.DEFAULT_QUARTERS`` and 5,000 distinct cases. ``full_size=True`` writes
-    one realistic FAERS quarter (~400k cases) instead (``quarters`` may name that one quarter; ``n_cases``
-    overrides the 400k). Same arguments, same bytes. ``on_step`` receives a short message per finished step.
+    full-size quarters instead (``quarters``: LAERS or FAERS, default 2023Q4; ``n_cases`` per quarter, default
+    400k). ``drug_noise`` (drugnames.NOISE_MODES): ``basic`` (the default sample's default: every drug name
+    maps with seeds/drug_synonyms.csv) or ``realistic`` (the full-size default: the drug-name noise of real
+    FAERS, drugnames.py). Same arguments, same bytes. ``on_step`` receives a short message per finished step.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if full_size:
         from faers.sample.fullsize import generate_full_size
 
-        return generate_full_size(out_dir, quarters=quarters, n_cases=n_cases, seed=seed, on_step=on_step)
-    sample = build_sample(quarters, n_cases, seed)
+        return generate_full_size(
+            out_dir,
+            quarters=quarters,
+            n_cases=n_cases,
+            seed=seed,
+            drug_noise=drug_noise or "realistic",
+            on_step=on_step,
+        )
+    sample = build_sample(quarters, n_cases, seed, drug_noise=drug_noise or "basic")
     _check_out_dir(out_dir, {zip_name(q) for q in sample.quarters})
     if on_step:
         on_step(f"built {sample.n_cases:,} cases in memory")

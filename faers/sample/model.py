@@ -42,6 +42,8 @@ class DrugRow:
 
     role: str
     ingredient: str
+    """The row's true drug: an ingredient, a combination's sorted ingredients joined with '\\', or '' for an
+    unknown name (UNKNOWN, NOT REPORTED)."""
     drugname: str
     prod_ai: str
     route: str
@@ -140,6 +142,7 @@ class Sample:
     reports: dict[Quarter, list[Report]]
     deleted: dict[Quarter, dict[str, list[str]]]
     """Per quarter, member path -> the list's physical lines (without terminators)."""
+    drug_noise: str = "basic"
 
     def all_reports(self) -> list[Report]:
         """Every report of every quarter, in quarter order."""

@@ -53,6 +53,11 @@ NOTES: dict[str, str] = {
         "one row per loaded DRUG row of a kept report (a drug repeated in one report is two rows with "
         "different drug_seq); rejected DRUG rows are excluded."
     ),
+    "drug_rows": (
+        "per DRUG row of a kept report (rejected rows excluded): its true drug, 'ingredients' = the sorted "
+        "lower-case ingredients joined with '\\' (a combination product: several), '' for an unknown name "
+        "(UNKNOWN, NOT REPORTED). A drug in the signals is that same string (a combination is one drug)."
+    ),
     "fct_case_reaction": ("distinct (primary_id, lower(pt)) of loaded REAC rows of kept reports."),
     "fct_case_outcome": ("distinct (primary_id, outc_cod) of kept reports."),
     "fct_case_indication": ("one row per INDI row of kept reports (the generator writes no duplicate rows)."),
@@ -101,6 +106,10 @@ class SampleTruth:
     planted: dict[str, Any]
     notes: dict[str, str]
     mode: str = "default"
+    drug_noise: str = "basic"
+    drug_rows: dict[str, Any] | None = None
+    """Default sample: the truth of every DRUG row of the kept reports (``columns``, ``rows``); the full-size
+    path writes it to Parquet files instead (fullsize.DRUG_TRUTH_FILE)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict with the documented keys (shallow: the values are already plain)."""
@@ -167,8 +176,8 @@ def kept_reports(sample: Sample) -> list[Report]:
 
 
 def report_sets(report: Report) -> tuple[set[str], set[str]]:
-    """(suspect ingredients, canonical PTs) of a report, rejected rows excluded."""
-    drugs = {d.ingredient for d in report.drugs if not d.rejected and d.role in SUSPECT_ROLES}
+    """(suspect drugs, canonical PTs) of a report, rejected rows and unknown drug names excluded."""
+    drugs = {d.ingredient for d in report.drugs if not d.rejected and d.role in SUSPECT_ROLES and d.ingredient}
     pts = {r.pt for r in report.reactions if not r.rejected}
     return drugs, pts
 
@@ -306,4 +315,9 @@ def compute_truth(sample: Sample, zips: dict[str, ZipStats]) -> SampleTruth:
             "sex_pt_rate_female": SEX_PT_RATE_FEMALE,
         },
         notes=NOTES,
+        drug_noise=sample.drug_noise,
+        drug_rows={
+            "columns": ["primary_id", "drug_seq", "role_cod", "ingredients"],
+            "rows": [[r.primary_id, d.seq, d.role, d.ingredient] for r in kept for d in r.drugs if not d.rejected],
+        },
     )

@@ -2,16 +2,18 @@
 
 Everything here is real-world vocabulary (generic ingredient names, their brand names, MedDRA preferred
 terms, ISO country codes and FDA's code lists from docs/faers_format.md §8). The drug table is also the
-generator's brand -> ingredient mapping: :func:`synonym_rows` turns it into ``drug_synonyms.csv``.
+generator's brand -> ingredient mapping: :func:`synonym_rows` lists it (seeds/drug_synonyms.csv must cover it,
+tests/python/test_warehouse_seeds.py), :class:`drugnames.ProductTable` spells it with realistic noise.
 
-Drug names in DRUG.drugname follow one grammar (so a normaliser can strip the decorations)::
+With the basic drug noise (the default sample's default), DRUG.drugname follows one grammar (so a normaliser
+can strip the decorations)::
 
     drugname = ALIAS [" " STRENGTH] [" " FORM] ["."]
     STRENGTH = r"\\d+(\\.\\d+)? ?(MG|MCG|G|ML|MG/ML|MCG/ML|IU|MEQ|%)"
     FORM     = one of DOSE_FORM_WORDS
 
 ALIAS is a brand or generic name of :data:`DRUGS` (any letter case); ``prod_ai`` (2014Q3 on) holds the
-ingredient, or its salt form (``PRODUCT_AI``), upper case, or is blank.
+ingredient, or its salt form, upper case, or is blank. The realistic drug noise is drugnames.py.
 """
 
 # ruff: noqa: E501  (data tables: one drug per line)
@@ -216,6 +218,49 @@ ORAL_BACLOFEN_ALIASES: tuple[str, ...] = (
     "FLEQSUVY",
 )
 """Names under which an oral baclofen product is reported."""
+
+INTRATHECAL_BACLOFEN_BRANDS: tuple[str, ...] = ("GABLOFEN", "LIORESAL INTRATHECAL", "LIORESAL")
+ORAL_BACLOFEN_BRANDS: tuple[str, ...] = ("LIORESAL", "OZOBAX", "LYVISPAH", "FLEQSUVY")
+"""Brand names of intrathecal and of oral baclofen as reporters write them (realistic drug-name noise)."""
+
+
+@dataclass(frozen=True)
+class Combination:
+    """A real multi-ingredient product: its ingredients, brands, FDA's prod_ai and generic spellings."""
+
+    ingredients: tuple[str, ...]
+    brands: tuple[str, ...]
+    prod_ai: str
+    generics: tuple[str, ...]
+    route: str
+    strength: tuple[str, str]
+
+
+def _combination(spec: str) -> Combination:
+    ingredients, brands, prod_ai, generics, route, strength = (part.strip() for part in spec.split("|"))
+    amount, unit = strength.split()
+    return Combination(
+        ingredients=tuple(sorted(ingredients.split("\\"))),
+        brands=tuple(b.strip() for b in brands.split(";") if b.strip()),
+        prod_ai=prod_ai,
+        generics=tuple(g.strip() for g in generics.split(";")),
+        route=route,
+        strength=(amount, unit),
+    )
+
+
+# ingredients | brands | prod_ai (FDA's '\'-separated form) | generic spellings | route | strength
+_COMBINATION_SPECS = r"""
+acetaminophen\hydrocodone|VICODIN;NORCO|ACETAMINOPHEN\HYDROCODONE BITARTRATE|HYDROCODONE BITARTRATE AND ACETAMINOPHEN;ACETAMINOPHEN/HYDROCODONE;ACETAMINOPHEN\HYDROCODONE BITARTRATE|oral|5/325 MG
+acetaminophen\oxycodone|PERCOCET|ACETAMINOPHEN\OXYCODONE HYDROCHLORIDE|OXYCODONE AND ACETAMINOPHEN;OXYCODONE/ACETAMINOPHEN|oral|5/325 MG
+fluticasone\salmeterol|ADVAIR;ADVAIR DISKUS|FLUTICASONE PROPIONATE\SALMETEROL XINAFOATE|FLUTICASONE PROPIONATE AND SALMETEROL;FLUTICASONE/SALMETEROL|respiratory (inhalation)|250/50 MCG
+metformin\sitagliptin|JANUMET|METFORMIN HYDROCHLORIDE\SITAGLIPTIN PHOSPHATE|SITAGLIPTIN AND METFORMIN HYDROCHLORIDE;SITAGLIPTIN/METFORMIN|oral|50/1000 MG
+hydrochlorothiazide\lisinopril|ZESTORETIC|HYDROCHLOROTHIAZIDE\LISINOPRIL|LISINOPRIL AND HYDROCHLOROTHIAZIDE;LISINOPRIL/HYDROCHLOROTHIAZIDE|oral|20/12.5 MG
+baclofen\morphine||BACLOFEN\MORPHINE SULFATE|BACLOFEN/MORPHINE;MORPHINE/BACLOFEN|intrathecal|500/1000 MCG/ML
+"""
+
+COMBINATIONS: tuple[Combination, ...] = tuple(_combination(line) for line in _COMBINATION_SPECS.strip().splitlines())
+"""Multi-ingredient products the realistic drug-name noise writes (a drug row's truth is the ingredient set)."""
 
 EXTRA_ALIASES: dict[str, str] = {'"VITAMINS" (NOS)': "multivitamins", "VITAMINS": "multivitamins"}
 """Odd real-world names the generator also uses (the 2012Q4 quoted drugname, faers_format.md Q-6)."""
@@ -624,7 +669,8 @@ to a few reports only."""
 
 
 def synonym_rows() -> list[tuple[str, str]]:
-    """(name, ingredient) for every brand, alias, salt form and generic name the generator writes.
+    """(name, ingredient) for every brand, alias, salt form and generic name the basic drug noise writes
+    (the realistic noise also writes vocab.COMBINATIONS, misspellings and synthetic names: drugnames.py).
 
     Names are upper case; a normaliser should compare upper(trim(name)) after stripping the dose
     decorations described in the module docstring.

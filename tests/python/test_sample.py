@@ -411,6 +411,7 @@ def _mini_warehouse(members: dict[str, dict[str, bytes]]) -> dict[str, Any]:
             1 for k in keys if {r.get("outc_cod", r.get("outc_code")) for r in rows("outc", k)} & SERIOUS
         ),
         "cases_with_outcome": sum(1 for k in keys if rows("outc", k)),
+        "drug_rows": sorted((k[1], int(r["drug_seq"])) for k in keys for r in rows("drug", k)),
         "sex": {
             s: sum(1 for rec in kept if (rec[4] if rec[4] in ("F", "M") else "null") == s) for s in ("F", "M", "null")
         },
@@ -436,6 +437,9 @@ def test_truth_agrees_with_an_independent_reading_of_the_files(
         "sex",
     ):
         assert mini[key] == truth["marts"][key], key
+    drug_rows = truth["drug_rows"]
+    assert drug_rows["columns"] == ["primary_id", "drug_seq", "role_cod", "ingredients"]
+    assert sorted((pid, seq) for pid, seq, _, _ in drug_rows["rows"]) == mini["drug_rows"]
 
 
 def test_dedup_plants_are_exercised(truth: dict[str, Any]) -> None:
@@ -464,6 +468,16 @@ def test_cli_sample(tmp_path: Path) -> None:
     ]
 
 
+def test_cli_sample_drug_noise(tmp_path: Path) -> None:
+    args = ["sample", "--out", str(tmp_path), "--quarters", "2012Q3,2019Q1", "--cases", "200", "--seed", "3"]
+    result = CliRunner().invoke(app, [*args, "--drug-noise", "realistic"])
+    assert result.exit_code == 0, result.output
+    truth = json.loads((tmp_path / "truth.json").read_text())
+    assert truth["drug_noise"] == "realistic" and truth["drug_rows"]["rows"]
+    result = CliRunner().invoke(app, [*args[:2], str(tmp_path / "other"), *args[3:], "--drug-noise", "messy"])
+    assert result.exit_code == 2 and "drug noise must be one of basic, realistic" in result.output
+
+
 def test_bad_arguments_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(QuarterFormatError, match="2019Q5"):
         generate(tmp_path, quarters=["2019Q5"])
@@ -478,7 +492,7 @@ def test_bad_arguments_are_clear_errors(tmp_path: Path) -> None:
         generate(tmp_path / "x", quarters=["2019Q2"], n_cases=60)
 
 
-# --- drug names and the synonyms file ---------------------------------------------------------------------
+# --- drug names (basic noise) ---------------------------------------------------------------------
 
 DRUGNAME_RE = re.compile(
     r"^(?P<alias>.+?)(?: \d+(?:\.\d+)? ?(?:MG|MCG|G|ML|MG/ML|MCG/ML|IU|MEQ|%)"
@@ -486,18 +500,13 @@ DRUGNAME_RE = re.compile(
 )
 
 
-def test_synonyms_csv_maps_every_name_the_generator_writes() -> None:
-    import csv
-
+def test_basic_drug_names_map_with_the_generators_synonym_rows() -> None:
+    """The basic drug noise writes ALIAS [STRENGTH] [FORM] ["."], every alias and prod_ai one of
+    vocab.synonym_rows() (which seeds/drug_synonyms.csv must cover, test_warehouse_seeds.py)."""
     from faers.sample import vocab
     from faers.sample.cases import build_sample
 
-    path = Path(vocab.__file__).with_name("drug_synonyms.csv")
-    with path.open(newline="") as handle:
-        rows = list(csv.reader(handle))
-    assert rows[0] == ["name", "ingredient"]
-    synonyms = dict(rows[1:])
-    assert sorted(synonyms.items()) == vocab.synonym_rows(), "drug_synonyms.csv is stale: regenerate it"
+    synonyms = dict(vocab.synonym_rows())
     checked = 0
     for report in build_sample(n_cases=600, seed=11).all_reports():
         for row in report.drugs:

@@ -91,18 +91,15 @@ def test_truth_agrees_with_the_files(full: tuple[Path, dict[str, Any]]) -> None:
         "M": sex.count("M"),
         "null": len(sex) - sex.count("F") - sex.count("M"),
     }
-    # baclofen cells: kept reports with baclofen as PS (prod_ai or the intrathecal brand) and each PT
+    # baclofen cells: kept reports whose PS row is baclofen by the row truth (its names are noisy), and each PT
+    rows = pl.read_parquet(out / "drug_truth_2023q4.parquet").with_columns(
+        pl.col("primary_id").cast(pl.Utf8), pl.col("drug_seq").cast(pl.Utf8)
+    )
     drug = of_kept("ASCII/DRUG23Q4.txt")
+    assert drug.height == rows.join(kept, left_on="primary_id", right_on="primaryid", how="semi").height
     baclofen = (
-        drug.filter(
-            (pl.col("role_cod") == "PS")
-            & (
-                (pl.col("prod_ai") == "BACLOFEN")
-                | (pl.col("drugname") == "GABLOFEN")
-                | pl.col("drugname").str.starts_with("BACLOFEN")
-                | pl.col("drugname").str.starts_with("LIORESAL")
-            )
-        )
+        drug.join(rows, left_on=["primaryid", "drug_seq"], right_on=["primary_id", "drug_seq"])
+        .filter((pl.col("role_cod") == "PS") & (pl.col("ingredients") == "baclofen"))
         .select("primaryid")
         .unique()
     )
@@ -119,8 +116,10 @@ def test_full_size_is_deterministic(tmp_path: Path) -> None:
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
 
 
-def test_full_size_rejects_laers_and_several_quarters(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="FAERS quarter"):
-        generate(tmp_path, full_size=True, quarters=["2012Q3"], n_cases=2000)
-    with pytest.raises(ValueError, match="exactly one quarter"):
-        generate(tmp_path, full_size=True, quarters=["2019Q1", "2019Q2"], n_cases=2000)
+def test_full_size_arguments_are_checked(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="duplicate quarter"):
+        generate(tmp_path, full_size=True, quarters=["2019Q1", "2019q1"], n_cases=2000)
+    with pytest.raises(ValueError, match="drug noise"):
+        generate(tmp_path, full_size=True, n_cases=2000, drug_noise="messy")
+    with pytest.raises(ValueError, match="at least 1,000"):
+        generate(tmp_path, full_size=True, n_cases=10)

@@ -159,3 +159,15 @@ def test_children_follow_the_kept_report(conn: duckdb.DuckDBPyConnection) -> Non
     for mart in FACT_MARTS:
         orphans = scalar(conn, f"select count(*) from main.{mart} anti join main.dim_case using (primary_id, case_id)")
         assert orphans == 0, mart
+
+
+def test_every_drug_row_maps_to_its_true_drug(conn: duckdb.DuckDBPyConnection, built_warehouse: BuiltWarehouse) -> None:
+    """Every DRUG row of a kept report, whatever its role, carries the generator's true drug (truth.json's
+    drug_rows: the default sample's basic drug names all map with seeds/drug_synonyms.csv)."""
+    truth = built_warehouse.truth["drug_rows"]
+    assert truth["columns"] == ["primary_id", "drug_seq", "role_cod", "ingredients"]
+    expected = sorted((pid, seq, role, ingredients or None) for pid, seq, role, ingredients in truth["rows"])
+    rows = conn.execute("select primary_id, drug_seq, role_cod, drug from main.fct_case_drug order by all").fetchall()
+    assert len(rows) == len(expected) == built_warehouse.truth["marts"]["fct_case_drug"]
+    wrong = [(got, want) for got, want in zip(rows, expected, strict=True) if got != want]
+    assert not wrong, wrong[:10]
