@@ -1,4 +1,4 @@
-"""Benchmark of the dbt warehouse (issues 3 and 7): ``dbt build`` time and peak memory on full-size quarters.
+"""Benchmark of the dbt warehouse: ``dbt build`` time and peak memory on full-size quarters.
 
 Generates distinct full-size synthetic quarters with ``faers.sample`` (about 400k cases each; consecutive
 quarters draw their case ids from overlapping ranges, so about one case in eight of a quarter is a follow-up or

@@ -1,4 +1,4 @@
-"""The study report (issue 6): Plotly forest plots and tables in one self-contained HTML file.
+"""The study report: Plotly forest plots and tables in one self-contained HTML file.
 
 * ``data``: what the report shows, from a study output folder or from the marts.
 * ``figures``: the Plotly figures (forest, subgroups, time to onset, descriptive).

@@ -1,4 +1,4 @@
-"""The study report (issue 6) on the synthetic warehouse: from the marts, from a study folder, in a real
+"""The study report on the synthetic warehouse: from the marts, from a study folder, in a real
 headless Chromium, and as PNG/SVG figures.
 
 Expected values come from the warehouse and the study tables themselves (SQL and polars here), never

@@ -1,7 +1,8 @@
--- Correctness gate: EBGM, EB05 and EB95 from the ebgm/eb05/eb95 macros (UDFs) with the reference
--- priors (seed mgps_priors_reference) within 1e-6 relative of the golden values, for both the zero-
--- truncated (_trunc) and the zero-inclusive (_zero) prior. Returns the failing (table, statistic)
--- pairs.
+-- Correctness gate: EBGM, EB05 and EB95 with the reference priors (seed mgps_priors_reference) within
+-- 1e-6 relative of the golden values, for both the zero-truncated (_trunc) and the zero-inclusive
+-- (_zero) prior, computed exactly as the signals mart does: one faers_signal_udf_stats column per row
+-- (one prior on every row), read by the ebgm/eb05/eb95 macros through stats=. Returns the failing
+-- (table, statistic) pairs.
 {% set tolerance = 1e-6 %}
 
 with
@@ -20,22 +21,42 @@ priors as (
 
 {%- for suffix, fit in [('trunc', 'pvref_trunc_Nstar1'), ('zero', 'pvref_zero_inclusive')] %}
 
-computed_{{ suffix }} as (
+cells_{{ suffix }} as (
 
     select
         golden.drug,
         golden.event,
+        golden.a,
+        golden.e,
         golden.ebgm_{{ suffix }},
         golden.eb05_{{ suffix }},
         golden.eb95_{{ suffix }},
-        {%- set args = ['golden.a', 'golden.e', 'priors.alpha1', 'priors.beta1', 'priors.alpha2',
-                        'priors.beta2', 'priors.p'] %}
-        {{ ebgm(*args, variant='mgps') }} as computed_ebgm,
-        {{ eb05(*args, variant='mgps') }} as computed_eb05,
-        {{ eb95(*args, variant='mgps') }} as computed_eb95
+        priors.alpha1,
+        priors.beta1,
+        priors.alpha2,
+        priors.beta2,
+        priors.p,
+        {{ faers_signal_udf_stats('golden.a', 'golden.e', 'priors.alpha1', 'priors.beta1',
+                                  'priors.alpha2', 'priors.beta2', 'priors.p') }} as udf_stats
     from golden
     cross join priors
     where priors.fit = '{{ fit }}'
+
+),
+
+computed_{{ suffix }} as (
+
+    select
+        drug,
+        event,
+        ebgm_{{ suffix }},
+        eb05_{{ suffix }},
+        eb95_{{ suffix }},
+        {%- set args = ['a', 'e', 'alpha1', 'beta1', 'alpha2', 'beta2', 'p'] %}
+        {{ ebgm(*args, variant='mgps', stats='udf_stats') }} as computed_ebgm,
+        {{ eb05(*args, variant='mgps', stats='udf_stats') }} as computed_eb05,
+        {{ eb95(*args, variant='mgps', stats='udf_stats') }} as computed_eb95
+    from cells_{{ suffix }}
 
 ),
 
