@@ -27,6 +27,7 @@ import pyarrow as pa
 from rich.console import Console
 
 from faers.paths import warehouse_path
+from loaders.storage import connect_warehouse
 
 SCHEMA = "meddra"
 REQUIRED_FILES = ("mdhier.asc", "pt.asc", "llt.asc", "soc.asc")
@@ -239,7 +240,7 @@ def run_load_meddra(folder: Path, db: Path | None, *, console: Console | None = 
     try:
         with (
             console.status(f"loading MedDRA from {folder} into {db_path}"),
-            duckdb.connect(str(db_path)) as conn,
+            connect_warehouse(db_path) as conn,
         ):
             result = load_meddra(folder, conn)
     except MeddraError as exc:
