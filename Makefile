@@ -4,15 +4,22 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint browser bench clean
+.PHONY: setup lock demo test lint browser bench clean
 
+## The venv with the exact locked versions (requirements.lock, hashes checked), then this package on top.
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e ".[dev,figures]"
 	touch $@
+
+## Re-resolve requirements.lock from pyproject.toml (after adding or changing a dependency), then `make setup`.
+lock:
+	@[ -x $(BIN)/pip-compile ] || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet "pip-tools>=7.7,<8"; }
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --extra dev --extra figures -o requirements.lock pyproject.toml
 
 ## The whole product on the bundled synthetic sample: sample -> load -> dbt build -> baclofen study -> report.
 demo: setup

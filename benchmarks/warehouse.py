@@ -38,7 +38,6 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from faers.dbt import WAREHOUSE_SELECTION
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_QUARTERS = ("2023Q2", "2023Q3", "2023Q4")
@@ -124,10 +123,8 @@ def run_build(
         str(PROJECT_DIR),
         "--profiles-dir",
         str(PROJECT_DIR),
-        "--indirect-selection",
-        "cautious",
-        "--select",
-        *WAREHOUSE_SELECTION,
+        "--selector",
+        "warehouse",
         *(["--full-refresh"] if full_refresh else []),
         "--vars",
         json.dumps({"incremental_staging": design == "incremental"}),
