@@ -38,7 +38,6 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_QUARTERS = ("2023Q2", "2023Q3", "2023Q4")
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from faers.paths import ENV_VAR, PROJECT_DIR, warehouse_path
 
+
 class DbtError(RuntimeError):
     """dbt finished with errors or failing tests."""
 

@@ -59,7 +59,7 @@ def test_the_pypi_duckdb_cli_queries_every_table_of_the_built_warehouse(built_wa
     marts = {t for s, t in tables if s == "main"}
     assert {"dim_case", "drug_event_cells", "mgps_prior", "signals", "tto"} <= marts
     # WHEN the 1.x CLI counts the rows of every table and view of every schema, in one session
-    sql = " union all ".join(f"select '{s}.{t}', count(*) from \"{s}\".\"{t}\"" for s, t in tables)
+    sql = " union all ".join(f'select \'{s}.{t}\', count(*) from "{s}"."{t}"' for s, t in tables)
     result = _cli(db, sql)
     # THEN it opens the file and every count is the writer's
     assert result.returncode == 0, result.stderr

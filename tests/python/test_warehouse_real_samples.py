@@ -17,7 +17,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-
 pytestmark = pytest.mark.slow
 
 REAL_SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "real_samples"
