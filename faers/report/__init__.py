@@ -5,8 +5,6 @@
 * ``tables``: the HTML tables (signals, characteristics, subgroup tests, seriousness, TTO).
 * ``render``: the jinja2 template, plotly.js inlined once.
 * ``export``: each figure as PNG/SVG with kaleido and the system Chromium.
-* ``browser``: a small Chrome DevTools Protocol client (headless Chromium over a pipe) that opens a
-  report as a person would and reports what rendered.
 * ``cli``: ``run_report``, the ``faers report`` command.
 """
 
