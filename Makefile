@@ -13,6 +13,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e ".[dev,figures]"
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+		echo "requirements.lock does not satisfy pyproject.toml: run 'make lock', then 'make setup'"; exit 1; }
 	touch $@
 
 ## Re-resolve requirements.lock from pyproject.toml (after adding or changing a dependency), then `make setup`.
