@@ -4,15 +4,24 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint browser bench clean
+.PHONY: setup lock demo test lint browser bench clean
 
+## The venv with the exact locked versions (requirements.lock, hashes checked), then this package on top.
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e ".[dev,figures]"
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+		echo "requirements.lock does not satisfy pyproject.toml: run 'make lock', then 'make setup'"; exit 1; }
 	touch $@
+
+## Re-resolve requirements.lock from pyproject.toml (after adding or changing a dependency), then `make setup`.
+lock:
+	@[ -x $(BIN)/pip-compile ] || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet "pip-tools>=7.7,<8"; }
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --extra dev --extra figures -o requirements.lock pyproject.toml
 
 ## The whole product on the bundled synthetic sample: sample -> load -> dbt build -> baclofen study -> report.
 demo: setup

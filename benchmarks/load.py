@@ -1,4 +1,4 @@
-"""Benchmark ``faers load`` against DuckDB's own ``read_csv`` on one full-size quarter (issue 2, item 6).
+"""Benchmark ``faers load`` against DuckDB's own ``read_csv`` on one full-size quarter.
 
     python benchmarks/load.py [--zip faers_ascii_2023q4.zip] [--workdir /tmp/faers_bench] [--repeat 2]
 

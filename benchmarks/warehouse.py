@@ -1,4 +1,4 @@
-"""Benchmark of the dbt warehouse (issues 3 and 7): ``dbt build`` time and peak memory on full-size quarters.
+"""Benchmark of the dbt warehouse: ``dbt build`` time and peak memory on full-size quarters.
 
 Generates distinct full-size synthetic quarters with ``faers.sample`` (about 400k cases each; consecutive
 quarters draw their case ids from overlapping ranges, so about one case in eight of a quarter is a follow-up or
@@ -37,8 +37,6 @@ from pathlib import Path
 import duckdb
 from rich.console import Console
 from rich.table import Table
-
-from faers.dbt import WAREHOUSE_SELECTION
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_QUARTERS = ("2023Q2", "2023Q3", "2023Q4")
@@ -124,10 +122,8 @@ def run_build(
         str(PROJECT_DIR),
         "--profiles-dir",
         str(PROJECT_DIR),
-        "--indirect-selection",
-        "cautious",
-        "--select",
-        *WAREHOUSE_SELECTION,
+        "--selector",
+        "warehouse",
         *(["--full-refresh"] if full_refresh else []),
         "--vars",
         json.dumps({"incremental_staging": design == "incremental"}),

@@ -249,6 +249,17 @@ def report(
 
 
 @app.command()
+def export(
+    to: Annotated[Path, typer.Option("--to", help="Folder to write the Parquet files into.")],
+    db: DbOption = None,
+) -> None:
+    """Write every mart as Parquet (case-level marts partitioned by quarter) for other tools."""
+    from faers.export import run_export
+
+    run_export(to=to, db=db)
+
+
+@app.command()
 def download(
     from_quarter: Annotated[str, typer.Option("--from", help="First quarter, e.g. 2004Q1.")] = "2004Q1",
     to_quarter: Annotated[str, typer.Option("--to", help="Last quarter, or 'latest'.")] = "latest",

@@ -16,19 +16,6 @@ from faers.paths import ENV_VAR, PROJECT_DIR, warehouse_path
 
 FAILED_STATUSES = ("error", "fail", "runtime error")
 
-WAREHOUSE_SELECTION: tuple[str, ...] = (
-    "drug_synonyms",
-    "country_codes",
-    "path:models/staging",
-    "int_cases_deduplicated",
-    "int_drug_names_normalized",
-    "int_terms_canonical",
-    "path:models/marts/core",
-    "path:tests/warehouse",
-)
-"""dbt selection of the warehouse alone (seeds, staging, dedup, core marts and their business-rule tests),
-without signals and study models; use with ``--indirect-selection cautious``."""
-
 
 class DbtError(FaersError, RuntimeError):
     """dbt finished with errors or failing tests; the message names the failed nodes and the log file."""

@@ -27,6 +27,7 @@ import pyarrow as pa
 from rich.console import Console
 
 from faers.paths import warehouse_path
+from loaders.storage import connect_warehouse
 
 SCHEMA = "meddra"
 REQUIRED_FILES = ("mdhier.asc", "pt.asc", "llt.asc", "soc.asc")
@@ -238,7 +239,7 @@ def run_load_meddra(folder: Path, db: Path | None, *, console: Console | None = 
     db_path = (db or warehouse_path()).resolve()
     with (
         console.status(f"loading MedDRA from {folder} into {db_path}"),
-        duckdb.connect(str(db_path)) as conn,
+        connect_warehouse(db_path) as conn,
     ):
         result = load_meddra(folder, conn)
     counts = ", ".join(f"{n:,} {table}" for table, n in result.rows.items())

@@ -19,6 +19,7 @@ from loaders.errors import LoadError
 from loaders.report import MemberReport
 from loaders.scan import LINE_NUMBER, Reject
 from loaders.schema import QUARTER_TABLES, ensure_schema, qualified, quote, table_columns
+from loaders.storage import connect_warehouse
 
 _VIEW = "faers_load_batch"
 
@@ -33,7 +34,7 @@ class Warehouse:
     def __init__(self, db_path: Path, *, memory_limit: str = MEMORY_LIMIT) -> None:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.conn = duckdb.connect(str(db_path))
+            self.conn = connect_warehouse(db_path)
         except duckdb.Error as error:
             raise LoadError(str(db_path), f"cannot open the DuckDB file: {error}") from error
         # Row order is irrelevant (every row carries its line number); this lets DuckDB append in parallel.

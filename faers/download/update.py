@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import typer
 from rich.console import Console
 
@@ -44,6 +43,7 @@ from faers.download.quarters import FIRST_QUARTER, QuarterError, resolve_range
 from faers.download.verify import sha256_file
 from faers.errors import FaersError
 from faers.paths import warehouse_path
+from loaders.storage import connect_warehouse
 
 
 class UpdateError(RuntimeError):
@@ -130,7 +130,7 @@ def update_warehouse(
     )
     manifest = Manifest.load(folder)
     db.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(db)) as conn:
+    with connect_warehouse(db) as conn:
         changes.ensure_tables(conn)
         in_warehouse = changes.loaded_quarters(conn)
         pending = [e for e in manifest.complete() if e.quarter not in in_warehouse]
@@ -154,7 +154,7 @@ def update_warehouse(
 
         loaded = load_paths(paths, db, progress=progress, console=console)
         if loaded.failed:
-            with duckdb.connect(str(db)) as conn:
+            with connect_warehouse(db) as conn:
                 changes.mark_failed(conn, build.build_id)
             failures = "; ".join(failure.message for failure in loaded.failed)
             raise UpdateError(f"loading failed, nothing rebuilt (the next update retries): {failures}")
@@ -163,10 +163,10 @@ def update_warehouse(
 
         run_dbt(["build"], db_path=db, dbt_vars=dbt_vars)
     except Exception:
-        with duckdb.connect(str(db)) as conn:
+        with connect_warehouse(db) as conn:
             changes.mark_failed(conn, build.build_id)
         raise
-    with duckdb.connect(str(db)) as conn:
+    with connect_warehouse(db) as conn:
         counts = changes.record_changes(conn, build, min_strength_change=min_strength_change)
     return UpdateReport(
         download,

@@ -1,12 +1,10 @@
-"""The study report (issue 6): Plotly forest plots and tables in one self-contained HTML file.
+"""The study report: Plotly forest plots and tables in one self-contained HTML file.
 
 * ``data``: what the report shows, from a study output folder or from the marts.
 * ``figures``: the Plotly figures (forest, subgroups, time to onset, descriptive).
 * ``tables``: the HTML tables (signals, characteristics, subgroup tests, seriousness, TTO).
 * ``render``: the jinja2 template, plotly.js inlined once.
 * ``export``: each figure as PNG/SVG with kaleido and the system Chromium.
-* ``browser``: a small Chrome DevTools Protocol client (headless Chromium over a pipe) that opens a
-  report as a person would and reports what rendered.
 * ``cli``: ``run_report``, the ``faers report`` command.
 """
 

@@ -42,7 +42,9 @@ def export_figures(
     try:
         import kaleido
     except ImportError as error:
-        raise ReportError("figure export needs kaleido>=1 (pip install kaleido)") from error
+        raise ReportError(
+            "figure export needs kaleido: pip install 'faers-warehouse[figures]' (make setup installs it)"
+        ) from error
     browser = chromium_path()
     if browser is None:
         raise ReportError("figure export needs Chromium (apt-get install chromium) or BROWSER_PATH")

@@ -1,4 +1,4 @@
-"""One command reproduces a whole FAERS disproportionality study (issue 5).
+"""One command reproduces a whole FAERS disproportionality study.
 
 * ``config``: the study file (YAML) and its validation.
 * ``scope``: MedDRA scope resolution (SOC/HLGT/HLT/PT/LLT names to current PTs).

@@ -3,14 +3,6 @@
     engine adds one `<adapter>__faers_*` implementation per function; every statistic macro stays
     plain SQL. -#}
 
-{% macro faers_gamma_quantile(p, shape, rate) -%}
-    {{ return(adapter.dispatch('faers_gamma_quantile')(p, shape, rate)) }}
-{%- endmacro %}
-
-{% macro default__faers_gamma_quantile(p, shape, rate) -%}
-    gamma_quantile({{ p }}, {{ shape }}, {{ rate }})
-{%- endmacro %}
-
 {% macro faers_digamma(x) -%}
     {{ return(adapter.dispatch('faers_digamma')(x)) }}
 {%- endmacro %}
@@ -27,25 +19,6 @@
     trigamma({{ x }})
 {%- endmacro %}
 
-{% macro faers_mgps_qn(a, e, alpha1, beta1, alpha2, beta2, p) -%}
-    {{ return(adapter.dispatch('faers_mgps_qn')(a, e, alpha1, beta1, alpha2, beta2, p)) }}
-{%- endmacro %}
-
-{% macro default__faers_mgps_qn(a, e, alpha1, beta1, alpha2, beta2, p) -%}
-    mgps_qn({{ a }}, {{ e }}, {{ alpha1 }}, {{ beta1 }}, {{ alpha2 }}, {{ beta2 }}, {{ p }})
-{%- endmacro %}
-
-{% macro faers_mgps_quantile(prob, a, e, alpha1, beta1, alpha2, beta2, p) -%}
-    {{ return(adapter.dispatch('faers_mgps_quantile')(
-        prob, a, e, alpha1, beta1, alpha2, beta2, p)) }}
-{%- endmacro %}
-
-{% macro default__faers_mgps_quantile(prob, a, e, alpha1, beta1, alpha2, beta2, p) -%}
-    mgps_quantile(
-        {{ prob }}, {{ a }}, {{ e }}, {{ alpha1 }}, {{ beta1 }}, {{ alpha2 }}, {{ beta2 }}, {{ p }}
-    )
-{%- endmacro %}
-
 {#- Guarded logarithm: NULL (not -inf) for a zero or negative argument. -#}
 {% macro faers_safe_ln(x) -%}
     ln(case when ({{ x }}) > 0 then ({{ x }}) end)
@@ -60,9 +33,10 @@
 {%- endmacro %}
 
 {#- One call for every UDF-based statistic of a signals row: a STRUCT(ic025_quantile, ic975_quantile,
-    psi1, psi2, qn, eb05, eb95) whose fields equal gamma_quantile(0.025|0.975, a + 0.5, e + 0.5),
-    digamma(alpha1 + a), digamma(alpha2 + a), mgps_qn(...) and mgps_quantile(0.05|0.95, ...). Used by
-    signal_columns(stats=...): one Python call per vector instead of seven. -#}
+    psi1, psi2, qn, eb05, eb95) with the 2.5%/97.5% quantiles of Gamma(a + 0.5, rate e + 0.5) (the Noren
+    IC limits), digamma(alpha1 + a), digamma(alpha2 + a), the MGPS posterior weight Qn of component 1
+    and the 5%/95% quantiles of the MGPS posterior (faers.udfs.signal_udf_stats). The ic025/ic975 and
+    ebgm/eb05/eb95 macros read their fields: one Python call per vector for all five statistics. -#}
 {% macro faers_signal_udf_stats(a, e, alpha1, beta1, alpha2, beta2, p) -%}
     {{ return(adapter.dispatch('faers_signal_udf_stats')(a, e, alpha1, beta1, alpha2, beta2, p)) }}
 {%- endmacro %}
@@ -71,4 +45,17 @@
     signal_udf_stats(
         {{ a }}, {{ e }}, {{ alpha1 }}, {{ beta1 }}, {{ alpha2 }}, {{ beta2 }}, {{ p }}
     )
+{%- endmacro %}
+
+{#- The stats struct a statistic macro reads: the column `stats` when the caller computed
+    faers_signal_udf_stats(a, e, *prior) once in an earlier CTE (the signals mart, the golden gate),
+    else the call itself, inline. Prior arguments none (the IC, which needs no prior) pass NULL. -#}
+{% macro faers_signal_udf_stats_or(stats, a, e, alpha1=none, beta1=none, alpha2=none, beta2=none,
+                                   p=none) -%}
+    {%- if stats is not none -%}
+        ({{ stats }})
+    {%- else -%}
+        {%- set prior = [alpha1, beta1, alpha2, beta2, p] | map('default', 'null::double', true) | list -%}
+        ({{ faers_signal_udf_stats(a, e, *prior) }})
+    {%- endif -%}
 {%- endmacro %}

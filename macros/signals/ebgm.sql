@@ -5,12 +5,15 @@
               + (1 - Qn) Gamma(alpha2 + a, beta2 + E) with the fitted prior;
               EBGM = exp(E[ln lambda]) = exp(Qn (psi(alpha1 + a) - ln(beta1 + E))
               + (1 - Qn) (psi(alpha2 + a) - ln(beta2 + E)));
-              eb05/eb95 = 5%/95% quantiles of that mixture (mgps_quantile UDF, exact root).
+              eb05/eb95 = 5%/95% quantiles of that mixture (exact root).
+              psi, Qn and the quantiles come from one call of faers_signal_udf_stats (_engine.sql);
+              stats= names a column holding that call computed once in an earlier CTE (the signals
+              mart and the golden gate do so), else the macro calls it inline.
               The prior arguments are column expressions (e.g. from a join with mgps_prior): a NULL
               prior (an unusable fit) gives NULL, never a number from a failed fit.
     'table2'  the simplified formula many FAERS papers print: EBGM = aN / ((a+b)(a+c)) = a / E and
               EB05/EB95 = exp(ln EBGM -+ z sqrt(1/a + 1/b + 1/c + 1/d)), z = var('table2_eb_z');
-              needs b=, c=, d=; the prior arguments are ignored. -#}
+              needs b=, c=, d=; the prior arguments and stats are ignored. -#}
 
 {% macro _ebgm_check(name, variant, b, c, d) -%}
     {%- set variants = faers_var_rules()['ebgm_variant']['values'] -%}
@@ -25,26 +28,20 @@
 {%- endmacro %}
 
 {% macro ebgm(a, e, alpha1, beta1, alpha2, beta2, p, b=none, c=none, d=none,
-              variant=var('ebgm_variant')) -%}
+              variant=var('ebgm_variant'), stats=none) -%}
     {{- _ebgm_check('ebgm', variant, b, c, d) -}}
     {%- if variant == 'table2' -%}
         (({{ a }})::double / nullif(({{ e }}), 0))
     {%- else -%}
-        {%- set m1 -%}
-            ({{ faers_digamma('(' ~ alpha1 ~ ') + (' ~ a ~ ')') }} - ln(({{ beta1 }}) + ({{ e }})))
-        {%- endset -%}
-        {%- set m2 -%}
-            ({{ faers_digamma('(' ~ alpha2 ~ ') + (' ~ a ~ ')') }} - ln(({{ beta2 }}) + ({{ e }})))
-        {%- endset -%}
-        exp(
-            {{ m2 }}
-            + {{ faers_mgps_qn(a, e, alpha1, beta1, alpha2, beta2, p) }} * ({{ m1 }} - {{ m2 }})
-        )
+        {%- set s = faers_signal_udf_stats_or(stats, a, e, alpha1, beta1, alpha2, beta2, p) -%}
+        {%- set m1 -%}({{ s }}.psi1 - ln(({{ beta1 }}) + ({{ e }}))){%- endset -%}
+        {%- set m2 -%}({{ s }}.psi2 - ln(({{ beta2 }}) + ({{ e }}))){%- endset -%}
+        exp({{ m2 }} + {{ s }}.qn * ({{ m1 }} - {{ m2 }}))
     {%- endif -%}
 {%- endmacro %}
 
-{% macro _eb_quantile(name, prob, sign, a, e, alpha1, beta1, alpha2, beta2, p, b, c, d,
-                      variant, z) -%}
+{% macro _eb_quantile(name, field, sign, a, e, alpha1, beta1, alpha2, beta2, p, b, c, d,
+                      variant, z, stats) -%}
     {{- _ebgm_check(name, variant, b, c, d) -}}
     {%- if variant == 'table2' -%}
         exp(
@@ -52,18 +49,18 @@
             {{ sign }} {{ z }} * {{ faers_log_se(a, b, c, d) }}
         )
     {%- else -%}
-        {{ faers_mgps_quantile(prob, a, e, alpha1, beta1, alpha2, beta2, p) }}
+        {{ faers_signal_udf_stats_or(stats, a, e, alpha1, beta1, alpha2, beta2, p) }}.{{ field }}
     {%- endif -%}
 {%- endmacro %}
 
 {% macro eb05(a, e, alpha1, beta1, alpha2, beta2, p, b=none, c=none, d=none,
-              variant=var('ebgm_variant'), z=var('table2_eb_z')) -%}
+              variant=var('ebgm_variant'), z=var('table2_eb_z'), stats=none) -%}
     {{ _eb_quantile(
-        'eb05', '0.05', '-', a, e, alpha1, beta1, alpha2, beta2, p, b, c, d, variant, z) }}
+        'eb05', 'eb05', '-', a, e, alpha1, beta1, alpha2, beta2, p, b, c, d, variant, z, stats) }}
 {%- endmacro %}
 
 {% macro eb95(a, e, alpha1, beta1, alpha2, beta2, p, b=none, c=none, d=none,
-              variant=var('ebgm_variant'), z=var('table2_eb_z')) -%}
+              variant=var('ebgm_variant'), z=var('table2_eb_z'), stats=none) -%}
     {{ _eb_quantile(
-        'eb95', '0.95', '+', a, e, alpha1, beta1, alpha2, beta2, p, b, c, d, variant, z) }}
+        'eb95', 'eb95', '+', a, e, alpha1, beta1, alpha2, beta2, p, b, c, d, variant, z, stats) }}
 {%- endmacro %}

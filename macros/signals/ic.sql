@@ -2,7 +2,9 @@
 
     'noren'         (default) shrinkage IC = log2((a + 0.5) / (E + 0.5)); ic025/ic975 = log2 of the
                     2.5%/97.5% quantiles of Gamma(shape a + 0.5, rate E + 0.5) (Noren, Hopstadius &
-                    Bate 2013, Stat Methods Med Res 22:57), exact (gamma_quantile UDF).
+                    Bate 2013, Stat Methods Med Res 22:57), exact: fields of faers_signal_udf_stats
+                    (_engine.sql); stats= names a column holding that call computed once in an
+                    earlier CTE (the signals mart and the golden gate do so), else it is called inline.
     'noren_approx'  same IC, closed-form limits IC - 3.3(a+.5)^-1/2 - 2(a+.5)^-3/2 and
                     IC + 2.4(a+.5)^-1/2 - 0.5(a+.5)^-3/2 (same paper).
     'bate'          classic BCPNN (Bate et al. 1998, Eur J Clin Pharmacol 54:315), beta priors with
@@ -96,11 +98,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro _ic_limit(a, e, b, c, d, variant, lower, z) -%}
+{% macro _ic_limit(a, e, b, c, d, variant, lower, z, stats) -%}
     {%- set sign = '-' if lower else '+' -%}
     {%- if variant == 'noren' -%}
-        log2({{ faers_gamma_quantile(
-            '0.025' if lower else '0.975', '(' ~ a ~ ') + 0.5', '(' ~ e ~ ') + 0.5') }})
+        log2({{ faers_signal_udf_stats_or(stats, a, e) }}.{{ 'ic025' if lower else 'ic975' }}_quantile)
     {%- elif variant == 'noren_approx' -%}
         {%- set k1, k3 = (3.3, 2.0) if lower else (2.4, 0.5) -%}
         (
@@ -123,12 +124,14 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro ic025(a, e, b=none, c=none, d=none, variant=var('ic_variant'), z=var('z_975')) -%}
+{% macro ic025(a, e, b=none, c=none, d=none, variant=var('ic_variant'), z=var('z_975'),
+               stats=none) -%}
     {{- _ic_check('ic025', variant, b, c, d) -}}
-    {{ _ic_limit(a, e, b, c, d, variant, true, z) }}
+    {{ _ic_limit(a, e, b, c, d, variant, true, z, stats) }}
 {%- endmacro %}
 
-{% macro ic975(a, e, b=none, c=none, d=none, variant=var('ic_variant'), z=var('z_975')) -%}
+{% macro ic975(a, e, b=none, c=none, d=none, variant=var('ic_variant'), z=var('z_975'),
+               stats=none) -%}
     {{- _ic_check('ic975', variant, b, c, d) -}}
-    {{ _ic_limit(a, e, b, c, d, variant, false, z) }}
+    {{ _ic_limit(a, e, b, c, d, variant, false, z, stats) }}
 {%- endmacro %}

@@ -10,9 +10,9 @@
     (dbt_project.yml).
 
     stats (optional): a column holding faers_signal_udf_stats(a, e, *prior) computed in an earlier
-    CTE (see models/marts/signals/signals.sql). With the default variants (ic 'noren', ebgm 'mgps') the
-    IC limits and EBGM/EB05/EB95 then read its fields: the same values, one Python UDF call per vector
-    instead of seven. Other variants ignore it. -#}
+    CTE (see models/marts/signals/signals.sql), passed to the ic025/ic975 and ebgm/eb05/eb95 macros
+    (one Python UDF call per vector for the five); without it they all read the same inline call
+    faers_signal_udf_stats(a, e, *prior). -#}
 
 {% macro signal_columns(a='a', b='b', c='c', d='d', e='expected',
                         prior=['alpha1', 'beta1', 'alpha2', 'beta2', 'p'], stats=none) -%}
@@ -23,6 +23,9 @@
     {%- endif -%}
     {%- set alpha1, beta1, alpha2, beta2, p = prior -%}
     {%- set yates = var('chi2_yates') -%}
+    {%- if stats is none -%}
+        {%- set stats = faers_signal_udf_stats(a, e, alpha1, beta1, alpha2, beta2, p) -%}
+    {%- endif -%}
     {{ ror(a, b, c, d) }} as ror,
     {{ ror_lower(a, b, c, d) }} as ror_lower,
     {{ ror_upper(a, b, c, d) }} as ror_upper,
@@ -31,28 +34,11 @@
     {{ prr_upper(a, b, c, d) }} as prr_upper,
     {{ chi2(a, b, c, d, yates=yates) }} as chi2,
     {{ ic(a, e, b=b, c=c, d=d) }} as ic,
-    {%- if stats is not none and var('ic_variant') == 'noren' %}
-    log2(({{ stats }}).ic025_quantile) as ic025,
-    log2(({{ stats }}).ic975_quantile) as ic975,
-    {%- else %}
-    {{ ic025(a, e, b=b, c=c, d=d) }} as ic025,
-    {{ ic975(a, e, b=b, c=c, d=d) }} as ic975,
-    {%- endif %}
-    {%- if stats is not none and var('ebgm_variant') == 'mgps' %}
-    exp(
-        (({{ stats }}).psi2 - ln(({{ beta2 }}) + ({{ e }})))
-        + ({{ stats }}).qn * (
-            (({{ stats }}).psi1 - ln(({{ beta1 }}) + ({{ e }})))
-            - (({{ stats }}).psi2 - ln(({{ beta2 }}) + ({{ e }})))
-        )
-    ) as ebgm,
-    ({{ stats }}).eb05 as eb05,
-    ({{ stats }}).eb95 as eb95,
-    {%- else %}
-    {{ ebgm(a, e, alpha1, beta1, alpha2, beta2, p, b=b, c=c, d=d) }} as ebgm,
-    {{ eb05(a, e, alpha1, beta1, alpha2, beta2, p, b=b, c=c, d=d) }} as eb05,
-    {{ eb95(a, e, alpha1, beta1, alpha2, beta2, p, b=b, c=c, d=d) }} as eb95,
-    {%- endif %}
+    {{ ic025(a, e, b=b, c=c, d=d, stats=stats) }} as ic025,
+    {{ ic975(a, e, b=b, c=c, d=d, stats=stats) }} as ic975,
+    {{ ebgm(a, e, alpha1, beta1, alpha2, beta2, p, b=b, c=c, d=d, stats=stats) }} as ebgm,
+    {{ eb05(a, e, alpha1, beta1, alpha2, beta2, p, b=b, c=c, d=d, stats=stats) }} as eb05,
+    {{ eb95(a, e, alpha1, beta1, alpha2, beta2, p, b=b, c=c, d=d, stats=stats) }} as eb95,
     coalesce(
         ({{ a }}) >= {{ var('ror_min_a') }} and ror_lower > {{ var('ror_lower_threshold') }},
         false

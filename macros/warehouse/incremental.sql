@@ -1,4 +1,4 @@
-{#- Incremental per-quarter staging (issue 7, `faers update`): the typed copies of the big raw tables are
+{#- Incremental per-quarter staging (`faers update`): the typed copies of the big raw tables are
     tables that process only the quarters that changed, driven by raw.load_log. The loader replaces a
     quarter atomically (delete + insert of every raw table and of its load_log rows, loaded_at per member),
     so a quarter must be (re)typed when:

@@ -1,4 +1,4 @@
-"""Incremental ``dbt build`` (issue 7, ``faers update``): the per-quarter staging tables re-type only the quarters
+"""Incremental ``dbt build`` (``faers update``): the per-quarter staging tables re-type only the quarters
 that changed, and the warehouse after an incremental build equals a from-scratch ``--full-refresh`` build of the
 same raw data, table by table.
 

@@ -1,4 +1,4 @@
-"""The study report (issue 6) on the synthetic warehouse: from the marts, from a study folder, in a real
+"""The study report on the synthetic warehouse: from the marts, from a study folder, in a real
 headless Chromium, and as PNG/SVG figures.
 
 Expected values come from the warehouse and the study tables themselves (SQL and polars here), never
@@ -289,7 +289,7 @@ SORT_BY_A = """
 @pytest.mark.browser
 @needs_chromium
 def test_study_report_in_headless_chromium(study_run: StudyRun, tmp_path: Path) -> None:
-    from faers.report.browser import check_report
+    from report_browser import check_report
 
     # GIVEN the study's own tables, read here
     tables = study_run.out / "tables"
@@ -322,7 +322,7 @@ def test_study_report_in_headless_chromium(study_run: StudyRun, tmp_path: Path) 
 @pytest.mark.browser
 @needs_chromium
 def test_marts_report_in_headless_chromium(marts_report: Path, built_warehouse, tmp_path: Path) -> None:
-    from faers.report.browser import check_report
+    from report_browser import check_report
 
     expected = {
         r[0]
@@ -361,7 +361,7 @@ def test_figures_export_as_png_and_svg(built_warehouse, tmp_path: Path) -> None:
 @needs_chromium
 def test_browser_check_sees_console_errors_and_network_requests(tmp_path: Path) -> None:
     """The browser check is not vacuous: a page that logs an error, throws and fetches is caught."""
-    from faers.report.browser import check_report
+    from report_browser import check_report
 
     page_file = tmp_path / "broken.html"
     page_file.write_text(

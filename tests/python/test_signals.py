@@ -232,7 +232,7 @@ def test_given_prior_skips_the_fit_and_an_unusable_prior_publishes_no_ebgm(built
     shutil.copy(built_warehouse.db_path, db_path)
     given = [4.34517277063726, 5.06144832983206, 0.0172037774096705, 0.0581314932419083, 0.889136856024814]
     # GIVEN var mgps_prior WHEN the prior and the signals are rebuilt THEN no fit, and EBGM uses that prior
-    run_dbt(["run", "--select", "mgps_prior signals"], db_path=db_path, dbt_vars={"mgps_prior": given})
+    run_dbt(["run", "--select", "mgps_prior_fit mgps_prior signals"], db_path=db_path, dbt_vars={"mgps_prior": given})
     with duckdb.connect(str(db_path), read_only=True) as db:
         prior = db.execute("select fixed, is_usable, likelihood, alpha1 from main.mgps_prior").fetchone()
         a, e, ebgm = db.execute("select a, expected, ebgm from main.signals").fetchnumpy().values()

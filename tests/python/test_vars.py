@@ -92,14 +92,18 @@ def _close(got: pl.Series, expected: np.ndarray, rtol: float = 1e-12) -> None:
 @pytest.fixture(scope="module")
 def run_a(built_warehouse: Any, tmp_path_factory: pytest.TempPathFactory) -> Variant:
     db_path = _copy(built_warehouse.db_path, tmp_path_factory.mktemp("vars_a"))
-    run_dbt(["run", "--select", "mgps_prior signals", "--quiet"], db_path=db_path, dbt_vars=VARS_A)
+    run_dbt(["run", "--select", "mgps_prior_fit mgps_prior signals", "--quiet"], db_path=db_path, dbt_vars=VARS_A)
     return Variant(db_path, built_warehouse.db_path, VARS_A)
 
 
 @pytest.fixture(scope="module")
 def run_b(built_warehouse: Any, tmp_path_factory: pytest.TempPathFactory) -> Variant:
     db_path = _copy(built_warehouse.db_path, tmp_path_factory.mktemp("vars_b"))
-    run_dbt(["run", "--select", "drug_event_cells mgps_prior signals", "--quiet"], db_path=db_path, dbt_vars=VARS_B)
+    run_dbt(
+        ["run", "--select", "drug_event_cells mgps_prior_fit mgps_prior signals", "--quiet"],
+        db_path=db_path,
+        dbt_vars=VARS_B,
+    )
     return Variant(db_path, built_warehouse.db_path, VARS_B)
 
 
@@ -278,7 +282,16 @@ def test_faers_build_vars_reach_the_python_model(run_a: Variant, tmp_path: Path)
 
     db_path = _copy(run_a.base, tmp_path)
     result = CliRunner().invoke(
-        app, ["build", "--db", str(db_path), "--select", "mgps_prior", "--vars", "{mgps_likelihood: truncated}"]
+        app,
+        [
+            "build",
+            "--db",
+            str(db_path),
+            "--select",
+            "mgps_prior_fit mgps_prior",
+            "--vars",
+            "{mgps_likelihood: truncated}",
+        ],
     )
     assert result.exit_code == 0, result.output
     built = _read(db_path, "select likelihood, neg_log_likelihood from main.mgps_prior").row(0)
@@ -329,7 +342,7 @@ def test_faers_study_formula_key_reaches_the_study_signals(built_warehouse: Any,
 
 def _dbt_error(db_path: Path, dbt_vars: dict[str, Any]) -> str:
     with pytest.raises(DbtError) as caught:
-        run_dbt(["build", "--select", "mgps_prior"], db_path=db_path, dbt_vars=dbt_vars)
+        run_dbt(["build", "--select", "mgps_prior_fit mgps_prior"], db_path=db_path, dbt_vars=dbt_vars)
     return str(caught.value)
 
 

@@ -1,4 +1,4 @@
-"""End-to-end checks of the dbt warehouse (issue 3) against the synthetic sample's ground truth.
+"""End-to-end checks of the dbt warehouse against the synthetic sample's ground truth.
 
 The session fixture ``built_warehouse`` (tests/python/conftest.py) generates the default sample, loads it and
 runs ``dbt build`` once (every dbt test of the project is a gate there). Every expected number here comes

@@ -17,8 +17,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from faers.dbt import WAREHOUSE_SELECTION
-
 pytestmark = pytest.mark.slow
 
 REAL_SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "real_samples"
@@ -90,7 +88,7 @@ def real_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db_path = base / "warehouse.duckdb"
     report = load_paths([base], db_path, progress=False)
     assert not report.failed, report.failed
-    run_dbt(["build", "--indirect-selection", "cautious", "--select", *WAREHOUSE_SELECTION], db_path=db_path)
+    run_dbt(["build", "--selector", "warehouse"], db_path=db_path)
     return db_path
 
 

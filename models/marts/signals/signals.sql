@@ -60,8 +60,9 @@ cells_with_prior as (
 
 ),
 
--- every UDF-based statistic in one Python call per vector (faers_signal_udf_stats), read by
--- signal_columns(stats=...) with the default variants
+-- every UDF-based statistic in one Python call per vector (faers_signal_udf_stats), computed once here
+-- and read by the ic025/ic975 and ebgm/eb05/eb95 macros through signal_columns(stats=...) with the
+-- default variants; tests/golden/ runs the same macros on the same column against the golden tables
 cells_with_udf_stats as (
 
     select

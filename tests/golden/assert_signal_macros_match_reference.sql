@@ -1,6 +1,7 @@
 -- Correctness gate: every frequentist statistic and every IC variant, computed by the signal macros
 -- on the 2,100 golden 2x2 tables (seed signals_reference), within 1e-9 relative of the reference
--- value. Returns the failing (table, statistic) pairs.
+-- value. The exact Noren limits read one faers_signal_udf_stats column, as the signals mart's do.
+-- Returns the failing (table, statistic) pairs.
 {% set tolerance = 1e-9 %}
 {%- set checks = {
     'ror': ror('a', 'b', 'c', 'd'),
@@ -12,8 +13,8 @@
     'chi2': chi2('a', 'b', 'c', 'd', yates=false),
     'chi2_yates': chi2('a', 'b', 'c', 'd', yates=true),
     'ic': ic('a', 'e', variant='noren'),
-    'ic025': ic025('a', 'e', variant='noren'),
-    'ic975': ic975('a', 'e', variant='noren'),
+    'ic025': ic025('a', 'e', variant='noren', stats='udf_stats'),
+    'ic975': ic975('a', 'e', variant='noren', stats='udf_stats'),
     'ic025_approx': ic025('a', 'e', variant='noren_approx'),
     'ic_raw': ic('a', 'e', b='b', c='c', d='d', variant='table2'),
     'ic_bate': ic('a', 'e', b='b', c='c', d='d', variant='bate'),
@@ -32,6 +33,16 @@ golden as (
 
 ),
 
+golden_with_udf_stats as (
+
+    select
+        golden.*,
+        {{ faers_signal_udf_stats('a', 'e', 'null::double', 'null::double', 'null::double',
+                                  'null::double', 'null::double') }} as udf_stats
+    from golden
+
+),
+
 computed as (
 
     select
@@ -39,7 +50,7 @@ computed as (
         {%- for name, expression in checks.items() %}
         {{ expression }} as computed_{{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from golden
+    from golden_with_udf_stats as golden
 
 ),
 

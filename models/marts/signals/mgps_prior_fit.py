@@ -1,4 +1,6 @@
-"""The MGPS prior: one row (alpha1, beta1, alpha2, beta2, p, neg_log_likelihood, diagnostics).
+"""The MGPS prior fit: one row (alpha1, beta1, alpha2, beta2, p, neg_log_likelihood, diagnostics).
+
+The mart ``mgps_prior`` publishes this row under a dbt contract (dbt enforces contracts on SQL models only).
 
 Fitted by maximum likelihood on drug_event_cells (faers.mgps.fit_from_relation: DuckDB groups the cells
 and the margins, Python fits) with the likelihood of var ``mgps_likelihood``; var ``mgps_prior``

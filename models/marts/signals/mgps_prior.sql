@@ -1,0 +1,33 @@
+-- The published MGPS prior (one row) under an enforced contract: the row of mgps_prior_fit (the Python
+-- model that fits it; dbt holds only SQL models to a contract), column for column.
+
+with
+
+fit as (
+
+    select * from {{ ref('mgps_prior_fit') }}
+
+)
+
+select
+    alpha1,
+    beta1,
+    alpha2,
+    beta2,
+    p,
+    neg_log_likelihood,
+    likelihood,
+    method,
+    converged,
+    at_boundary,
+    boundary,
+    is_usable,
+    message,
+    n_starts,
+    n_converged_starts,
+    n_cells,
+    n_zero_cells,
+    iterations,
+    gradient_norm,
+    fixed
+from fit

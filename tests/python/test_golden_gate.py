@@ -1,0 +1,54 @@
+"""The golden gate: the signal macros, as the signals mart runs them, against the independent reference.
+
+The reference seeds (seeds/reference) and the singular tests that use them (tests/golden) are test fixtures:
+selector ``golden`` runs them on a scratch database, and the default selector ``production`` (a user's
+``dbt build`` / ``faers build``) leaves them out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from faers.dbt import DbtError, run_dbt
+
+GATES = {"assert_signal_macros_match_reference", "assert_mgps_posterior_matches_reference"}
+REFERENCE_SEEDS = {"signals_reference", "mgps_priors_reference"}
+
+
+def _results() -> dict[str, str]:
+    """Node name -> status of the last dbt invocation (target/run_results.json)."""
+    run_results = Path(os.environ.get("DBT_TARGET_PATH", "target")) / "run_results.json"
+    return {r["unique_id"].split(".")[2]: r["status"] for r in json.loads(run_results.read_text())["results"]}
+
+
+@pytest.mark.slow
+def test_golden_selector_seeds_the_reference_and_every_gate_passes(tmp_path: Path) -> None:
+    run_dbt(["build", "--selector", "golden"], db_path=tmp_path / "golden.duckdb")
+    results = _results()
+    assert {name: results[name] for name in GATES} == dict.fromkeys(GATES, "pass")
+    assert {name: results[name] for name in REFERENCE_SEEDS} == dict.fromkeys(REFERENCE_SEEDS, "success")
+    assert set(results.values()) <= {"pass", "success"}  # and the seeds' own schema tests
+
+
+@pytest.mark.slow
+def test_the_gate_fails_when_a_formula_is_off(tmp_path: Path) -> None:
+    # GIVEN a wrong normal quantile for the Woolf/PRR/Bate/Gould intervals WHEN the gate runs THEN it fails
+    with pytest.raises(DbtError):
+        run_dbt(["build", "--selector", "golden"], db_path=tmp_path / "golden.duckdb", dbt_vars={"z_975": 1.96})
+    results = _results()
+    assert results["assert_signal_macros_match_reference"] == "fail"
+    assert results["assert_mgps_posterior_matches_reference"] == "pass"
+
+
+@pytest.mark.slow
+def test_a_production_build_holds_no_reference_rows(built_warehouse) -> None:
+    # the session warehouse was built by plain `dbt build` (default selector production)
+    with duckdb.connect(str(built_warehouse.db_path), read_only=True) as conn:
+        tables = {name for (name,) in conn.execute("select table_name from duckdb_tables()").fetchall()}
+    assert "signals" in tables
+    assert not tables & (REFERENCE_SEEDS | GATES)
