@@ -27,7 +27,7 @@ from faers.paths import warehouse_path
 from faers.study import sql, stats
 from faers.study.config import StudyConfig, StudyFileError, load_study
 from faers.study.scope import ResolvedScope, ScopeError, resolve_scope
-from faers.udfs import register as register_udfs
+from faers.udfs import connect
 
 SIGNAL_COLUMNS = (
     "pt", "a", "b", "c", "d", "expected", "ror", "ror_lower", "ror_upper", "prr", "prr_lower", "prr_upper",
@@ -95,7 +95,7 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
     if not db_path.is_file():
         console.print(f"[red]study: warehouse {db_path} does not exist (run faers load, faers build)[/red]")
         raise SystemExit(2)
-    with duckdb.connect(str(db_path), read_only=True) as conn:
+    with connect(db_path, read_only=True) as conn:
         problem = tto_roles_problem(conn, study.suspect_roles)
         if problem:
             console.print(f"[red]study: {file}: {problem}[/red]")
@@ -118,8 +118,7 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
             files = sql.compile_steps(study_vars(study, scope), db_path, Path(tmp))
             shutil.copytree(next(iter(files.values())).parent, out / "sql", dirs_exist_ok=True)
             progress.advance(task)
-            with duckdb.connect(str(db_path), read_only=True) as conn:
-                register_udfs(conn)
+            with connect(db_path, read_only=True) as conn:
                 for step, sql_file in files.items():
                     progress.update(task, description=step)
                     sql.run_step(conn, step, sql_file)
