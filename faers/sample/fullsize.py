@@ -1,4 +1,4 @@
-"""Full-size mode: ONE realistic FAERS quarter (~400k cases, ~1.5M DRUG rows, ~1.2M REAC rows) for
+"""Full-size mode: ONE realistic FAERS (or LAERS) quarter (~400k cases, ~1.5M DRUG rows, ~1.2M REAC rows) for
 benchmarks, generated with vectorised numpy and rendered with polars, then zipped deterministically.
 
 Frequencies are skewed like FAERS (Zipf-like over ~5,000 drugs and ~15,000 PTs: the real vocabulary of
@@ -20,6 +20,7 @@ import polars as pl
 
 from faers.sample import vocab
 from faers.sample.cases import BACLOFEN_PT_RATES, INTRATHECAL_SHARE, SEX_PT_RATE_FEMALE
+from faers.sample.fullsize_era import era_frame
 from faers.sample.fullsize_truth import full_size_truth
 from faers.sample.layout import (
     TABLES,
@@ -466,8 +467,6 @@ def generate_full_size(
     if len(texts) != 1:
         raise ValueError(f"full-size mode writes exactly one quarter, got {texts}")
     quarter = Quarter.parse(texts[0])
-    if quarter.is_laers:
-        raise ValueError(f"full-size mode writes a FAERS quarter (2012Q4 or later), got {quarter}")
     n = FULL_SIZE_CASES if n_cases is None else n_cases
     if n < 1000:
         raise ValueError(f"full-size mode needs at least 1,000 cases (got {n})")
@@ -489,8 +488,7 @@ def generate_full_size(
     stats: dict[str, Any] = {}
     with DeterministicZip(out_dir / zip_name(quarter), quarter, compresslevel=FAST_DEFLATE) as archive:
         for table in TABLES:
-            cols = [c.strip().lower() for c in header(quarter, table).split("$")]
-            data = _csv_bytes(frames[table].select(cols), quarter, table)
+            data = _csv_bytes(era_frame(frames[table], quarter, table), quarter, table)
             member = member_path(quarter, table)
             archive.write(member, data)
             stats[table] = MemberStats(member=member, data_lines=frames[table].height, bytes=len(data)).as_dict()
