@@ -23,12 +23,18 @@ Each timed stage runs in its own child process: its wall seconds and peak RSS (`
 Python + DuckDB) are printed with the DuckDB file size after it, and the slowest dbt nodes. The stages run
 with the project's DuckDB settings (FAERS_MEMORY_LIMIT / FAERS_TEMP_DIR, see faers/settings.py).
 
-Disk (measured at --scale 0.25, printed by each run as bytes per report): per 100k reports about 33 MB
-of zips (deflate level 1), 27 MB of raw DuckDB, 90 MB of built warehouse; the read_csv baseline needs
-another ~30 MB per 100k reports while it runs (deleted at the end) and one quarter's extracted text (~100
-MB per 100k reports). The whole 2004Q1-2024Q2 history at --scale 1 (82 quarters, ~27M report versions):
-~9 GB of zips, ~25 GB of warehouse, ~8 GB of read_csv baseline at its peak: keep 45 GB free under
---workdir; the generation takes about 25 minutes and the stages about as long again.
+Disk (measured at --scale 0.25 on 2018Q1-2019Q4, printed by each run per 100k reports): 19 MB of zips
+(deflate level 1; 74 MB of text), 22 MB of DuckDB after the load, 75 MB after the build, 103 MB after the
+update; the read_csv baseline needs about as much as the load's file while it runs (deleted at the end)
+plus one quarter's extracted text. The whole 2004Q1-2024Q2 history at --scale 1 (82 quarters, 22.5M
+report versions, 5.25M of them LAERS): ~4.3 GB of zips, ~17 GB of text, ~23 GB of warehouse after an
+update, ~5 GB of read_csv baseline at its peak: keep 40 GB free under --workdir.
+
+Measured (2026-12-03, 2 cores, 23.5 GiB, the machine shared with 7 other agents, load average 7-19, so
+only the ratios within a run mean something): --scale 0.25 --first 2018Q1 --last 2019Q4 (827,500 report
+versions, 0.61 GB of text): load 108.4 s (0.72 GiB) vs read_csv 31.5 s of the same text (3.44x), build
+570.8 s (1.44 GiB), update +2020Q1 979.7 s, study 719.5 s (3.54 GiB); on a quiet machine the issue's
+figures are 4-7x lower.
 """
 
 from __future__ import annotations
