@@ -33,8 +33,9 @@ update, ~5 GB of read_csv baseline at its peak: keep 40 GB free under --workdir.
 Measured (2026-12-03, 2 cores, 23.5 GiB, the machine shared with 7 other agents, load average 7-19, so
 only the ratios within a run mean something): --scale 0.25 --first 2018Q1 --last 2019Q4 (827,500 report
 versions, 0.61 GB of text): load 108.4 s (0.72 GiB) vs read_csv 31.5 s of the same text (3.44x), build
-570.8 s (1.44 GiB), update +2020Q1 979.7 s, study 719.5 s (3.54 GiB); on a quiet machine the issue's
-figures are 4-7x lower.
+570.8 s (1.44 GiB), update +2020Q1 979.7 s, study 719.5 s (3.54 GiB). In the same hour
+benchmarks/signals.py took 826.8 s for what it does in 14.7 s on a quiet machine: absolute times of that
+run say nothing about the targets.
 """
 
 from __future__ import annotations
