@@ -15,6 +15,14 @@ quarters) it loads the zips once, then times in child processes, each on a fresh
   ``exclude=SELECTOR``), so a setting's effect is measured in the same run as the baseline.
 
 Prints a table per world; the machine's core count and load average with it.
+
+Measured 2026-12-03 on 2 cores shared with 7 other agents (load average 7-19: only shares mean something):
+default sample: import 4.6 s, parse cold 18.8 s / partial 6.6 s, build 32.5 s wall (21.3 s in dbt, 234
+nodes; node seconds on 2 threads: tests 16.5, models 9.3, unit tests 4.8, staging 1.7, reference tests 1.6,
+seeds 1.5, reference seeds 0.4; median test 0.062 s). 90k cases over 6 quarters (load average 15): import
+28.4 s, parse partial 68.3 s, build 271.2 s wall / 186.2 s in dbt (models 110.5 + staging 39.8, tests 99.6,
+unit tests 37.8, reference tests and seeds 15.2, seeds 8.6). The threads variants were not comparable
+(the load average doubled during the run).
 """
 
 from __future__ import annotations
