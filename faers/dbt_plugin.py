@@ -10,6 +10,7 @@ from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
+from faers.settings import apply_settings
 from faers.udfs import register
 
 
@@ -17,5 +18,7 @@ class Plugin(BasePlugin):
     """Registers gamma_quantile, digamma, trigamma, mgps_qn and mgps_quantile (faers.udfs) for dbt."""
 
     def configure_connection(self, conn: Any) -> None:
-        """Called by dbt-duckdb on its connection, before any model runs."""
+        """Called by dbt-duckdb on its connection, before any model runs: memory_limit and temp_directory
+        (FAERS_MEMORY_LIMIT / FAERS_TEMP_DIR, faers.settings), then the UDFs."""
+        apply_settings(conn)
         register(conn)

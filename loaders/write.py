@@ -15,6 +15,7 @@ from types import TracebackType
 import duckdb
 import pyarrow as pa
 
+from faers.settings import SettingsError, apply_settings
 from loaders.errors import LoadError
 from loaders.report import MemberReport
 from loaders.scan import LINE_NUMBER, Reject
@@ -23,15 +24,11 @@ from loaders.storage import connect_warehouse
 
 _VIEW = "faers_load_batch"
 
-MEMORY_LIMIT = "512MB"
-"""DuckDB's memory limit on the loader's connection (its default is 80% of RAM, and its buffer pool keeps
-written blocks cached up to that): with it the whole load stays well under 1 GiB (measured in README.md)."""
-
 
 class Warehouse:
     """A connection to the DuckDB file the loader writes."""
 
-    def __init__(self, db_path: Path, *, memory_limit: str = MEMORY_LIMIT) -> None:
+    def __init__(self, db_path: Path) -> None:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.conn = connect_warehouse(db_path)
@@ -39,7 +36,13 @@ class Warehouse:
             raise LoadError(str(db_path), f"cannot open the DuckDB file: {error}") from error
         # Row order is irrelevant (every row carries its line number); this lets DuckDB append in parallel.
         self.conn.execute("SET preserve_insertion_order = false")
-        self.conn.execute(f"SET memory_limit = '{memory_limit}'")
+        # memory_limit / temp_directory from FAERS_MEMORY_LIMIT / FAERS_TEMP_DIR (faers.settings); the loader's
+        # limit is capped at 512 MB: its buffer pool would only cache written blocks (whole load < 1 GiB)
+        try:
+            apply_settings(self.conn, db_path, loader=True)
+        except SettingsError as error:
+            self.conn.close()
+            raise LoadError(str(db_path), str(error)) from error
         ensure_schema(self.conn)
 
     def __enter__(self) -> Warehouse:

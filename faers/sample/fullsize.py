@@ -1,4 +1,4 @@
-"""Full-size mode: ONE realistic FAERS quarter (~400k cases, ~1.5M DRUG rows, ~1.2M REAC rows) for
+"""Full-size mode: ONE realistic FAERS (or LAERS) quarter (~400k cases, ~1.5M DRUG rows, ~1.2M REAC rows) for
 benchmarks, generated with vectorised numpy and rendered with polars, then zipped deterministically.
 
 Frequencies are skewed like FAERS (Zipf-like over ~5,000 drugs and ~15,000 PTs: the real vocabulary of

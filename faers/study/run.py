@@ -30,7 +30,7 @@ from faers.paths import warehouse_path
 from faers.study import sql, stats
 from faers.study.config import StudyConfig, load_study
 from faers.study.scope import ResolvedScope, ScopeError, resolve_scope
-from faers.udfs import register as register_udfs
+from faers.udfs import connect
 from faers.vars import built_suspect_roles
 
 SIGNAL_COLUMNS = (
@@ -104,7 +104,7 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
     db_path = (db or warehouse_path()).resolve()
     if not db_path.is_file():
         raise StudyError(f"warehouse {db_path} does not exist: run `faers load`, then `faers build`")
-    with duckdb.connect(str(db_path), read_only=True) as conn:
+    with connect(db_path, read_only=True) as conn:
         require_complete_build(conn, db_path, marts=STUDY_MARTS)
         problem = tto_roles_problem(conn, study.suspect_roles)
         if problem:
@@ -150,8 +150,7 @@ def _run_steps(
             files = sql.compile_steps(study_vars(study, scope), db_path, Path(tmp))
             shutil.copytree(next(iter(files.values())).parent, out / "sql", dirs_exist_ok=True)
             progress.advance(task)
-            with duckdb.connect(str(db_path), read_only=True) as conn:
-                register_udfs(conn)
+            with connect(db_path, read_only=True) as conn:
                 for step, sql_file in files.items():
                     progress.update(task, description=step)
                     sql.run_step(conn, step, sql_file)

@@ -232,6 +232,28 @@ def test_heavy_tailed_rates_collapse_the_truncated_fit_but_not_the_full_one() ->
     assert full.boundary == "" and full.usable
 
 
+def test_an_optimiser_stopped_early_is_finished_by_newton_steps() -> None:
+    # GIVEN the heavy-tailed table, whose L-BFGS-B path needs about 16 iterations to converge
+    rng = np.random.default_rng(3)
+    n_drug = np.ceil(rng.pareto(1.0, 300) * 20 + 1)
+    n_event = np.ceil(rng.pareto(1.0, 800) * 10 + 1)
+    total = 200_000.0
+    expected = np.outer(n_drug, n_event) / total
+    counts = rng.poisson(np.exp(rng.normal(-1.0, 2.0, expected.shape)) * expected)
+    nonzero = counts > 0
+    margins = _dense_margins(n_drug, n_event, total, nonzero)
+    n, e = counts[nonzero].astype(float), expected[nonzero]
+    start = [(0.2, 0.1, 2.0, 4.0, 1 / 3)]
+    best = mgps.fit_prior(n, e, likelihood="full", margins=margins, starts=start)
+    # WHEN L-BFGS-B is stopped after 4 iterations (gradient norm ~200)
+    early = mgps.fit_prior(n, e, likelihood="full", margins=margins, starts=start, max_iterations=4)
+    # THEN the Newton polish reaches the optimum: the negLL a further Newton step could gain is below 1e-6
+    assert best.converged and early.converged and early.usable
+    assert early.neg_log_likelihood - best.neg_log_likelihood < 1e-6
+    np.testing.assert_allclose(early.prior.as_array(), best.prior.as_array(), rtol=1e-3)
+    assert "Newton decrement" in early.message
+
+
 def test_a_non_overdispersed_component_is_a_usable_point_mass() -> None:
     rng = np.random.default_rng(5)
     e = rng.lognormal(-1, 1, 4000)

@@ -123,3 +123,30 @@ def test_full_size_arguments_are_checked(tmp_path: Path) -> None:
         generate(tmp_path, full_size=True, n_cases=2000, drug_noise="messy")
     with pytest.raises(ValueError, match="at least 1,000"):
         generate(tmp_path, full_size=True, n_cases=10)
+
+
+def test_full_size_quarters_of_every_era_load_whole(tmp_path: Path) -> None:
+    """LAERS (with and without REPORTER_COUNTRY), 2012Q4's renames and BOM, 2017Q4's LF: every line loads."""
+    import duckdb
+
+    from loaders import load_paths
+
+    quarters = ["2005Q2", "2012Q3", "2012Q4", "2017Q4"]
+    for quarter in quarters:
+        generate(tmp_path / quarter, full_size=True, quarters=[quarter], n_cases=1000, seed=3)
+    report = load_paths([tmp_path / q for q in quarters], tmp_path / "w.duckdb", progress=False)
+    assert report.ok and report.total.rows_rejected == 0
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
+        for quarter in quarters:
+            truth = json.loads((tmp_path / quarter / "truth.json").read_text())
+            (stats,) = truth["files"].values()
+            for table in ("demo", "drug", "reac", "outc", "rpsr", "ther", "indi"):
+                rows = conn.execute(f"select count(*) from raw.{table} where quarter = ?", [quarter]).fetchone()
+                assert rows == (stats[table]["data_lines"],), (quarter, table)
+        laers = conn.execute(
+            'select count(*), count(isr), count("case"), count(reporter_country) from raw.demo '
+            "where quarter = '2012Q3'"
+        ).fetchone()
+        assert laers == (1000, 1000, 1000, 1000)
+        upper = conn.execute("select bool_and(drugname = upper(drugname)) from raw.drug where quarter = '2012Q3'")
+        assert upper.fetchone() == (True,)

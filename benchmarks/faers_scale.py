@@ -1,0 +1,389 @@
+"""Benchmark the whole pipeline on an all-FAERS-shaped synthetic history: load, build, update, study.
+
+    python benchmarks/faers_scale.py --workdir /data/faers_scale                       # 2004Q1-2024Q2, FDA's sizes
+    python benchmarks/faers_scale.py --workdir /tmp/fs --scale 0.25 \\
+        --quarters 2005Q2,2008Q3,2011Q4,2012Q4,2015Q3,2018Q2,2021Q1,2023Q4            # a reduced run
+
+1. Generates (untimed, reused when already there) one full-size synthetic quarter per folder with the
+   full-size generator (``faers.sample.generate(full_size=True)``), one quarter at a time, so memory stays
+   that of one quarter. Reports per quarter follow FDA's eras (``reports_per_quarter``): LAERS quarters
+   (2004Q1-2012Q3) grow from 100k to 200k reports, FAERS quarters from 220k (2012Q4) to 420k (2018Q4 on),
+   times ``--scale``. Each quarter is written in its era's layout (LAERS keys and trailing ``$``, 2012Q4's
+   renames and BOM, 2017Q4's LF, deleted lists from 2019Q1), with the full-size quarter's follow-up versions,
+   deleted cases and case-id overlap with neighbouring quarters (so deduplication works across quarters).
+2. ``faers load`` of every quarter (child process), then DuckDB's ``read_csv`` of the same text (the zips'
+   members extracted one quarter at a time, the extraction untimed) into a separate DuckDB file: the
+   baseline, in the same run.
+3. ``faers build`` (``dbt build`` of the whole project; per-node times from its ``run_results.json``).
+4. ``faers update`` with one more quarter (``--update-quarter``, default the quarter after the last),
+   served from a local HTTP server: download, load, build, signal change log, end to end.
+5. ``faers study`` (``--study``, default studies/baclofen.yml: one drug) on the result.
+
+Each timed stage runs in its own child process: its wall seconds and peak RSS (``ru_maxrss`` of the child,
+Python + DuckDB) are printed with the DuckDB file size after it, and the slowest dbt nodes. The stages run
+with the project's DuckDB settings (FAERS_MEMORY_LIMIT / FAERS_TEMP_DIR, see faers/settings.py).
+
+Disk (measured at --scale 0.25 on 2018Q1-2019Q4, printed by each run per 100k reports): 19 MB of zips
+(deflate level 1; 74 MB of text), 22 MB of DuckDB after the load, 75 MB after the build, 103 MB after the
+update; the read_csv baseline needs about as much as the load's file while it runs (deleted at the end)
+plus one quarter's extracted text. The whole 2004Q1-2024Q2 history at --scale 1 (82 quarters, 22.5M
+report versions, 5.25M of them LAERS): ~4.3 GB of zips, ~17 GB of text, ~23 GB of warehouse after an
+update, ~5 GB of read_csv baseline at its peak: keep 40 GB free under --workdir.
+
+Measured (2026-12-03, 2 cores, 23.5 GiB, the machine shared with 7 other agents, load average 7-19, so
+only the ratios within a run mean something): --scale 0.25 --first 2018Q1 --last 2019Q4 (827,500 report
+versions, 0.61 GB of text): load 108.4 s (0.72 GiB) vs read_csv 31.5 s of the same text (3.44x), build
+570.8 s (1.44 GiB), update +2020Q1 979.7 s, study 719.5 s (3.54 GiB). In the same hour
+benchmarks/signals.py took 826.8 s for what it does in 14.7 s on a quiet machine: absolute times of that
+run say nothing about the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from faers.sample.layout import Quarter, zip_name
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_FIRST, DEFAULT_LAST = "2004Q1", "2024Q2"
+LAERS_REPORTS = (100_000, 200_000)
+"""Reports of the first (2004Q1) and last (2012Q3) LAERS quarter; linear in between."""
+FAERS_REPORTS = (220_000, 420_000)
+"""Reports of 2012Q4 and of 2018Q4, linear in between; 420k from 2018Q4 on."""
+MIN_REPORTS = 1000
+"""The full-size generator's minimum."""
+
+
+def reports_per_quarter(quarter: Quarter, scale: float) -> int:
+    """FDA-like report versions of ``quarter`` times ``scale`` (at least MIN_REPORTS)."""
+    if quarter.is_laers:
+        last = Quarter(2012, 3).index
+        share = quarter.index / last
+        full = LAERS_REPORTS[0] + share * (LAERS_REPORTS[1] - LAERS_REPORTS[0])
+    else:
+        first, top = Quarter(2012, 4).index, Quarter(2018, 4).index
+        share = min(1.0, (quarter.index - first) / (top - first))
+        full = FAERS_REPORTS[0] + share * (FAERS_REPORTS[1] - FAERS_REPORTS[0])
+    return max(MIN_REPORTS, round(full * scale))
+
+
+def quarter_range(first: Quarter, last: Quarter) -> list[Quarter]:
+    """Every quarter from ``first`` to ``last``, inclusive."""
+    out, year, q = [], first.year, first.q
+    while (year, q) <= (last.year, last.q):
+        out.append(Quarter(year, q))
+        year, q = (year + 1, 1) if q == 4 else (year, q + 1)
+    return out
+
+
+def next_quarter(quarter: Quarter) -> Quarter:
+    return Quarter(quarter.year + 1, 1) if quarter.q == 4 else Quarter(quarter.year, quarter.q + 1)
+
+
+# --- generation --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One generated quarter: its folder, reports and bytes of text (the members, uncompressed)."""
+
+    quarter: Quarter
+    folder: Path
+    reports: int
+    text_bytes: int
+    zip_bytes: int
+
+
+def generate_quarter(root: Path, quarter: Quarter, scale: float) -> Generated:
+    """The full-size synthetic ``quarter`` in ``root/<quarter>/`` (reused when its truth.json is there)."""
+    from faers.sample import generate
+
+    folder = root / str(quarter)
+    reports = reports_per_quarter(quarter, scale)
+    truth_file = folder / "truth.json"
+    truth = json.loads(truth_file.read_text()) if truth_file.exists() else None
+    if truth is None or truth.get("n_cases_generated") != reports:
+        shutil.rmtree(folder, ignore_errors=True)
+        started = time.perf_counter()
+        generate(folder, full_size=True, quarters=[str(quarter)], n_cases=reports, seed=1000 + quarter.index)
+        print(f"  generated {quarter}: {reports:,} reports in {time.perf_counter() - started:.1f} s", flush=True)
+    archive = folder / zip_name(quarter)
+    with zipfile.ZipFile(archive) as zf:
+        text = sum(info.file_size for info in zf.infolist())
+    return Generated(quarter, folder, reports, text, archive.stat().st_size)
+
+
+# --- timed stages ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Stage:
+    """One timed child process."""
+
+    name: str
+    seconds: float
+    peak_rss_bytes: int
+    db_bytes: int
+    returncode: int
+    nodes: dict[str, float] = field(default_factory=dict)
+    dbt_seconds: float | None = None
+    tail: str = ""
+
+
+def _file_size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def run_stage(name: str, args: list[str], db: Path, target: Path, env: dict[str, str] | None = None) -> Stage:
+    """Run ``faers <args>`` in a child process; wall time, its peak RSS, dbt's run_results.json if any."""
+    shutil.rmtree(target, ignore_errors=True)
+    child_env = {
+        **os.environ,
+        "FAERS_DUCKDB": str(db),
+        "DBT_TARGET_PATH": str(target),
+        "DBT_LOG_PATH": str(target / "logs"),
+        **(env or {}),
+    }
+    command = [sys.executable, "-m", "faers.cli", *args]
+    print(f"{name}: faers {' '.join(args)}", flush=True)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=child_env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    output = process.stdout.read() if process.stdout else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    returncode = os.waitstatus_to_exitcode(status)
+    stage = Stage(name, seconds, usage.ru_maxrss * 1024, _file_size(db), returncode, tail=output[-3000:])
+    results_file = target / "run_results.json"
+    if results_file.exists():
+        results = json.loads(results_file.read_text())
+        stage.nodes = {r["unique_id"]: float(r["execution_time"]) for r in results["results"]}
+        stage.dbt_seconds = float(results["elapsed_time"])
+    print(f"  {seconds:.1f} s, peak RSS {stage.peak_rss_bytes / 2**30:.2f} GiB, exit {returncode}", flush=True)
+    if returncode != 0:
+        print(output[-3000:], flush=True)
+    return stage
+
+
+def time_read_csv(generated: list[Generated], workdir: Path) -> tuple[float, int]:
+    """DuckDB ``read_csv`` of every quarter's members into one DuckDB file (extraction untimed): seconds, rows.
+
+    The same options as benchmarks/load.py (all text, ``$``-separated, no quoting), one ``CREATE TABLE AS``
+    per member; DuckDB's own settings (the baseline is DuckDB as it comes)."""
+    db = workdir / "read_csv.duckdb"
+    extracted = workdir / "extracted"
+    db.unlink(missing_ok=True)
+    seconds, rows = 0.0, 0
+    try:
+        with duckdb.connect(str(db)) as conn:
+            for item in generated:
+                shutil.rmtree(extracted, ignore_errors=True)
+                extracted.mkdir(parents=True)
+                files = []
+                with zipfile.ZipFile(item.folder / zip_name(item.quarter)) as zf:
+                    for index, info in enumerate(zf.infolist()):
+                        path = extracted / f"m{index}.txt"
+                        with zf.open(info) as source, path.open("wb") as sink:
+                            shutil.copyfileobj(source, sink, 16 << 20)
+                        files.append((path, "deleted" not in info.filename.lower()))
+                started = time.perf_counter()
+                for index, (path, has_header) in enumerate(files):
+                    table = f"q{item.quarter.year}_{item.quarter.q}_{index}"
+                    conn.execute(
+                        f"CREATE TABLE {table} AS SELECT * FROM read_csv('{path}', delim = '$', quote = '', "
+                        f"escape = '', header = {str(has_header).lower()}, all_varchar = true, null_padding = true)"
+                    )
+                    rows += conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+                seconds += time.perf_counter() - started
+    finally:
+        shutil.rmtree(extracted, ignore_errors=True)
+        db.unlink(missing_ok=True)
+    return seconds, rows
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """A local HTTP server over ``folder`` (FDA's download folder stand-in); yields its base address."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --- report ------------------------------------------------------------------------------------------------
+
+
+def _gib(value: int) -> str:
+    return f"{value / 2**30:.2f} GiB"
+
+
+def warehouse_counts(db: Path) -> dict[str, object]:
+    """Kept cases, drug-event cells and the MGPS fit of the built warehouse."""
+    queries = {
+        "report versions (raw.demo)": "select count(*) from raw.demo",
+        "kept cases (dim_case)": "select count(*) from main.dim_case",
+        "fct_case_drug rows": "select count(*) from main.fct_case_drug",
+        "drug-event cells": "select count(*) from main.drug_event_cells",
+        "mgps prior": "select alpha1, beta1, alpha2, beta2, p, converged, gradient_norm, n_converged_starts, "
+        "message from main.mgps_prior",
+    }
+    out: dict[str, object] = {}
+    with duckdb.connect(str(db), read_only=True) as conn:
+        for label, query in queries.items():
+            try:
+                row = conn.execute(query).fetchone()
+            except duckdb.Error as error:
+                out[label] = f"n/a ({str(error).splitlines()[0]})"
+                continue
+            out[label] = row[0] if row is not None and len(row) == 1 else row
+    return out
+
+
+def print_report(
+    stages: list[Stage], generated: list[Generated], extra: Generated, read_csv: tuple[float, int] | None
+) -> None:
+    text = sum(g.text_bytes for g in generated)
+    reports = sum(g.reports for g in generated)
+    load_avg = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    print()
+    print(f"machine: {os.cpu_count()} cores, {ram / 2**30:.1f} GiB RAM, load average now {load_avg}")
+    print(
+        f"history: {len(generated)} quarters ({generated[0].quarter}..{generated[-1].quarter}), {reports:,} report "
+        f"versions, {text / 1e9:.2f} GB of text, {sum(g.zip_bytes for g in generated) / 1e9:.2f} GB of zips; "
+        f"update quarter {extra.quarter}: {extra.reports:,} reports, {extra.text_bytes / 1e6:.0f} MB of text"
+    )
+    print(f"{'stage':<34}{'seconds':>9}{'peak RSS':>12}{'DuckDB file':>13}")
+    for stage in stages:
+        flag = "" if stage.returncode == 0 else f"  FAILED (exit {stage.returncode})"
+        print(f"{stage.name:<34}{stage.seconds:>9.1f}{_gib(stage.peak_rss_bytes):>12}{_gib(stage.db_bytes):>13}{flag}")
+    load = next((s for s in stages if s.name == "faers load"), None)
+    if read_csv is not None and load is not None:
+        seconds, rows = read_csv
+        print(
+            f"faers load {text / 1e6 / load.seconds:.1f} MB/s vs DuckDB read_csv {text / 1e6 / seconds:.1f} MB/s "
+            f"({seconds:.1f} s, {rows:,} rows) of the same text in this run: {load.seconds / seconds:.2f}x its time"
+        )
+    for stage in stages:
+        if stage.nodes:
+            top = sorted(stage.nodes.items(), key=lambda item: -item[1])[:12]
+            models = sum(t for n, t in stage.nodes.items() if n.startswith("model."))
+            tests = sum(t for n, t in stage.nodes.items() if n.startswith(("test.", "unit_test.")))
+            print(
+                f"{stage.name}: dbt elapsed {stage.dbt_seconds:.1f} s, {len(stage.nodes)} nodes "
+                f"(models {models:.1f} s, tests {tests:.1f} s); slowest: "
+                + ", ".join(f"{n.split('.')[-1]} {t:.1f}" for n, t in top)
+            )
+    build = next((s for s in stages if s.name == "faers build"), None)
+    if build is not None and reports:
+        zips = sum(g.zip_bytes for g in generated)
+        print(
+            f"disk per 100k reports: zips {zips / reports * 1e5 / 1e6:.0f} MB, text {text / reports * 1e5 / 1e6:.0f} "
+            f"MB, warehouse after build {build.db_bytes / reports * 1e5 / 1e6:.0f} MB"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workdir", type=Path, required=True, help="Folder for the zips and the warehouse.")
+    parser.add_argument("--scale", type=float, default=1.0, help="Fraction of FDA's reports per quarter.")
+    parser.add_argument("--first", default=DEFAULT_FIRST, help="First quarter of the history.")
+    parser.add_argument("--last", default=DEFAULT_LAST, help="Last quarter of the history.")
+    parser.add_argument("--quarters", help="Comma-separated quarters instead of --first..--last.")
+    parser.add_argument("--update-quarter", help="The quarter `faers update` adds (default: the one after).")
+    parser.add_argument("--study", type=Path, default=PROJECT_DIR / "studies" / "baclofen.yml")
+    parser.add_argument("--no-read-csv", action="store_true", help="Skip the read_csv baseline.")
+    parser.add_argument("--keep", action="store_true", help="Keep the warehouse files at the end.")
+    args = parser.parse_args(argv)
+
+    if args.scale <= 0:
+        parser.error("--scale must be > 0")
+    try:
+        if args.quarters:
+            quarters = sorted({Quarter.parse(q) for q in args.quarters.split(",") if q.strip()})
+        else:
+            quarters = quarter_range(Quarter.parse(args.first), Quarter.parse(args.last))
+        update = Quarter.parse(args.update_quarter) if args.update_quarter else next_quarter(quarters[-1])
+    except ValueError as error:
+        parser.error(str(error))
+    if not quarters:
+        parser.error("no quarters: --first is after --last")
+    if update in quarters:
+        parser.error(f"--update-quarter {update} is already in the history")
+    workdir: Path = args.workdir.resolve()
+    zips, served, downloads = workdir / "zips", workdir / "served", workdir / "downloads"
+    db, target = workdir / "warehouse.duckdb", workdir / "dbt_target"
+    for folder in (zips, served):
+        folder.mkdir(parents=True, exist_ok=True)
+
+    print(f"generating {len(quarters)} quarters at scale {args.scale} into {zips} ...", flush=True)
+    generated = [generate_quarter(zips, quarter, args.scale) for quarter in quarters]
+    extra = generate_quarter(workdir / "update_zip", update, args.scale)
+    shutil.copyfile(extra.folder / zip_name(update), served / zip_name(update))
+
+    for stale in (db, db.with_name(db.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    shutil.rmtree(downloads, ignore_errors=True)
+    stages = [run_stage("faers load", ["load", *(str(g.folder) for g in generated), "--db", str(db)], db, target)]
+    read_csv = None if args.no_read_csv else time_read_csv(generated, workdir)
+    if read_csv is not None:
+        print(f"read_csv baseline: {read_csv[0]:.1f} s, {read_csv[1]:,} rows", flush=True)
+    if stages[-1].returncode == 0:
+        stages.append(run_stage("faers build", ["build", "--db", str(db)], db, target))
+    if stages[-1].returncode == 0:
+        with serve(served) as base_url:
+            stages.append(
+                run_stage(
+                    f"faers update (+{update}, {extra.reports:,})",
+                    ["update", "--from", str(update), "--dir", str(downloads), "--base-url", base_url, "--db", str(db)],
+                    db,
+                    target,
+                )
+            )
+    if stages[-1].returncode == 0:
+        out = workdir / "study"
+        shutil.rmtree(out, ignore_errors=True)
+        stages.append(
+            run_stage(
+                "faers study (one drug)", ["study", str(args.study), "--out", str(out), "--db", str(db)], db, target
+            )
+        )
+    counts = warehouse_counts(db) if db.exists() and stages[-1].returncode == 0 else {}
+    print_report(stages, generated, extra, read_csv)
+    for label, value in counts.items():
+        print(f"{label}: {value:,}" if isinstance(value, int) else f"{label}: {value}")
+    if not args.keep:
+        for path in (db, db.with_name(db.name + ".wal")):
+            path.unlink(missing_ok=True)
+    return 0 if all(s.returncode == 0 for s in stages) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

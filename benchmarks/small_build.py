@@ -1,0 +1,143 @@
+"""Where the time of a small warehouse's ``dbt build`` goes: start-up, parse, per-node overhead, per layer.
+
+    python benchmarks/small_build.py --workdir /tmp/small                  # default sample and 90k cases
+    python benchmarks/small_build.py --workdir /tmp/small --variants threads=1,threads=4
+
+For each world (the default sample, 5k cases over 8 quarters; and ``faers sample --cases 90000`` over 6
+quarters) it loads the zips once, then times in child processes, each on a fresh copy of the loaded file:
+
+* ``import``: ``python -c "import dbt.cli.main"`` (interpreter + dbt imports, no project);
+* ``parse (cold)`` / ``parse (partial)``: ``dbt parse`` without and with dbt's partial-parse cache;
+* ``build``: ``dbt build`` (partial parse), with per-layer sums of the nodes' execution times from
+  ``run_results.json`` and the median time of the cheapest node kind (generic tests on small tables) as
+  the per-node overhead;
+* each ``--variants`` entry: the build again with a dbt flag or var changed (``threads=N``,
+  ``exclude=SELECTOR``), so a setting's effect is measured in the same run as the baseline.
+
+Prints a table per world; the machine's core count and load average with it.
+
+Measured 2026-12-03 on 2 cores shared with 7 other agents (load average 7-19: only shares mean something):
+default sample: import 4.6 s, parse cold 18.8 s / partial 6.6 s, build 32.5 s wall (21.3 s in dbt, 234
+nodes; node seconds on 2 threads: tests 16.5, models 9.3, unit tests 4.8, staging 1.7, reference tests 1.6,
+seeds 1.5, reference seeds 0.4; median test 0.062 s). 90k cases over 6 quarters (load average 15): import
+28.4 s, parse partial 68.3 s, build 271.2 s wall / 186.2 s in dbt (models 110.5 + staging 39.8, tests 99.6,
+unit tests 37.8, reference tests and seeds 15.2, seeds 8.6). The threads variants were not comparable
+(the load average doubled during the run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+WORLDS = {
+    "default sample (5k cases, 8 quarters)": {},
+    "90k cases, 6 quarters": {
+        "n_cases": 90_000,
+        "quarters": ["2012Q3", "2012Q4", "2014Q3", "2017Q4", "2019Q1", "2023Q4"],
+    },
+}
+
+
+def run(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        print(result.stdout[-3000:], result.stderr[-2000:])
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return seconds
+
+
+def dbt(args: list[str]) -> list[str]:
+    return [
+        sys.executable,
+        "-c",
+        "from dbt.cli.main import cli; cli()",
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+    ]
+
+
+def layers(results: dict) -> dict[str, float]:
+    groups: dict[str, float] = {}
+    for r in results["results"]:
+        kind, _, name = r["unique_id"].split(".", 2)
+        if kind == "model":
+            path = name.split(".")[-1]
+            kind = "staging" if path.startswith("stg_") else "models (other)"
+        if "reference" in r["unique_id"] or "match_reference" in r["unique_id"]:
+            kind = f"{kind} (reference)"
+        groups[kind] = groups.get(kind, 0.0) + float(r["execution_time"])
+    return groups
+
+
+def measure_world(name: str, spec: dict, workdir: Path, variants: list[str]) -> None:
+    from faers.sample import generate
+    from loaders import load_paths
+
+    folder = workdir / name.split(" (")[0].replace(" ", "_").replace(",", "")
+    sample, raw = folder / "sample", folder / "loaded.duckdb"
+    if not (sample / "truth.json").exists():
+        generate(sample, n_cases=spec.get("n_cases"), quarters=spec.get("quarters"))
+    if not raw.exists():
+        load_paths([sample], raw, progress=False)
+    target = folder / "target"
+    shutil.rmtree(target, ignore_errors=True)
+    env = {**os.environ, "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(folder / "logs")}
+    rows: list[tuple[str, float, str]] = []
+    rows.append(("import (python + dbt)", run([sys.executable, "-c", "import dbt.cli.main"], env), ""))
+    db = folder / "build.duckdb"
+    env["FAERS_DUCKDB"] = str(db)
+    shutil.copyfile(raw, db)
+    rows.append(("parse (cold)", run(dbt(["parse", "--no-partial-parse"]), env), ""))
+    rows.append(("parse (partial)", run(dbt(["parse"]), env), ""))
+
+    def build(label: str, extra: list[str]) -> None:
+        shutil.copyfile(raw, db)
+        seconds = run(dbt(["build", *extra]), env)
+        results = json.loads((target / "run_results.json").read_text())
+        tests = [float(r["execution_time"]) for r in results["results"] if r["unique_id"].startswith("test.")] or [0.0]
+        detail = (
+            f"{len(results['results'])} nodes, dbt elapsed {float(results['elapsed_time']):.1f} s, "
+            f"median test {statistics.median(tests):.3f} s; "
+            + ", ".join(f"{k} {v:.1f}" for k, v in sorted(layers(results).items(), key=lambda kv: -kv[1]))
+        )
+        rows.append((label, seconds, detail))
+
+    build("build", [])
+    for variant in variants:
+        key, _, value = variant.partition("=")
+        build(f"build {variant}", [f"--{key}", value])
+    db.unlink(missing_ok=True)
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\n{name}: {os.cpu_count()} cores, load average {load}")
+    for label, seconds, detail in rows:
+        print(f"  {label:<28}{seconds:7.1f} s  {detail}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--variants", default="", help="Comma-separated: threads=N, exclude=SELECTOR.")
+    parser.add_argument("--worlds", default="all", help="'default', '90k' or 'all'.")
+    args = parser.parse_args()
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    for name, spec in WORLDS.items():
+        if args.worlds == "all" or args.worlds in name:
+            measure_world(name, spec, args.workdir, variants)
+
+
+if __name__ == "__main__":
+    main()
