@@ -12,10 +12,11 @@ from faers.paths import ENV_VAR, PROJECT_DIR, warehouse_path
 
 WAREHOUSE_SELECTION: tuple[str, ...] = (
     "drug_synonyms",
+    "drug_salt_words",
     "country_codes",
     "path:models/staging",
     "int_cases_deduplicated",
-    "int_drug_names_normalized",
+    "path:models/intermediate/drugs",
     "int_terms_canonical",
     "path:models/marts/core",
     "path:tests/warehouse",
