@@ -92,9 +92,7 @@ def resolve_targets(conn: duckdb.DuckDBPyConnection, terms: Sequence[str]) -> li
     return list(dict.fromkeys(targets))
 
 
-def drug_names(
-    conn: duckdb.DuckDBPyConnection, search: Sequence[str], *, threshold: float = 0.85
-) -> pl.DataFrame:
+def drug_names(conn: duckdb.DuckDBPyConnection, search: Sequence[str], *, threshold: float = 0.85) -> pl.DataFrame:
     """Mapped and similar unmapped raw names of a drug (``search``: ingredient, brand or raw names)."""
     present = conn.execute(
         "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = 'drug_name_audit'"
@@ -126,7 +124,7 @@ def run_drugs(search: str, db: Path | None, *, threshold: float = 0.85, console:
     for column in COLUMNS:
         table.add_column(column, justify="right" if column in ("reports", "rows", "similarity") else "left")
     for row in frame.iter_rows():
-        table.add_row(*("" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value) for value in row))
+        table.add_row(*(_cell(value) for value in row))
     console.print(table)
     mapped = frame.filter(pl.col("kind") == "mapped")
     unmapped = frame.filter(pl.col("kind") == "unmapped")
@@ -137,9 +135,8 @@ def run_drugs(search: str, db: Path | None, *, threshold: float = 0.85, console:
     )
 
 
-def write_drug_names(conn: duckdb.DuckDBPyConnection, search: Sequence[str], out_base: Path) -> pl.DataFrame:
-    """The list for a study (its generic and brand names) as ``out_base``.csv and .parquet."""
-    frame = drug_names(conn, search)
-    frame.write_csv(out_base.with_suffix(".csv"))
-    frame.write_parquet(out_base.with_suffix(".parquet"))
-    return frame
+def _cell(value: object) -> str:
+    """A table cell: blank for NULL, three decimals for a share or similarity."""
+    if value is None:
+        return ""
+    return f"{value:.3f}" if isinstance(value, float) else str(value)

@@ -6,6 +6,8 @@
     can be asked for in `columns`. A drug repeated in a report still yields several rows: callers count
     it once per report. -#}
 {% macro suspect_drug_rows(columns=[]) -%}
+    {#- both relations are dependencies whatever the unit, so one parse serves every --vars -#}
+    {%- set relations = [ref('fct_case_drug'), ref('fct_case_drug_ingredient')] -%}
     {%- set unit = var('drug_unit') -%}
     {%- if unit == 'ingredient' -%}
     select

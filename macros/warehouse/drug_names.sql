@@ -68,6 +68,7 @@
         'qd', 'bid', 'tid', 'qid', 'prn', 'qhs', 'hs', 'qod', 'qam', 'qpm', 'qw', 'qwk', 'q[0-9]+h',
         'q[0-9]+hrs?', '(?:once|twice|three times|[0-9]+ times) (?:a |per )?(?:day|daily|week|weekly)',
         'daily', 'weekly', 'monthly', 'nightly', 'at bedtime', 'as needed', 'per day', 'continuing',
+        '[0-9]+ ?(?:hr|hrs|hours?)',
     ] -%}
     {{ drug_regex_steps(expr, [(drug_word_pattern(words), '\\1 \\2'), (drug_word_pattern(words), '\\1 \\2')]) }}
 {%- endmacro %}
@@ -175,15 +176,17 @@
 {#- The active moiety of one ingredient: its salt, ester and hydrate words (seeds/drug_salt_words.csv,
     passed as the list expression `salt_words`) removed ('paroxetine hydrochloride' -> 'paroxetine',
     'warfarin sodium' -> 'warfarin', 'fluticasone propionate' -> 'fluticasone'); the first word always
-    stays ('magnesium hydroxide'), and an ingredient made only of such words stays whole ('sodium
-    chloride', 'ferrous sulfate'). var('drug_keep_salts'): true keeps every ingredient as given. -#}
-{% macro drug_active_moiety(ingredient, salt_words) -%}
+    stays ('magnesium hydroxide'), an ingredient made only of such words stays whole ('sodium chloride',
+    'ferrous sulfate'), and so does one holding a `keep_words` word (seed kind 'keep': the ester is the
+    drug, 'dimethyl fumarate'). var('drug_keep_salts'): true keeps every ingredient as given. -#}
+{% macro drug_active_moiety(ingredient, salt_words, keep_words) -%}
     {%- if var('drug_keep_salts') -%}
         {{ ingredient }}
     {%- else -%}
         case
             when list_bool_and(list_transform(string_split({{ ingredient }}, ' '),
                 lambda word: list_contains({{ salt_words }}, word)))
+                or list_has_any(string_split({{ ingredient }}, ' '), {{ keep_words }})
                 then {{ ingredient }}
             else array_to_string(list_filter(string_split({{ ingredient }}, ' '),
                 lambda word, i: i = 1 or not list_contains({{ salt_words }}, word)), ' ')
@@ -192,20 +195,23 @@
 {%- endmacro %}
 
 {#- Ingredient text ('\'-separated, from any source: prod_ai, the seed, RxNorm, the dictionary, a cleaned
-    name) as this project's ingredient set: each part looked up in the synonym seed on its name key
-    (drug_name_cleaned), then on its moiety's key (`lookups.synonyms`, the MAP of int_drug_name_lookups),
+    name) as this project's ingredient set: each part looked up in the synonym seed on its key (the part
+    cleaned as an ingredient, 'hcl' spelled 'hydrochloride': the seed's names are cleaned DRUGNAMEs, and an
+    ingredient text has no strengths or forms to strip), then on its moiety's key (`lookups.synonyms`, the MAP of int_drug_name_lookups),
     else kept (drug_ingredient_cleaned); every resulting ingredient reduced to its active moiety;
     distinct, sorted, joined with '\'. NULL when nothing is left. The caller cross joins
     int_drug_name_lookups as `lookups`. -#}
 {% macro drug_ingredient_set(text, lookups='lookups') -%}
-    {%- set key = drug_name_cleaned('part') -%}
+    {%- set key = "regexp_replace(" ~ drug_ingredient_cleaned('part')
+        ~ ", '(^|[^a-z0-9])hcl([^a-z0-9]|$)', '\\1hydrochloride\\2', 'g')" -%}
     nullif(array_to_string(list_sort(list_distinct(list_filter(list_transform(flatten(list_transform(
         list_filter(string_split({{ text }}, '\'), lambda part: {{ drug_ingredient_cleaned('part') }} is not null),
         lambda part: string_split(coalesce(
             {{ lookups }}.synonyms[{{ key }}],
-            {{ lookups }}.synonyms[{{ drug_active_moiety(key, lookups ~ '.salt_words') }}],
+            {{ lookups }}.synonyms[{{ drug_active_moiety(key, lookups ~ '.salt_words', lookups ~ '.keep_words') }}],
             {{ drug_ingredient_cleaned('part') }}
         ), '\'))),
-        lambda ingredient: {{ drug_active_moiety(drug_ingredient_cleaned('ingredient'), lookups ~ '.salt_words') }}),
+        lambda ingredient: {{ drug_active_moiety(drug_ingredient_cleaned('ingredient'), lookups ~ '.salt_words',
+            lookups ~ '.keep_words') }}),
         lambda ingredient: ingredient is not null and ingredient != ''))), '\'), '')
 {%- endmacro %}

@@ -2,7 +2,8 @@
 -- build from the user-editable seeds: `synonyms` (MAP cleaned seed name -> ingredient text,
 -- seeds/drug_synonyms.csv; tests/warehouse/assert_drug_synonyms_unambiguous guarantees one ingredient
 -- per key, the window only drops duplicates such as 'ELIQUIS' / 'ELIQUIS 5MG' deterministically) and
--- `salt_words` (the salt, ester and hydrate words of seeds/drug_salt_words.csv, for the active moiety)
+-- `salt_words` (the salt, ester and hydrate words of seeds/drug_salt_words.csv, for the active moiety),
+-- `keep_words` (its kind 'keep' words: an ingredient holding one is kept whole, 'dimethyl fumarate')
 -- and `synonym_sets` (MAP cleaned seed name -> its ingredient set, macro drug_ingredient_set).
 with
 
@@ -34,8 +35,10 @@ raw_lookups as (
 
     select
         (select coalesce(map(list(name_key), list(ingredient)), map()) from synonym_keys) as synonyms,
-        (select coalesce(list(distinct lower(trim(word))), []) from salt_words where trim(word) != '')
-            as salt_words
+        (select coalesce(list(distinct lower(trim(word))), []) from salt_words
+            where trim(word) != '' and coalesce(lower(trim(kind)), '') != 'keep') as salt_words,
+        (select coalesce(list(distinct lower(trim(word))), []) from salt_words
+            where trim(word) != '' and lower(trim(kind)) = 'keep') as keep_words
 
 ),
 
@@ -54,6 +57,7 @@ lookups as (
     select
         raw_lookups.synonyms,
         raw_lookups.salt_words,
+        raw_lookups.keep_words,
         (select coalesce(map(list(name_key), list(ingredient)), map()) from synonym_sets where ingredient is not null)
             as synonym_sets
     from raw_lookups

@@ -33,7 +33,8 @@ def model(dbt, session):
         row[0]
         for row in lookups_relation.query(
             "lookups",
-            "select distinct unnest(string_split(value, '\\')) from (select unnest(map_values(synonyms)) as value from lookups)",
+            "select distinct unnest(string_split(value, '\\')) "
+            "from (select unnest(map_values(synonyms)) as value from lookups)",
         ).fetchall()
     ]
     matches = resolve_names(keys, vocabulary)
