@@ -104,14 +104,16 @@ def load_rxnorm(folder: Path, conn: duckdb.DuckDBPyConnection) -> RxNormLoad:
     if missing:
         raise RxNormError(f"{folder}: missing RxNorm file(s) {', '.join(missing)} (NLM's release, folder rrf/)")
     counts = {table: check_layout(path, len(COLUMNS[table])) for table, path in paths.items() if path}
+    catalog = str(conn.execute("select current_database()").fetchall()[0][0]).replace('"', '""')
+    schema = f'"{catalog}".{SCHEMA}'  # qualified: a warehouse file named rxnorm.duckdb is catalog "rxnorm"
     conn.execute("begin transaction")
     try:
-        conn.execute(f"create schema if not exists {SCHEMA}")
+        conn.execute(f"create schema if not exists {schema}")
         for table, path in paths.items():
             assert path is not None
-            conn.execute(f"create or replace table {SCHEMA}.{table} as {_read_sql(path, COLUMNS[table])}")
+            conn.execute(f"create or replace table {schema}.{table} as {_read_sql(path, COLUMNS[table])}")
         conn.execute(
-            f"create or replace table {SCHEMA}.release as select ?::varchar as source_folder, "
+            f"create or replace table {schema}.release as select ?::varchar as source_folder, "
             "?::bigint as rxnconso_rows, ?::bigint as rxnrel_rows, current_timestamp as loaded_at",
             [str(folder.resolve()), counts["rxnconso"], counts["rxnrel"]],
         )
@@ -119,7 +121,7 @@ def load_rxnorm(folder: Path, conn: duckdb.DuckDBPyConnection) -> RxNormLoad:
     except duckdb.Error as exc:
         conn.execute("rollback")
         raise RxNormError(f"{folder}: {str(exc).splitlines()[0]}") from exc
-    rows = {table: int(conn.execute(f"select count(*) from {SCHEMA}.{table}").fetchall()[0][0]) for table in FILES}
+    rows = {table: int(conn.execute(f"select count(*) from {schema}.{table}").fetchall()[0][0]) for table in FILES}
     return RxNormLoad(rows=rows)
 
 

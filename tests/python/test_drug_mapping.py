@@ -294,7 +294,7 @@ def test_faers_drugs_lists_mapped_and_similar_unmapped_names(real_warehouse: Pat
         ("unmapped", "ESTRADERM", "estraderm", "cleaned_name", 1)
     ]
     missing = runner.invoke(app, ["drugs", "x", "--db", str(real_warehouse.parent / "none.duckdb")])
-    assert missing.exit_code == 2 and "does not exist" in missing.output
+    assert missing.exit_code == 2 and "does not exist" in " ".join(missing.output.split())
 
 
 def test_rxnorm_resolves_names_nothing_else_maps(real_warehouse: Path, tmp_path: Path) -> None:

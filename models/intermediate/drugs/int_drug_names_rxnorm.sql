@@ -6,6 +6,7 @@
 -- (RXCUI1, RELA, RXCUI2) reads "RXCUI2 RELA RXCUI1" (NLM's RxNorm technical documentation): PIN form_of
 -- IN, BN tradename_of IN, SBD tradename_of SCD, SBD has_ingredient BN, MIN has_part IN, SCD consists_of
 -- SCDC, SCDC has_ingredient IN, SCD has_ingredients MIN, GPCK/BPCK contains SCD/SBD.
+-- depends_on: {{ ref('int_drug_name_lookups') }}
 {%- set conso = adapter.get_relation(database=target.database, schema='rxnorm', identifier='rxnconso') if execute else none %}
 {%- set rel = adapter.get_relation(database=target.database, schema='rxnorm', identifier='rxnrel') if execute else none %}
 {%- if conso is none or rel is none %}
