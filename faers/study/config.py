@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from faers.vars import allowed_values
+
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 STRATUM_VARS = ("sex", "age_group", "seriousness")
 SCOPE_LEVELS = ("soc", "hlgt", "hlt", "pt")
@@ -35,7 +37,7 @@ class Thresholds:
     eb05: float = 2.0
 
 
-IC_VARIANTS = ("noren", "noren_approx", "bate", "gould", "table2")
+IC_VARIANTS = allowed_values("ic_variant")  # the one definition: macro faers_var_rules (faers.vars)
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,8 @@ class StudyConfig:
         return tuple(names)
 
 
-ROLE_CODES = ("PS", "SS", "C", "I", "DN")
-DRUG_UNITS = ("ingredient", "product")
+ROLE_CODES = allowed_values("suspect_roles")
+DRUG_UNITS = allowed_values("drug_unit")
 """Values of the study file's ``drug_unit`` (the dbt var drug_unit: what counts as one drug in the cells)."""
 
 _TOP_KEYS = {
