@@ -214,6 +214,31 @@ def load_meddra(
     run_load_meddra(folder, db)
 
 
+@app.command("load-rxnorm")
+def load_rxnorm(
+    folder: Annotated[Path, typer.Argument(help="NLM's RxNorm release folder (rrf/RXNCONSO.RRF, rrf/RXNREL.RRF).")],
+    db: DbOption = None,
+) -> None:
+    """Load NLM's RxNorm (RRF files) into the warehouse: drug names then resolve through it at `faers build`."""
+    from faers.rxnorm import run_load_rxnorm
+
+    run_load_rxnorm(folder, db)
+
+
+@app.command()
+def drugs(
+    search: Annotated[str, typer.Argument(help="A drug: active ingredient, brand or raw name (any case).")],
+    db: DbOption = None,
+    threshold: Annotated[
+        float, typer.Option("--similarity", help="Jaro-Winkler similarity from which an unmapped name is listed.")
+    ] = 0.85,
+) -> None:
+    """Every raw drug name mapped to a drug, and the unmapped names similar to it, with report counts."""
+    from faers.drugs import run_drugs
+
+    run_drugs(search, db, threshold=threshold)
+
+
 @app.command()
 def study(
     file: Annotated[Path, typer.Argument(help="Study file (YAML).")],

@@ -3,18 +3,13 @@
     (sex F/M, age_group, seriousness serious/non_serious; a missing stratum value leaves the report out
     of that variable's strata only). Every drug is counted, not just the study drug: each stratum's MGPS
     prior is fitted on all of its cells. The study drug's rows (any of its names) have drug =
-    var('study_drug'). a, b, c, d count reports. -#}
+    var('study_drug'). a, b, c, d count reports. What "a drug" is follows var('drug_unit') (macro
+    suspect_drug_rows), as in the signals mart. -#}
 with
 
 study_reports as (
 
     select * from {{ study_step('study_reports') }}
-
-),
-
-case_drugs as (
-
-    select * from {{ ref('fct_case_drug') }}
 
 ),
 
@@ -36,19 +31,23 @@ report_strata as (
 
 ),
 
+suspect_rows as (
+
+    {{ suspect_drug_rows(['drug_name', 'prod_ai']) }}
+
+),
+
 report_drugs as (
 
     select distinct
-        case_drugs.primary_id,
+        suspect_rows.primary_id,
         case
-            when {{ study_drug_match('case_drugs') }} then '{{ var("study_drug") | lower }}'
-            else case_drugs.drug
+            when {{ study_drug_match('suspect_rows') }} then '{{ var("study_drug") | lower }}'
+            else suspect_rows.drug
         end as drug
-    from case_drugs
+    from suspect_rows
     semi join study_reports
-        on case_drugs.primary_id = study_reports.primary_id
-    where list_contains({{ var('suspect_roles') }}, case_drugs.role_cod)
-        and case_drugs.drug is not null
+        on suspect_rows.primary_id = study_reports.primary_id
 
 ),
 

@@ -103,6 +103,7 @@ class StudyConfig:
     tables: Tables = field(default_factory=Tables)
     tto: TtoOptions = field(default_factory=TtoOptions)
     description: str | None = None
+    drug_unit: str | None = None  # None keeps the build's var drug_unit ('ingredient' by default)
 
     @property
     def drug_names(self) -> tuple[str, ...]:
@@ -113,6 +114,8 @@ class StudyConfig:
 
 
 ROLE_CODES = allowed_values("suspect_roles")
+DRUG_UNITS = allowed_values("drug_unit")
+"""Values of the study file's ``drug_unit`` (the dbt var drug_unit: what counts as one drug in the cells)."""
 
 _TOP_KEYS = {
     "name",
@@ -126,6 +129,7 @@ _TOP_KEYS = {
     "formula",
     "tables",
     "tto",
+    "drug_unit",
 }
 
 
@@ -295,7 +299,14 @@ def parse_study(text: str, path: Path) -> StudyConfig:
             **{key: int(reader.number(node, f"tto.{key}", integer=True, minimum=2)) for key, node in nodes.items()}
         )
 
+    drug_unit: str | None = None
+    if "drug_unit" in top:
+        drug_unit = reader.string(top["drug_unit"], "drug_unit")
+        if drug_unit not in DRUG_UNITS:
+            raise reader.error(top["drug_unit"], "drug_unit", f"got {drug_unit!r}; allowed: {list(DRUG_UNITS)}")
+
     return StudyConfig(
+        drug_unit=drug_unit,
         name=reader.string(top["name"], "name"),
         description=reader.string(top["description"], "description") if "description" in top else None,
         generic=generic,

@@ -26,6 +26,7 @@ from faers.atomic import staged_dir
 from faers.builds import require_complete_build
 from faers.dbt import DbtError
 from faers.errors import FaersError
+from faers.drugs import DrugsError, drug_names
 from faers.paths import warehouse_path
 from faers.study import sql, stats
 from faers.study.config import StudyConfig, load_study
@@ -92,6 +93,7 @@ def study_vars(study: StudyConfig, scope: ResolvedScope) -> dict[str, Any]:
         "eb05_threshold": study.thresholds.eb05,
         **({"chi2_yates": study.formula.chi2_yates} if study.formula.chi2_yates is not None else {}),
         **({"ic_variant": study.formula.ic_variant} if study.formula.ic_variant is not None else {}),
+        **({"drug_unit": study.drug_unit} if study.drug_unit is not None else {}),
         "study_top_countries": study.tables.top_countries,
         "study_top_indications": study.tables.top_indications,
     }
@@ -164,7 +166,8 @@ def _run_steps(
                 result.n_scope_reports = _count(
                     conn, "select count(*) from study_reports where is_study_drug and has_scope_pt"
                 )
-        except (DbtError, sql.StudySqlError) as exc:
+                frames["drug_names"] = drug_names(conn, study.drug_names)
+        except (DbtError, sql.StudySqlError, DrugsError) as exc:
             raise StudyError(f"{file}: {exc}", exit_code=1) from exc
         progress.update(task, description="writing tables")
         frames["mgps_priors"] = priors

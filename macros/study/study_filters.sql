@@ -1,11 +1,21 @@
 {#- Study filters, driven by the study vars that `faers study` passes (defaults in dbt_project.yml). -#}
 
-{#- True for a fct_case_drug row of the study drug: its normalised ingredient, its raw drug name or its
-    prod_ai equals one of var('study_drug_names') (generic and brand names, lower case). -#}
+{#- True for a fct_case_drug row of the study drug: its normalised ingredient set (var('drug_unit')
+    'product': the whole set; 'ingredient': any of its ingredients, so a combination with the study drug
+    counts), its raw drug name or its prod_ai equals one of var('study_drug_names') (generic and brand
+    names, lower case). -#}
 {% macro study_drug_match(relation) -%}
     {%- set names = var('study_drug_names') | map('lower') | list -%}
     (
+        {% if var('drug_unit') == 'ingredient' -%}
+        list_has_any(string_split(lower({{ relation }}.drug), '\'), [
+            {%- for name in names -%}
+                '{{ name | replace("'", "''") }}'{{ ", " if not loop.last }}
+            {%- endfor -%}
+        ])
+        {%- else -%}
         lower({{ relation }}.drug) in {{ study_sql_list(names) }}
+        {%- endif %}
         or lower(trim({{ relation }}.drug_name)) in {{ study_sql_list(names) }}
         or lower(trim({{ relation }}.prod_ai)) in {{ study_sql_list(names) }}
     )

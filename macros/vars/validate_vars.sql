@@ -30,6 +30,11 @@ prr_threshold: {kind: number, min: 0}
 prr_chi2_threshold: {kind: number, min: 0}
 ic025_threshold: {kind: number}
 eb05_threshold: {kind: number, min: 0}
+drug_keep_salts: {kind: boolean}
+drug_learned_min_support: {kind: integer, min: 1}
+drug_learned_min_agreement: {kind: number, min: 0}
+drug_dictionary_min_agreement: {kind: number, min: 0}
+drug_unit: {kind: one_of, values: [ingredient, product]}
 {%- endset -%}
 {{ return(fromyaml(rules_yaml)) }}
 {%- endmacro %}

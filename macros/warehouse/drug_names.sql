@@ -1,73 +1,217 @@
-{#- Drug-name cleaning. Applied to DISTINCT names only (int_drug_names_normalized) and to the
-    synonym seed, never row by row over DRUG. -#}
+{#- Drug-name cleaning, one macro per rule (each takes and returns a lower-case SQL text expression).
+    drug_name_cleaned chains them. Applied to DISTINCT names only (int_drug_name_keys) and to the
+    synonym seed, never row by row over DRUG. Unit tests on real FDA names: models/intermediate/
+    _int_drug_names__models.yml. -#}
 
-{#- Dosage forms, release modifiers, routes and filler words reporters append to a DRUGNAME. -#}
-{% macro drug_name_noise_words() -%}
+{#- Wrap `expr` in regexp_replace(expr, pattern, replacement, 'g') for each (pattern, replacement). -#}
+{% macro drug_regex_steps(expr, steps) -%}
+    {%- set ns = namespace(expr=expr) -%}
+    {%- for pattern, replacement in steps -%}
+        {%- set ns.expr = "regexp_replace(" ~ ns.expr ~ ", '" ~ pattern | replace("'", "''")
+            ~ "', '" ~ replacement ~ "', 'g')" -%}
+    {%- endfor -%}
+    {{ ns.expr }}
+{%- endmacro %}
+
+{#- A whole word (or phrase) of the list, bounded by non-alphanumerics: RE2 fragment with two groups
+    (the boundaries), replaced by '\1 \2'. Applied twice where words can be adjacent ('tablet oral'). -#}
+{% macro drug_word_pattern(words) -%}
+    (^|[^a-z0-9-])(?:{{ words | join('|') }})([^a-z0-9-]|$)
+{%- endmacro %}
+
+{#- Rule: manufacturer tails. Text in brackets ('[SANDOZ]'), in parentheses ('(MYLAN)'; the
+    parenthesised text is kept apart as a second candidate, see drug_name_in_parentheses, and is
+    used only when the outer name maps to nothing, so 'GENERIC (MANUFACTURER)' stays the generic), a
+    tail after a spaced dash ('METFORMIN - TEVA', '(OXALIPLATIN) - SOLUTION- 85 MG/M2') and a
+    trailing generic-manufacturer word (drug_name_manufacturer_words). -#}
+{% macro drug_name_manufacturer_words() -%}
+    {{ return([
+        'teva', 'mylan', 'sandoz', 'apotex', 'actavis', 'watson', 'hospira', 'aurobindo', 'ranbaxy',
+        'amneal', 'zydus', 'lupin', 'cipla', 'glenmark', 'wockhardt', 'greenstone', 'camber', 'qualitest',
+        'mallinckrodt', 'fresenius', 'hikma', 'accord', 'heritage', 'northstar', 'solco', 'ascend',
+        'torrent', 'macleods', 'unichem', 'jubilant', 'breckenridge', 'upsher-smith', 'roxane',
+    ]) }}
+{%- endmacro %}
+
+{% macro drug_name_strip_manufacturer(expr) -%}
+    {{ drug_regex_steps(expr, [
+        ('\\([^)]*\\)?|\\[[^\\]]*\\]?', ' '),
+        ('[ ]+-[ ]*[^\\\\]*$', ' '),
+        ('[ ,]+(?:' ~ drug_name_manufacturer_words() | join('|') ~ ')[ .]*$', ' '),
+    ]) }}
+{%- endmacro %}
+
+{#- Rule: dose strengths and units: '10MG', '2000MCG/ML', '0.05%', '1 G/10 ML', '85 MG/M2',
+    '100 UNITS', '5 MG/24HR', and a unit left alone at the end ('TABLET, IU', 'CAPSULE, 6U'). A bare number or ratio left over ('OPTIRAY 320', '100/50') is dropped
+    at the end of each ingredient by drug_name_strip_punctuation. -#}
+{% macro drug_name_strip_strengths(expr) -%}
+    {%- set unit -%}
+        (?:mg|mcg|ug|µg|g|gm|gr|grams?|kg|ml|l|iu|ui|units?|u|meq|mmol|mol|df|%)
+    {%- endset -%}
+    {%- set per -%}
+        (?: */ *(?:[0-9]+(?:[.,][0-9]+)? *)?(?:ml|l|g|kg|m2|h|hr|hrs|hours?|24h|24hr|day|dose|actuation|puff|tab|spray|vial))?
+    {%- endset -%}
+    {%- set strength -%}
+        (^|[^a-z0-9])[0-9]+(?:[.,][0-9]+)? *{{ unit }}{{ per }}([^a-z0-9]|$)
+    {%- endset -%}
+    {{ drug_regex_steps(expr, [
+        (strength, '\\1 \\2'),
+        (strength, '\\1 \\2'),
+        ('[, ]+(?:mg|mcg|ug|iu|ml|[0-9]+ ?u)[ .]*$', ''),
+    ]) }}
+{%- endmacro %}
+
+{#- Rule: dosing frequencies: QD, BID, TID, QID, PRN, QHS, HS, QOD, QAM, QPM, Q4H..., DAILY, WEEKLY,
+    ONCE/TWICE DAILY, 'AS NEEDED', and LAERS's 'CONTINUING' ('BACTRIM CONTINUING'). -#}
+{% macro drug_name_strip_frequencies(expr) -%}
+    {%- set words = [
+        'qd', 'bid', 'tid', 'qid', 'prn', 'qhs', 'hs', 'qod', 'qam', 'qpm', 'qw', 'qwk', 'q[0-9]+h',
+        'q[0-9]+hrs?', '(?:once|twice|three times|[0-9]+ times) (?:a |per )?(?:day|daily|week|weekly)',
+        'daily', 'weekly', 'monthly', 'nightly', 'at bedtime', 'as needed', 'per day', 'continuing',
+        '[0-9]+ ?(?:hr|hrs|hours?)',
+    ] -%}
+    {{ drug_regex_steps(expr, [(drug_word_pattern(words), '\\1 \\2'), (drug_word_pattern(words), '\\1 \\2')]) }}
+{%- endmacro %}
+
+{#- Rule: dosage forms, devices and routes reporters append (TABLETS, CAPSULES, INJECTION, ORAL
+    SOLUTION, INTRATHECAL, PUMP, PATCH, CREAM, ...). Applied twice ('tablet oral'). -#}
+{% macro drug_name_form_words() -%}
     {{ return([
         'tablets?', 'tabs?', 'caplets?', 'capsules?', 'caps?', 'pills?', 'lozenges?', 'pastilles?',
         'injections?', 'injectable', 'inj', 'infusion', 'solution', 'soln', 'sol', 'suspension', 'susp',
         'syrup', 'elixir', 'emulsion', 'concentrate', 'cream', 'ointment', 'oint', 'gel', 'lotion',
         'foam', 'patch(?:es)?', 'spray', 'drops', 'powder', 'granules', 'inhalers?', 'inhalation',
-        'aerosol', 'nebuli[sz]er', 'suppositor(?:y|ies)', 'pen', 'prefilled', 'pre-filled', 'syringe',
-        'vials?', 'ampoules?', 'kit', 'film[- ]coated', 'coated', 'chewable', 'dispersible',
-        'effervescent', 'orally disintegrating', 'extended[- ]release', 'delayed[- ]release',
-        'modified[- ]release', 'sustained[- ]release', 'controlled[- ]release', 'prolonged[- ]release',
-        'gastro[- ]resistant', 'enteric[- ]coated', 'ec', 'hard', 'soft', 'er', 'xr', 'xl', 'sr', 'cr', 'dr', 'la', 'odt', 'hfa',
+        'aerosol', 'nebuli[sz]er', 'suppositor(?:y|ies)', 'pens?', 'prefilled', 'pre-filled', 'syringes?',
+        'vials?', 'ampoules?', 'kit', 'pump', 'implant', 'film[- ]coated', 'coated', 'chewable',
+        'dispersible', 'effervescent', 'orally disintegrating', 'hard', 'soft', 'hfa', 'diskus',
         'oral', 'orally', 'intravenous', 'intravenously', 'iv', 'intramuscular', 'im', 'subcutaneous',
         'sc', 'sq', 'topical', 'ophthalmic', 'nasal', 'rectal', 'vaginal', 'transdermal', 'sublingual',
-        'buccal', 'otic', 'intrathecal', 'epidural', 'for', 'nos', 'unknown', 'generic',
+        'buccal', 'otic', 'intrathecal', 'epidural', 'for', 'nos', 'generic',
     ]) }}
 {%- endmacro %}
 
-{#- A DRUGNAME as ingredient text, in this order: lower case; quotes (" ` ^) dropped; text in
-    parentheses or brackets dropped; dose strengths ('10 mg', '0.5mg/ml', '5 %', '100 units')
-    dropped; 'a/b' between letters becomes the ingredient separator '\'; dosage forms, release
-    modifiers and routes (drug_name_noise_words) dropped; 'hcl' spelled 'hydrochloride'; every
-    other punctuation except '-', '\' and apostrophes or dots inside a word dropped; blanks
-    collapsed; bare numbers ending an ingredient ('apap 5 325') dropped; blanks trimmed around '\'. NULL when nothing is left. The caller splits on '\'. -#}
-{% macro drug_name_cleaned(column) -%}
-    {%- set unit -%}
-        (?:mg|mcg|ug|µg|g|gm|gr|kg|ml|l|iu|ui|units?|u|meq|mmol|mol|df|%)
-    {%- endset -%}
-    {%- set per -%}
-        (?: */ *(?:[0-9]+(?:[.,][0-9]+)? *)?(?:ml|l|g|kg|h|hr|hrs|hour|day|dose|actuation|puff|tab))?
-    {%- endset -%}
-    {%- set p_quotes -%} ["`^] {%- endset -%}
-    {%- set p_brackets -%} \([^)]*\)?|\[[^\]]*\]? {%- endset -%}
-    {%- set p_strength -%} (^|[^a-z0-9])[0-9]+(?:[.,][0-9]+)? *{{ unit }}{{ per }}([^a-z0-9]|$) {%- endset -%}
-    {%- set p_slash -%} ([a-z]) */ *([a-z]) {%- endset -%}
-    {%- set p_noise -%} (^|[^a-z0-9-])(?:{{ drug_name_noise_words() | join('|') }})([^a-z0-9-]|$) {%- endset -%}
-    {%- set p_hcl -%} (^|[^a-z0-9])hcl([^a-z0-9]|$) {%- endset -%}
-    {%- set p_punct -%} [^a-z0-9\\.,'-]+ {%- endset -%}
-    {%- set p_edges -%} (^|[ \\])[.,'-]+|[.,'-]+([ \\]|$) {%- endset -%}
-    {%- set p_numbers -%} (?:[ ]+[0-9]+(?:[.,][0-9]+)*)+([ ]*\\|[ ]*$) {%- endset -%}
-    {%- set p_sep -%} [ ]*\\[ ]* {%- endset -%}
-    {%- set steps = [
-        (p_quotes, ''),
-        (p_brackets, ' '),
-        (p_strength, '\\1 \\2'),
-        (p_strength, '\\1 \\2'),
-        (p_slash, '\\1\\\\\\2'),
-        (p_noise, '\\1 \\2'),
-        (p_noise, '\\1 \\2'),
-        (p_hcl, '\\1hydrochloride\\2'),
-        (p_punct, ' '),
-        (p_edges, '\\1 \\2'),
-        (p_edges, '\\1 \\2'),
-        (p_numbers, '\\1'),
-        (p_sep, '\\\\'),
-        (' +', ' '),
+{% macro drug_name_strip_forms_routes(expr) -%}
+    {%- set pattern = drug_word_pattern(drug_name_form_words()) -%}
+    {{ drug_regex_steps(expr, [(pattern, '\\1 \\2'), (pattern, '\\1 \\2')]) }}
+{%- endmacro %}
+
+{#- Rule: pharmacopoeia and release words: USP, BP, EP, NF, XR, ER, SR, CR, XL, LA, DR, EC, ODT, CD,
+    and spelled-out extended/delayed/modified/sustained/controlled/prolonged release. -#}
+{% macro drug_name_strip_release_words(expr) -%}
+    {%- set words = [
+        'usp', 'bp', 'ep', 'nf', 'xr', 'er', 'sr', 'cr', 'xl', 'la', 'dr', 'ec', 'odt', 'cd',
+        '(?:extended|delayed|modified|sustained|controlled|prolonged)[- ]release',
+        'gastro[- ]resistant', 'enteric[- ]coated',
     ] -%}
-    {%- set ns = namespace(expr="lower(" ~ column ~ ")") -%}
-    {%- for pattern, replacement in steps -%}
-        {%- set ns.expr = "regexp_replace(" ~ ns.expr ~ ", '" ~ pattern | replace("'", "''")
-            ~ "', '" ~ replacement ~ "', 'g')" -%}
-    {%- endfor -%}
-    nullif(trim({{ ns.expr }}), '')
+    {%- set pattern = drug_word_pattern(words) -%}
+    {{ drug_regex_steps(expr, [(pattern, '\\1 \\2'), (pattern, '\\1 \\2')]) }}
+{%- endmacro %}
+
+{#- Rule: COMPOUNDED (pharmacy-compounded products name the ingredient beside it). -#}
+{% macro drug_name_strip_compounded(expr) -%}
+    {{ drug_regex_steps(expr, [(drug_word_pattern(['compounded', 'compounding', 'compound']), '\\1 \\2')]) }}
+{%- endmacro %}
+
+{#- Rule: punctuation: quotes dropped; every other punctuation except '-', '\' and apostrophes or dots
+    inside a word becomes a blank; leading and trailing punctuation of each ingredient ('BACLOFEN.',
+    'ASPIRIN,') dropped; bare numbers ending an ingredient ('APAP 5 325', 'OPTIRAY 320') dropped;
+    blanks collapsed and trimmed around '\'. -#}
+{% macro drug_name_strip_punctuation(expr) -%}
+    {{ drug_regex_steps(expr, [
+        ('[^a-z0-9\\\\.,\'-]+', ' '),
+        ('(^|[ \\\\])[.,\'-]+|[.,\'-]+([ \\\\]|$)', '\\1 \\2'),
+        ('(^|[ \\\\])[.,\'-]+|[.,\'-]+([ \\\\]|$)', '\\1 \\2'),
+        ('(?:[ ]+[0-9]+(?:[.,][0-9]+)*)+([ ]*\\\\|[ ]*$)', '\\1'),
+        ('^(?:[0-9]+(?:[.,][0-9]+)*[ ]*)+$', ''),
+        ('[ ]*\\\\[ ]*', '\\\\'),
+        ('\\\\+', '\\\\'),
+        ('^\\\\|\\\\$', ''),
+        (' +', ' '),
+    ]) }}
+{%- endmacro %}
+
+{#- Rule: names that say nothing (UNKNOWN, UNSPECIFIED, NOT REPORTED, 'UNKNOWN DRUG', N/A, NONE) -> NULL. -#}
+{% macro drug_name_unknown_to_null(expr) -%}
+    {%- set pattern -%}
+        ^(?:unknown|unk|unspecified|not reported|not specified|not known|not applicable|n a|na|none|no|nos|other|drug|medication|medicine|product)(?: (?:drugs?|medications?|medicines?|products?|therapy|ingredients?|name))?$
+    {%- endset -%}
+    case when regexp_matches({{ expr }}, '{{ pattern }}') then null else {{ expr }} end
+{%- endmacro %}
+
+{#- A DRUGNAME as ingredient text (the rules above, in this order): lower case; quotes dropped;
+    manufacturer tails and bracketed text dropped; strengths; 'a/b' between letters and ' and '/' & '/' + '
+    between words become the ingredient separator '\'; frequencies; dosage forms and routes; release
+    words; COMPOUNDED; 'hcl' spelled 'hydrochloride'; punctuation; unknowns -> NULL. NULL when nothing is
+    left. The caller splits on '\'. -#}
+{% macro drug_name_cleaned(column) -%}
+    {%- set lowered = drug_regex_steps("lower(" ~ column ~ ")", [('["`^]', ''), ('\\s+', ' ')]) -%}
+    {%- set expr = drug_name_strip_manufacturer(lowered) -%}
+    {%- set expr = drug_name_strip_strengths(expr) -%}
+    {%- set expr = drug_regex_steps(expr, [
+        ('([a-z]) +w */ *([a-z])', '\\1\\\\\\2'),
+        ('([a-z]) */ *([a-z])', '\\1\\\\\\2'),
+        ('([a-z]) +(?:and|&|\\+|with|w) +([a-z])', '\\1\\\\\\2'),
+    ]) -%}
+    {%- set expr = drug_name_strip_frequencies(expr) -%}
+    {%- set expr = drug_name_strip_forms_routes(expr) -%}
+    {%- set expr = drug_name_strip_release_words(expr) -%}
+    {%- set expr = drug_name_strip_compounded(expr) -%}
+    {%- set expr = drug_regex_steps(expr, [('(^|[^a-z0-9])hcl([^a-z0-9]|$)', '\\1hydrochloride\\2')]) -%}
+    {%- set expr = drug_name_strip_punctuation(expr) -%}
+    {{ drug_name_unknown_to_null("nullif(trim(" ~ expr ~ "), '')") }}
+{%- endmacro %}
+
+{#- The text in the first parentheses of a DRUGNAME, cleaned like a name ('TYLENOL (ACETAMINOPHEN)' ->
+    'acetaminophen'); a candidate only when the outer name maps to nothing (int_drug_names_normalized). -#}
+{% macro drug_name_in_parentheses(column) -%}
+    {{ drug_name_cleaned("regexp_extract(" ~ column ~ ", '\\(([^)]*)\\)', 1)") }}
 {%- endmacro %}
 
 {#- A PROD_AI ingredient (already an active ingredient name): lower case, trimmed, trailing dots
     dropped, blanks collapsed; NULL when empty. -#}
 {% macro drug_ingredient_cleaned(column) -%}
     nullif(trim(regexp_replace(regexp_replace(lower({{ column }}), '[. ]+$', ''), ' +', ' ', 'g')), '')
+{%- endmacro %}
+
+{#- The active moiety of one ingredient: its salt, ester and hydrate words (seeds/drug_salt_words.csv,
+    passed as the list expression `salt_words`) removed ('paroxetine hydrochloride' -> 'paroxetine',
+    'warfarin sodium' -> 'warfarin', 'fluticasone propionate' -> 'fluticasone'); the first word always
+    stays ('magnesium hydroxide'), an ingredient made only of such words stays whole ('sodium chloride',
+    'ferrous sulfate'), and so does one holding a `keep_words` word (seed kind 'keep': the ester is the
+    drug, 'dimethyl fumarate'). var('drug_keep_salts'): true keeps every ingredient as given. -#}
+{% macro drug_active_moiety(ingredient, salt_words, keep_words) -%}
+    {%- if var('drug_keep_salts') -%}
+        {{ ingredient }}
+    {%- else -%}
+        case
+            when list_bool_and(list_transform(string_split({{ ingredient }}, ' '),
+                lambda word: list_contains({{ salt_words }}, word)))
+                or list_has_any(string_split({{ ingredient }}, ' '), {{ keep_words }})
+                then {{ ingredient }}
+            else array_to_string(list_filter(string_split({{ ingredient }}, ' '),
+                lambda word, i: i = 1 or not list_contains({{ salt_words }}, word)), ' ')
+        end
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Ingredient text ('\'-separated, from any source: prod_ai, the seed, RxNorm, the dictionary, a cleaned
+    name) as this project's ingredient set: each part looked up in the synonym seed on its key (the part
+    cleaned as an ingredient, 'hcl' spelled 'hydrochloride': the seed's names are cleaned DRUGNAMEs, and an
+    ingredient text has no strengths or forms to strip), then on its moiety's key (`lookups.synonyms`, the MAP of int_drug_name_lookups),
+    else kept (drug_ingredient_cleaned); every resulting ingredient reduced to its active moiety;
+    distinct, sorted, joined with '\'. NULL when nothing is left. The caller cross joins
+    int_drug_name_lookups as `lookups`. -#}
+{% macro drug_ingredient_set(text, lookups='lookups') -%}
+    {%- set key = "regexp_replace(" ~ drug_ingredient_cleaned('part')
+        ~ ", '(^|[^a-z0-9])hcl([^a-z0-9]|$)', '\\1hydrochloride\\2', 'g')" -%}
+    nullif(array_to_string(list_sort(list_distinct(list_filter(list_transform(flatten(list_transform(
+        list_filter(string_split({{ text }}, '\'), lambda part: {{ drug_ingredient_cleaned('part') }} is not null),
+        lambda part: string_split(coalesce(
+            {{ lookups }}.synonyms[{{ key }}],
+            {{ lookups }}.synonyms[{{ drug_active_moiety(key, lookups ~ '.salt_words', lookups ~ '.keep_words') }}],
+            {{ drug_ingredient_cleaned('part') }}
+        ), '\'))),
+        lambda ingredient: {{ drug_active_moiety(drug_ingredient_cleaned('ingredient'), lookups ~ '.salt_words',
+            lookups ~ '.keep_words') }}),
+        lambda ingredient: ingredient is not null and ingredient != ''))), '\'), '')
 {%- endmacro %}

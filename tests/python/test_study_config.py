@@ -82,3 +82,16 @@ def test_cli_reports_a_bad_study_file_without_a_traceback(tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert "s.yml:6: colour: unknown key" in " ".join(result.output.split())
     assert not (tmp_path / "out").exists()
+
+
+def test_drug_unit_reaches_the_study_vars(tmp_path: Path) -> None:
+    from faers.study.run import study_vars
+    from faers.study.scope import ResolvedScope
+
+    scope = ResolvedScope(pts=(), matches=(), hierarchy=None, version=None)
+    assert parse_study(MINIMAL, tmp_path / "s.yml").drug_unit is None
+    assert "drug_unit" not in study_vars(parse_study(MINIMAL, tmp_path / "s.yml"), scope)
+    study = parse_study(MINIMAL + "drug_unit: product\n", tmp_path / "s.yml")
+    assert study_vars(study, scope)["drug_unit"] == "product"
+    with pytest.raises(StudyFileError, match=r"s\.yml:6: drug_unit: got 'brand'; allowed"):
+        parse_study(MINIMAL + "drug_unit: brand\n", tmp_path / "s.yml")

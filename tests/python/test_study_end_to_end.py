@@ -260,3 +260,19 @@ def test_study_roles_must_match_the_tto_mart(built_warehouse: Any, tmp_path: Pat
     study_file.write_text(NO_SCOPE_STUDY.replace("suspect_roles: [PS]", "suspect_roles: [PS, SS]"))
     with pytest.raises(StudyError):
         run_study(study_file, tmp_path / "out", built_warehouse.db_path)
+
+
+def test_drug_names_lists_every_raw_name_of_the_study_drug(study_run: tuple[StudyResult, Any]) -> None:
+    from faers.drugs import COLUMNS
+
+    result, warehouse = study_run
+    names = table(result, "drug_names")
+    assert names.columns == list(COLUMNS)
+    mapped = names.filter(pl.col("kind") == "mapped")
+    with duckdb.connect(str(warehouse.db_path), read_only=True) as conn:
+        expected = conn.execute(
+            "select drug_name, ingredient, mapping_source, reports from main.drug_name_audit "
+            "where list_contains(string_split(ingredient, '\\'), 'baclofen')"
+        ).fetchall()
+    assert expected
+    assert sorted(mapped.select("drug_name", "ingredient", "mapping_source", "reports").rows()) == sorted(expected)

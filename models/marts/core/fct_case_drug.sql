@@ -1,5 +1,6 @@
 -- One row per DRUG row of the deduplicated reports (children follow the kept primary_id, in the
--- kept row's quarter): the raw drug_name beside the normalised ingredient `drug`.
+-- kept row's quarter): the raw drug_name beside the normalised ingredient set `drug` and how it was
+-- found, `mapping_source` (int_drug_names_normalized).
 with
 
 cases as (
@@ -33,6 +34,7 @@ drugs_of_kept_reports as (
         drugs.drug_name,
         drugs.prod_ai,
         drug_names.drug,
+        drug_names.mapping_source,
         drugs.route,
         drugs.dose_vbm,
         drugs.dose_amt,

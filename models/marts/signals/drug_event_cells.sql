@@ -1,6 +1,7 @@
 -- Report-level 2x2 tables: one row per (drug, pt) with a >= 1 over the deduplicated reports. A
 -- report counts when it has at least one drug in a role of var('suspect_roles') and at least one pt
--- (N = those reports); a drug or a pt counts once per report however often it repeats.
+-- (N = those reports); a drug or a pt counts once per report however often it repeats. What "a drug" is
+-- follows var('drug_unit') (macro suspect_drug_rows): each ingredient of a combination, or the product.
 --
 -- How (benchmarks/signals.py): drugs and pts are numbered once, so everything after works on integers.
 -- One window per side, partitioned by report, drops repeated drugs (lag) and marks each report's first
@@ -11,12 +12,6 @@
 -- reach the join, so no semi-join or count(distinct) over the reports is needed.
 with
 
-case_drugs as (
-
-    select * from {{ ref('fct_case_drug') }}
-
-),
-
 case_reactions as (
 
     select * from {{ ref('fct_case_reaction') }}
@@ -25,12 +20,7 @@ case_reactions as (
 
 suspect_rows as (
 
-    select
-        primary_id,
-        drug
-    from case_drugs
-    where list_contains({{ var('suspect_roles') }}, role_cod)
-        and drug is not null
+    {{ suspect_drug_rows() }}
 
 ),
 

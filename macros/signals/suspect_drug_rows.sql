@@ -1,0 +1,39 @@
+{#- The (primary_id, drug) rows a report counts for a drug, by var('drug_unit'), defined once for the
+    signals cells and the study: 'ingredient' -> one row per ingredient of each drug row
+    (fct_case_drug_ingredient: a combination counts for each of its ingredients); 'product' -> one row
+    per drug row with its whole ingredient set as the drug (fct_case_drug.drug). Only drug rows in a role
+    of var('suspect_roles') with an ingredient. Extra columns of fct_case_drug (e.g. drug_name, prod_ai)
+    can be asked for in `columns`. A drug repeated in a report still yields several rows: callers count
+    it once per report. -#}
+{% macro suspect_drug_rows(columns=[]) -%}
+    {#- both relations are dependencies whatever the unit, so one parse serves every --vars -#}
+    {%- set relations = [ref('fct_case_drug'), ref('fct_case_drug_ingredient')] -%}
+    {%- set unit = var('drug_unit') -%}
+    {%- if unit == 'ingredient' -%}
+    select
+        case_drug_ingredients.primary_id,
+        case_drug_ingredients.ingredient as drug
+        {%- for column in columns %},
+        case_drugs.{{ column }}
+        {%- endfor %}
+    from {{ ref('fct_case_drug_ingredient') }} as case_drug_ingredients
+    {%- if columns %}
+    inner join {{ ref('fct_case_drug') }} as case_drugs
+        on case_drug_ingredients.primary_id = case_drugs.primary_id
+        and case_drug_ingredients.drug_seq = case_drugs.drug_seq
+    {%- endif %}
+    where list_contains({{ var('suspect_roles') }}, case_drug_ingredients.role_cod)
+    {%- elif unit == 'product' -%}
+    select
+        case_drugs.primary_id,
+        case_drugs.drug
+        {%- for column in columns %},
+        case_drugs.{{ column }}
+        {%- endfor %}
+    from {{ ref('fct_case_drug') }} as case_drugs
+    where list_contains({{ var('suspect_roles') }}, case_drugs.role_cod)
+        and case_drugs.drug is not null
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("var drug_unit must be 'ingredient' or 'product', got '" ~ unit ~ "'") }}
+    {%- endif -%}
+{%- endmacro %}
