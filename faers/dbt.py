@@ -17,6 +17,7 @@ WAREHOUSE_SELECTION: tuple[str, ...] = (
     "int_cases_deduplicated",
     "int_drug_names_normalized",
     "int_terms_canonical",
+    "int_terms_resolved",
     "path:models/marts/core",
     "path:tests/warehouse",
 )

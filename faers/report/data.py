@@ -254,8 +254,8 @@ def parse_scope(conn: duckdb.DuckDBPyConnection, text: str) -> Scope:
     up as a SOC, then an HLGT, then an HLT of the MedDRA hierarchy in the warehouse; anything else is a PT
     list separated by ';' (or ',' when there is no ';').
     """
-    from faers.study.config import Scope
-    from faers.study.scope import find_hierarchy
+    from faers.study.config import MeddraOptions, Scope
+    from faers.study.scope import choose_hierarchy
 
     level, _, rest = text.partition(":")
     if rest and level.strip().lower() in SCOPE_LEVELS:
@@ -263,7 +263,7 @@ def parse_scope(conn: duckdb.DuckDBPyConnection, text: str) -> Scope:
         return Scope(**{level.strip().lower(): names})
     separator = ";" if ";" in text else ","
     names = tuple(name.strip() for name in text.split(separator) if name.strip())
-    schema = find_hierarchy(conn)
+    schema, _ = choose_hierarchy(conn, MeddraOptions())
     if len(names) == 1 and schema is not None:
         for level in ("soc", "hlgt", "hlt"):
             hit = conn.execute(

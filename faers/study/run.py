@@ -19,11 +19,12 @@ from typing import Any
 
 import duckdb
 import polars as pl
+import yaml
 from rich.console import Console
 from rich.progress import Progress
 
 from faers.dbt import DbtError
-from faers.paths import warehouse_path
+from faers.paths import PROJECT_DIR, warehouse_path
 from faers.study import sql, stats
 from faers.study.config import StudyConfig, StudyFileError, load_study
 from faers.study.scope import ResolvedScope, ScopeError, resolve_scope
@@ -58,6 +59,23 @@ class StudyResult:
     scope: ResolvedScope | None = None
 
 
+def project_vars() -> dict[str, Any]:
+    """The vars of dbt_project.yml: the project defaults a study file may override."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return dict(project.get("vars") or {})
+
+
+FORMULA_VARS = ("chi2_yates", "ic_variant", "ebgm_variant", "table2_eb_z", "mgps_likelihood", "mgps_prior")
+
+
+def formula_setting(study: StudyConfig, name: str) -> Any:
+    """The effective value of a formula setting: the study file's, else the project default (dbt var)."""
+    value = getattr(study.formula, name)
+    if value is None:
+        return project_vars().get(name)
+    return list(value) if isinstance(value, tuple) else value
+
+
 def study_vars(study: StudyConfig, scope: ResolvedScope) -> dict[str, Any]:
     """The dbt vars of a study (the keys of the "study scope" block of dbt_project.yml)."""
     return {
@@ -76,8 +94,9 @@ def study_vars(study: StudyConfig, scope: ResolvedScope) -> dict[str, Any]:
         "prr_chi2_threshold": study.thresholds.chi2,
         "ic025_threshold": study.thresholds.ic025,
         "eb05_threshold": study.thresholds.eb05,
-        **({"chi2_yates": study.formula.chi2_yates} if study.formula.chi2_yates is not None else {}),
-        **({"ic_variant": study.formula.ic_variant} if study.formula.ic_variant is not None else {}),
+        **{name: formula_setting(study, name) for name in FORMULA_VARS},
+        "study_meddra_schema": scope.hierarchy,
+        "study_route_levels": list(study.strata.route),
         "study_top_countries": study.tables.top_countries,
         "study_top_indications": study.tables.top_indications,
     }
@@ -101,7 +120,7 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
             console.print(f"[red]study: {file}: {problem}[/red]")
             raise SystemExit(2)
         try:
-            scope = resolve_scope(conn, study.scope)
+            scope = resolve_scope(conn, study.scope, study.meddra)
         except ScopeError as exc:
             console.print(f"[red]study: {file}: {exc}[/red]")
             raise SystemExit(2) from exc
@@ -126,7 +145,7 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
                     progress.advance(task)
                     if step == "study_cells":
                         progress.update(task, description="MGPS prior per stratum")
-                        priors = _fit_priors(conn)
+                        priors = _fit_priors(conn, study)
                         progress.advance(task)
                 frames = _tables(conn, study)
                 result.n_reports = _count(conn, "select count(*) from study_reports where is_study_drug")
@@ -138,6 +157,7 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
             raise SystemExit(1) from exc
         progress.update(task, description="writing tables")
         frames["mgps_priors"] = priors
+        frames["settings"] = effective_settings(study, scope, file)
         frames["scope"] = pl.DataFrame(
             [m.__dict__ for m in scope.matches],
             schema={"level": pl.String, "term": pl.String, "pt": pl.String, "via": pl.String},
@@ -188,12 +208,61 @@ def _count(conn: duckdb.DuckDBPyConnection, query: str) -> int:
     return int(conn.execute(query).fetchall()[0][0])
 
 
-def _fit_priors(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Per-stratum priors; the overall one is the signals mart's when the populations are identical."""
+def _fit_priors(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> pl.DataFrame:
+    """Per-stratum priors with the study's likelihood (or its fixed prior); the overall one is the signals
+    mart's when the populations and the settings are identical."""
+    likelihood = formula_setting(study, "mgps_likelihood")
+    fixed = formula_setting(study, "mgps_prior")
     mart = stats.mart_prior(conn)
-    likelihood = mart.likelihood if mart and mart.likelihood in ("truncated", "full") else "full"
-    use_mart = mart if mart is not None and stats.overall_matches_mart(conn) else None
-    return stats.fit_stratum_priors(conn, likelihood, use_mart)  # type: ignore[arg-type]
+    same = mart is not None and not mart.fixed and mart.likelihood == likelihood and fixed is None
+    use_mart = mart if same and stats.overall_matches_mart(conn) else None
+    return stats.fit_stratum_priors(conn, likelihood, use_mart, tuple(fixed) if fixed else None)
+
+
+SETTING_KEYS = (
+    "suspect_roles", "period.first", "period.last", "subgroups", "strata.route",
+    "meddra.hierarchy", "meddra.soc_membership", "meddra.release",
+    "thresholds.min_reports", "thresholds.ror_lower", "thresholds.prr", "thresholds.chi2", "thresholds.ic025",
+    "thresholds.eb05",
+    *(f"formula.{name}" for name in FORMULA_VARS),
+)  # fmt: skip
+
+
+def effective_settings(study: StudyConfig, scope: ResolvedScope, file: Path) -> pl.DataFrame:
+    """Every setting the study ran with (setting, value as JSON, source: 'study file' or 'default')."""
+    given = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+
+    def in_file(dotted: str) -> bool:
+        node: Any = given
+        for part in dotted.split("."):
+            if isinstance(node, str) and dotted.startswith("meddra."):  # `meddra: demo` shorthand
+                return part == "hierarchy"
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        return True
+
+    values: dict[str, Any] = {
+        "suspect_roles": list(study.suspect_roles),
+        "period.first": study.first_quarter,
+        "period.last": study.last_quarter,
+        "subgroups": list(study.subgroups),
+        "strata.route": list(study.strata.route),
+        "meddra.hierarchy": scope.hierarchy,
+        "meddra.soc_membership": study.meddra.soc_membership,
+        "meddra.release": scope.version,
+        **{f"thresholds.{key}": getattr(study.thresholds, key) for key in study.thresholds.__dataclass_fields__},
+        **{f"formula.{name}": formula_setting(study, name) for name in FORMULA_VARS},
+    }
+    rows = [
+        {
+            "setting": key,
+            "value": json.dumps(values[key]),
+            "source": "warehouse" if key == "meddra.release" else ("study file" if in_file(key) else "default"),
+        }
+        for key in SETTING_KEYS
+    ]
+    return pl.DataFrame(rows, schema={"setting": pl.String, "value": pl.String, "source": pl.String})
 
 
 def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl.DataFrame]:

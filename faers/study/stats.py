@@ -22,18 +22,21 @@ class MartPrior:
 
     values: tuple[float, float, float, float, float] | None
     likelihood: str
+    fixed: bool = False
 
 
 def mart_prior(conn: duckdb.DuckDBPyConnection) -> MartPrior | None:
     """The prior of the signals mart, or None when the mart is absent."""
     try:
-        rows = conn.execute("select alpha1, beta1, alpha2, beta2, p, likelihood, is_usable from mgps_prior").fetchall()
+        rows = conn.execute(
+            "select alpha1, beta1, alpha2, beta2, p, likelihood, is_usable, fixed from mgps_prior"
+        ).fetchall()
     except duckdb.CatalogException:
         return None
     if not rows:
         return None
-    *values, likelihood, is_usable = rows[0]
-    return MartPrior(tuple(values) if is_usable else None, str(likelihood))  # type: ignore[arg-type]
+    *values, likelihood, is_usable, fixed = rows[0]
+    return MartPrior(tuple(values) if is_usable else None, str(likelihood), bool(fixed))  # type: ignore[arg-type]
 
 
 def overall_matches_mart(conn: duckdb.DuckDBPyConnection) -> bool:
@@ -51,7 +54,10 @@ def overall_matches_mart(conn: duckdb.DuckDBPyConnection) -> bool:
 
 
 def fit_stratum_priors(
-    conn: duckdb.DuckDBPyConnection, likelihood: mgps.Likelihood, mart: MartPrior | None
+    conn: duckdb.DuckDBPyConnection,
+    likelihood: mgps.Likelihood,
+    mart: MartPrior | None,
+    fixed: tuple[float, ...] | None = None,
 ) -> pl.DataFrame:
     """The MGPS prior of every stratum, fitted on all its cells; written to temp table ``study_priors``.
 
@@ -65,7 +71,9 @@ def fit_stratum_priors(
     for (stratum_var, stratum), frame in sorted(
         cells.group_by(["stratum_var", "stratum"]), key=lambda item: (item[0][0] != "overall", item[0])
     ):
-        if stratum_var == "overall" and mart is not None:
+        if fixed is not None:
+            values, source, usable, message, used = list(fixed), "study file mgps_prior", True, "", "fixed"
+        elif stratum_var == "overall" and mart is not None:
             values, source, usable, message = mart.values, "mgps_prior mart", mart.values is not None, ""
             used = mart.likelihood
         else:

@@ -37,18 +37,15 @@
     {{ name }}
 {%- endmacro %}
 
-{#- The schema of the MedDRA hierarchy the study resolves terms with: 'meddra' (licensed, loaded by
-    `faers load-meddra`) when present, else 'meddra_demo' (the demo seed), else none. Needs a database
-    connection, so it answers none at parse time. -#}
+{#- The schema of the MedDRA hierarchy the study resolves terms with: var('study_meddra_schema') ('meddra',
+    the licensed hierarchy of `faers load-meddra`, by default; 'meddra_demo' only when `faers study` chose the
+    demo seed: `meddra: demo` or a warehouse of `faers sample` zips) when that schema exists, else none
+    (terms stay as reported). Needs a database connection, so it answers none at parse time. -#}
 {% macro study_meddra_schema() -%}
-    {%- if not execute -%}
+    {%- set schema = var('study_meddra_schema') -%}
+    {%- if not execute or schema is none or schema not in ('meddra', 'meddra_demo') -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- for schema in ['meddra', 'meddra_demo'] -%}
-        {%- set relation = adapter.get_relation(database=target.database, schema=schema, identifier='llt') -%}
-        {%- if relation is not none -%}
-            {{ return(schema) }}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(none) }}
+    {%- set relation = adapter.get_relation(database=target.database, schema=schema, identifier='llt') -%}
+    {{ return(schema if relation is not none else none) }}
 {%- endmacro %}

@@ -1,5 +1,6 @@
--- One row per (primary_id, drug_seq, indi_pt) of the deduplicated reports, the indication in its
--- canonical MedDRA spelling; repeats collapsed.
+-- One row per (primary_id, drug_seq, indi_pt) of the deduplicated reports, the indication as the current
+-- MedDRA PT when the licensed MedDRA is loaded, else in its canonical spelling (int_terms_resolved, as
+-- fct_case_reaction's pt); repeats collapsed.
 with
 
 cases as (
@@ -16,7 +17,7 @@ indications as (
 
 terms as (
 
-    select * from {{ ref('int_terms_canonical') }}
+    select * from {{ ref('int_terms_resolved') }}
 
 ),
 
@@ -26,13 +27,13 @@ indications_of_kept_reports as (
         cases.primary_id,
         cases.case_id,
         indications.drug_seq,
-        terms.pt_canonical as indi_pt
+        terms.pt as indi_pt
     from indications
     inner join cases
         on indications.quarter = cases.quarter
         and indications.primary_id = cases.primary_id
     inner join terms
-        on indications.indi_pt = terms.pt
+        on indications.indi_pt = terms.pt_published
 
 )
 
