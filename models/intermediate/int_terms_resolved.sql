@@ -9,9 +9,7 @@
     term_status are NULL (the marts behave as without a dictionary). The table comment records the
     release used (meddra_release=27.1, or none). -#}
 {%- set loaded = meddra_is_loaded() %}
-{{ config(
-    post_hook="comment on table {{ this }} is 'meddra_release=" ~ meddra_release() ~ "'"
-) }}
+{{ config(post_hook="comment on table {{ this }} is 'meddra_release={{ meddra_release() }}'") }}
 
 with
 
