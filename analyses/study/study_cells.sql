@@ -14,7 +14,7 @@ study_reports as (
 
 case_drugs as (
 
-    select * from {{ ref('fct_case_drug') }}
+    select * from {{ study_source('fct_case_drug') }}
 
 ),
 

@@ -14,25 +14,25 @@ study_reports as (
 
 cases as (
 
-    select * from {{ ref('dim_case') }}
+    select * from {{ study_source('dim_case') }}
 
 ),
 
 case_outcomes as (
 
-    select * from {{ ref('fct_case_outcome') }}
+    select * from {{ study_source('fct_case_outcome') }}
 
 ),
 
 case_drugs as (
 
-    select * from {{ ref('fct_case_drug') }}
+    select * from {{ study_source('fct_case_drug') }}
 
 ),
 
 case_indications as (
 
-    select * from {{ ref('fct_case_indication') }}
+    select * from {{ study_source('fct_case_indication') }}
 
 ),
 

@@ -10,13 +10,13 @@ with
 
 cases as (
 
-    select * from {{ ref('dim_case') }}
+    select * from {{ study_source('dim_case') }}
 
 ),
 
 case_drugs as (
 
-    select * from {{ ref('fct_case_drug') }}
+    select * from {{ study_source('fct_case_drug') }}
 
 ),
 

@@ -76,9 +76,11 @@ def formula_setting(study: StudyConfig, name: str) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def study_vars(study: StudyConfig, scope: ResolvedScope) -> dict[str, Any]:
-    """The dbt vars of a study (the keys of the "study scope" block of dbt_project.yml)."""
+def study_vars(study: StudyConfig, scope: ResolvedScope, *, as_of: bool = False) -> dict[str, Any]:
+    """The dbt vars of a study (the keys of the "study scope" block of dbt_project.yml). ``as_of``: the
+    warehouse holds quarters after the study's last one, so the study deduplicates as of it."""
     return {
+        "study_as_of": as_of,
         "suspect_roles": list(study.suspect_roles),
         "study_drug": study.generic.lower(),
         "study_drug_names": list(study.drug_names),
@@ -115,7 +117,8 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
         console.print(f"[red]study: warehouse {db_path} does not exist (run faers load, faers build)[/red]")
         raise SystemExit(2)
     with duckdb.connect(str(db_path), read_only=True) as conn:
-        problem = tto_roles_problem(conn, study.suspect_roles)
+        as_of = last_loaded_quarter(conn) > study.last_quarter
+        problem = None if as_of else tto_roles_problem(conn, study.suspect_roles)
         if problem:
             console.print(f"[red]study: {file}: {problem}[/red]")
             raise SystemExit(2)
@@ -134,7 +137,7 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
         task = progress.add_task(f"study {study.name}", total=len(sql.STEPS) + 3)
         try:
             progress.update(task, description="dbt compile analyses/study")
-            files = sql.compile_steps(study_vars(study, scope), db_path, Path(tmp))
+            files = sql.compile_steps(study_vars(study, scope, as_of=as_of), db_path, Path(tmp))
             shutil.copytree(next(iter(files.values())).parent, out / "sql", dirs_exist_ok=True)
             progress.advance(task)
             with duckdb.connect(str(db_path), read_only=True) as conn:
@@ -178,6 +181,18 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
         f"methods; tables in {tables_dir}" + (f"; report {result.report_path}" if result.report_path else "")
     )
     return result
+
+
+def last_loaded_quarter(conn: duckdb.DuckDBPyConnection) -> str:
+    """The last quarter loaded into the warehouse (raw.load_log; the marts' quarters without it)."""
+    for query in ("select max(quarter) from raw.load_log", "select max(quarter) from dim_case"):
+        try:
+            row = conn.execute(query).fetchall()
+        except duckdb.Error:
+            continue
+        if row and row[0][0]:
+            return str(row[0][0])
+    return ""
 
 
 def tto_roles_problem(conn: duckdb.DuckDBPyConnection, roles: tuple[str, ...]) -> str | None:
@@ -310,7 +325,12 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
         .sort([pl.col("pt") != "ALL", pl.col("n")], descending=[False, True])
         .select(*TTO_SUMMARY_COLUMNS)
     )
+    reports = conn.sql(
+        "select primary_id, case_id, quarter, sex, age_group, seriousness, route, reporter, has_scope_pt "
+        "from study_reports where is_study_drug order by primary_id"
+    ).pl()
     return {
+        "reports": reports,
         "signals": signals,
         "positive_all_four": positive.sort(["a", "pt"], descending=[True, False]),
         "top_by_ror": positive.sort(["ror", "pt"], descending=[True, False]).head(study.tables.top_ror),

@@ -15,7 +15,20 @@ import duckdb
 
 from faers.dbt import run_dbt
 
+AS_OF_STEPS: tuple[str, ...] = (
+    "study_asof_cases",
+    "study_asof_fct_case_outcome",
+    "study_asof_dim_case",
+    "study_asof_fct_case_drug",
+    "study_asof_fct_case_reaction",
+    "study_asof_fct_case_indication",
+    "study_asof_fct_case_therapy",
+    "study_asof_tto",
+)
+"""The window's snapshot (empty tables when the marts are that snapshot already: var study_as_of false)."""
+
 STEPS: tuple[str, ...] = (
+    *AS_OF_STEPS,
     "study_events",
     "study_reports",
     "study_cells",

@@ -49,3 +49,15 @@
     {%- set relation = adapter.get_relation(database=target.database, schema=schema, identifier='llt') -%}
     {{ return(schema if relation is not none else none) }}
 {%- endmacro %}
+
+{#- The relation a study step reads for a warehouse mart (dim_case, fct_case_*, tto): the mart itself
+    (FAERS's latest state) unless var('study_as_of'), then the window snapshot's temp table
+    study_asof_<name> (analyses/study/study_asof_*.sql: the same marts' macros over the cases as
+    published up to var('study_last_quarter')). -#}
+{% macro study_source(name) -%}
+    {%- if var('study_as_of') -%}
+        {{ study_step('study_asof_' ~ name) }}
+    {%- else -%}
+        {{ ref(name) }}
+    {%- endif -%}
+{%- endmacro %}
