@@ -36,6 +36,7 @@ SIGNAL_COLUMNS = (
 )  # fmt: skip
 FLAG_COLUMNS = (
     "ror_signal", "prr_signal", "ic_signal", "ebgm_signal", "n_methods", "positive_all", "in_scope",
+    "n_as_indication", "indication_bias",
 )  # fmt: skip
 TTO_SUMMARY_COLUMNS = (
     "pt", "n", "median", "q1", "q3", "weibull_shape", "weibull_shape_lower", "weibull_shape_upper",
@@ -300,6 +301,13 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
         "ror_ratio_upper", "p_value",
     ).sort(["stratum_var", "pt", "stratum_1", "stratum_2"])  # fmt: skip
     seriousness = _seriousness(conn.sql("select * from study_seriousness").pl())
+    sex_within_drug = stats.with_two_by_two_tests(
+        conn.sql("select * from study_sex_within_drug").pl(),
+        ("female_with_pt", "female_without_pt", "male_with_pt", "male_without_pt"),
+    ).sort([pl.col("female_with_pt") + pl.col("male_with_pt"), "pt"], descending=[True, False])
+    serious_characteristics = stats.serious_characteristics_p_values(
+        conn.sql("select * from study_serious_characteristics").pl()
+    )
     characteristics = (
         conn.sql("select * from study_characteristics").pl()
         .with_columns(
@@ -337,6 +345,8 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
         "subgroup_signals": subgroup_signals,
         "subgroup_tests": subgroup_tests,
         "seriousness": seriousness,
+        "sex_within_drug": sex_within_drug,
+        "serious_characteristics": serious_characteristics,
         "characteristics": characteristics,
         "reports_per_year": conn.sql(
             "select population, year, n from study_reports_per_year order by population, year"
@@ -349,17 +359,10 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
 
 def _seriousness(counts: pl.DataFrame) -> pl.DataFrame:
     """Add the sex x seriousness test per PT (chi-square, or Fisher when an expected count is < 5)."""
-    results = [
-        stats.seriousness_test(
-            row["serious_female"], row["non_serious_female"], row["serious_male"], row["non_serious_male"]
-        )
-        for row in counts.iter_rows(named=True)
-    ]
-    return counts.with_columns(
-        pl.Series("test", [r[0] for r in results], dtype=pl.String),
-        pl.Series("statistic", [r[1] for r in results], dtype=pl.Float64),
-        pl.Series("p_value", [r[2] for r in results], dtype=pl.Float64),
-    ).sort([pl.col("serious") + pl.col("non_serious"), "pt"], descending=[True, False])
+    columns = ("serious_female", "non_serious_female", "serious_male", "non_serious_male")
+    return stats.with_two_by_two_tests(counts, columns).sort(
+        [pl.col("serious") + pl.col("non_serious"), "pt"], descending=[True, False]
+    )
 
 
 def _versions(quarters: list[str], scope: ResolvedScope, db_path: Path) -> dict[str, Any]:

@@ -61,3 +61,17 @@
         {{ ref(name) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Weight band of a report (Table 3, Table 5): '<50 kg', '50-100 kg', '>100 kg', NULL when unknown. -#}
+{% macro study_weight_band(weight_kg) -%}
+    case
+        when {{ weight_kg }} < 50 then '<50 kg'
+        when {{ weight_kg }} <= 100 then '50-100 kg'
+        when {{ weight_kg }} > 100 then '>100 kg'
+    end
+{%- endmacro %}
+
+{#- Reporter country as the study tables count it: upper case, FDA's 'COUNTRY NOT SPECIFIED' as NULL. -#}
+{% macro study_reporter_country(country) -%}
+    nullif(upper(trim({{ country }})), 'COUNTRY NOT SPECIFIED')
+{%- endmacro %}
