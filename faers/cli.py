@@ -18,6 +18,25 @@ DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="DuckDB file (default: $FAERS_DUCKDB or warehouse.duckdb at the repo root)."),
 ]
+VarsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--vars",
+        help="dbt vars for the build as YAML/JSON, as `dbt build --vars`, e.g. '{chi2_yates: false}' "
+        "(allowed values: dbt_project.yml).",
+    ),
+]
+
+
+def _dbt_vars(text: str | None) -> dict[str, object]:
+    """The --vars option as a mapping; a malformed one ends the command with one line (exit 2)."""
+    from faers.vars import VarsError, parse_vars_option
+
+    try:
+        return parse_vars_option(text)
+    except VarsError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -53,11 +72,12 @@ def sample(
 def build(
     db: DbOption = None,
     select: Annotated[str | None, typer.Option("--select", "-s", help="dbt selection.")] = None,
+    dbt_vars: VarsOption = None,
 ) -> None:
     """Run ``dbt build`` (models, seeds and data-quality tests) on the warehouse."""
     from faers.dbt import run_dbt
 
-    run_dbt(["build", *(["--select", select] if select else [])], db_path=db)
+    run_dbt(["build", *(["--select", select] if select else [])], db_path=db, dbt_vars=_dbt_vars(dbt_vars))
 
 
 @app.command("load-meddra")
@@ -129,11 +149,12 @@ def update(
     folder: Annotated[Path, typer.Option("--dir", help="Download folder.")] = Path("data/faers"),
     base_url: Annotated[str | None, typer.Option("--base-url", help="FDA's base address.")] = None,
     db: DbOption = None,
+    dbt_vars: VarsOption = None,
 ) -> None:
     """Download new quarters, load them, rebuild, and log how the signals changed."""
     from faers.download.update import run_update
 
-    run_update(folder=folder, base_url=base_url, db=db, from_quarter=from_quarter)
+    run_update(folder=folder, base_url=base_url, db=db, from_quarter=from_quarter, dbt_vars=_dbt_vars(dbt_vars))
 
 
 @app.command()

@@ -26,8 +26,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import typer
@@ -109,8 +111,9 @@ def update_warehouse(
     progress: bool = True,
     console: Console | None = None,
     today: dt.date | None = None,
+    dbt_vars: Mapping[str, Any] | None = None,
 ) -> UpdateReport:
-    """Run the update (see the module docstring) and return what it did.
+    """Run the update (see the module docstring) and return what it did; ``dbt_vars`` go to its dbt build.
 
     Raises QuarterError for a bad range, UpdateError for a zip that no longer matches the manifest or that
     the loader rejects, and faers.dbt.DbtError when the build fails (the build is then marked failed and
@@ -157,7 +160,7 @@ def update_warehouse(
     try:
         from faers.dbt import run_dbt
 
-        run_dbt(["build"], db_path=db)
+        run_dbt(["build"], db_path=db, dbt_vars=dbt_vars)
     except Exception:
         with duckdb.connect(str(db)) as conn:
             changes.mark_failed(conn, build.build_id)
@@ -181,6 +184,7 @@ def run_update(
     *,
     from_quarter: str | None = None,
     progress: bool = True,
+    dbt_vars: Mapping[str, Any] | None = None,
 ) -> UpdateReport:
     """``faers update``: print the download and update summary lines; exit 1 if a quarter is missing,
     corrupt or failed (the quarters that did download are still loaded and built)."""
@@ -193,6 +197,7 @@ def run_update(
             from_quarter=from_quarter,
             progress=progress,
             console=console,
+            dbt_vars=dbt_vars,
         )
     except QuarterError as exc:
         raise typer.BadParameter(str(exc), param_hint="--from") from exc

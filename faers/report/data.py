@@ -303,13 +303,18 @@ def _scope_pts(conn: duckdb.DuckDBPyConnection, scope: str | None) -> list[str] 
     return list(resolved.pts)
 
 
-def _suspect_roles() -> list[str]:
-    """The ``suspect_roles`` var of dbt_project.yml, so counts use the same drug roles as the signals."""
-    from faers.paths import PROJECT_DIR
+def _suspect_roles(conn: duckdb.DuckDBPyConnection, db_path: Path) -> list[str]:
+    """The ``suspect_roles`` the signals were built with (drug_event_cells' record), so counts use the same
+    drug roles as the signals, whatever ``--vars`` the build had."""
+    from faers.vars import built_suspect_roles
 
-    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    roles = (project.get("vars") or {}).get("suspect_roles") or ["PS"]
-    return [str(role) for role in roles]
+    roles = built_suspect_roles(conn, "drug_event_cells")
+    if not roles:
+        raise ReportError(
+            f"{db_path}: main.drug_event_cells does not record the suspect_roles it was built with "
+            "(built by an older version): run `faers build`"
+        )
+    return roles
 
 
 def _finite(frame: pl.DataFrame) -> pl.DataFrame:
@@ -344,7 +349,7 @@ def load_marts(db_path: Path, drug: str, *, scope: str | None = None) -> ReportD
                 raise ReportError(
                     f"--scope: none of the PTs ({', '.join(pts)}) is reported with {ingredient} in {db_path}"
                 )
-        roles = _suspect_roles()
+        roles = _suspect_roles(conn, db_path)
         cases = _drug_cases(conn, ingredient, roles, pts)
         tto = None
         if _relation_exists(conn, "main", "tto"):

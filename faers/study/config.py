@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from faers.vars import allowed_values
+
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 STRATUM_VARS = ("sex", "age_group", "seriousness", "route", "reporter")
 DEFAULT_STRATA = ("sex", "age_group", "seriousness")
@@ -36,9 +38,9 @@ class Thresholds:
     eb05: float = 2.0
 
 
-IC_VARIANTS = ("noren", "noren_approx", "bate", "gould", "table2")
-EBGM_VARIANTS = ("mgps", "table2")
-MGPS_LIKELIHOODS = ("full", "truncated")
+IC_VARIANTS = allowed_values("ic_variant")  # the one definition: macro faers_var_rules (faers.vars)
+EBGM_VARIANTS = allowed_values("ebgm_variant")
+MGPS_LIKELIHOODS = allowed_values("mgps_likelihood")
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ class StudyConfig:
         return tuple(names)
 
 
-ROLE_CODES = ("PS", "SS", "C", "I", "DN")
+ROLE_CODES = allowed_values("suspect_roles")
 
 _TOP_KEYS = {
     "name",

@@ -29,6 +29,7 @@ from faers.study import sql, stats
 from faers.study.config import StudyConfig, StudyFileError, load_study
 from faers.study.scope import ResolvedScope, ScopeError, resolve_scope
 from faers.udfs import register as register_udfs
+from faers.vars import built_suspect_roles
 
 SIGNAL_COLUMNS = (
     "pt", "a", "b", "c", "d", "expected", "ror", "ror_lower", "ror_upper", "prr", "prr_lower", "prr_upper",
@@ -202,15 +203,15 @@ def tto_roles_problem(conn: duckdb.DuckDBPyConnection, roles: tuple[str, ...]) -
     The mart holds onsets of the drugs in the suspect_roles it was built with (recorded in its table
     comment); a study only filters it, so it must ask for the same roles.
     """
-    rows = conn.execute(
-        "select comment from duckdb_tables() where schema_name = 'main' and table_name = 'tto'"
-    ).fetchall()
-    if not rows:
+    exists = conn.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = 'tto'"
+    ).fetchall()[0][0]
+    if not exists:
         return "the warehouse has no tto mart (nor, probably, the other marts): run `faers build` first"
-    comment = rows[0][0] or ""
-    if not comment.startswith("suspect_roles="):
+    recorded = built_suspect_roles(conn, "tto")
+    if recorded is None:
         return None
-    built = sorted(role for role in comment.removeprefix("suspect_roles=").split(",") if role)
+    built = sorted(recorded)
     if built != sorted(roles):
         return (
             f"suspect_roles: the study asks for {sorted(roles)} but the tto mart was built with {built}; "

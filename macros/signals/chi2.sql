@@ -6,6 +6,7 @@
 
 {% macro chi2(a, b, c, d, yates=true) -%}
     {%- if yates not in (true, false) -%}
+        {%- do validate_vars() -%}  {#- a bad var chi2_yates: its own message first -#}
         {{ exceptions.raise_compiler_error("chi2: yates must be true or false, got " ~ yates) }}
     {%- endif -%}
     {%- set n -%}(({{ a }}) + ({{ b }}) + ({{ c }}) + ({{ d }}))::double{%- endset -%}

@@ -13,9 +13,11 @@
               needs b=, c=, d=; the prior arguments are ignored. -#}
 
 {% macro _ebgm_check(name, variant, b, c, d) -%}
-    {%- if variant not in ('mgps', 'table2') -%}
+    {%- set variants = faers_var_rules()['ebgm_variant']['values'] -%}
+    {%- if variant not in variants -%}
+        {%- do validate_vars() -%}  {#- a bad var ebgm_variant: its own message first -#}
         {{ exceptions.raise_compiler_error(
-            name ~ ": ebgm_variant must be 'mgps' or 'table2', got " ~ variant) }}
+            name ~ ": ebgm_variant must be one of " ~ variants | join(', ') ~ ", got " ~ variant) }}
     {%- endif -%}
     {%- if variant == 'table2' and (b is none or c is none or d is none) -%}
         {{ exceptions.raise_compiler_error(name ~ ": the 'table2' EBGM needs b=, c= and d=") }}

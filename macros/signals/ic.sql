@@ -16,8 +16,9 @@
     'bate', 'gould' and 'table2' need b, c and d as well (keyword arguments). -#}
 
 {% macro _ic_check(name, variant, b, c, d) -%}
-    {%- set variants = ['noren', 'noren_approx', 'bate', 'gould', 'table2'] -%}
+    {%- set variants = faers_var_rules()['ic_variant']['values'] -%}
     {%- if variant not in variants -%}
+        {%- do validate_vars() -%}  {#- a bad var ic_variant: its own message first -#}
         {{ exceptions.raise_compiler_error(
             name ~ ": ic_variant must be one of " ~ variants | join(', ') ~ ", got " ~ variant) }}
     {%- endif -%}

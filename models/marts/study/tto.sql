@@ -3,8 +3,6 @@
     dates full and valid (the marts hold a DATE only for a valid 8-digit date), tto_days >= 0; the
     earliest start per report and drug. A study only filters this table, so the table's comment records
     the roles it was built with (faers study refuses a study whose suspect_roles differ). -#}
-{{ config(
-    post_hook="comment on table {{ this }} is 'suspect_roles=" ~ (var('suspect_roles') | join(',')) ~ "'"
-) }}
+{{ config(post_hook="{{ faers_suspect_roles_comment() }}") }}
 
 {{ tto_rows(ref('dim_case'), ref('fct_case_drug'), ref('fct_case_therapy')) }}
