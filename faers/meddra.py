@@ -244,5 +244,8 @@ def run_load_meddra(folder: Path, db: Path | None, *, console: Console | None = 
         result = load_meddra(folder, conn)
     counts = ", ".join(f"{n:,} {table}" for table, n in result.rows.items())
     release = f"MedDRA {result.version}" if result.version else "MedDRA (release file absent)"
-    console.print(f"load-meddra: {release} into {db_path} schema {SCHEMA}: {counts}")
+    console.print(
+        f"load-meddra: {release} into {db_path} schema {SCHEMA}: {counts}; "
+        "run `faers build` to resolve the marts' terms to current PTs"
+    )
     return result

@@ -116,6 +116,8 @@ class Margins:
             raise ValueError("Margins: more nonzero cells than drug x event pairs for some margins")
         keep = np.flatnonzero(zeros > 0)
         expected = np.multiply.outer(drug_values, event_values).ravel()[keep] / float(self.n_total)
+        if expected.size == 0:  # every pair observed (a tiny stratum): no zero cells
+            return expected, np.zeros(0)
         # pairs of margins with the same product have the same E (bitwise): one group each. The counts
         # are integers, so the order of the sum within a group does not matter (exact)
         order = np.argsort(expected)

@@ -13,6 +13,12 @@ study_reports as (
 
 ),
 
+case_drugs as (
+
+    select * from {{ study_source('fct_case_drug') }}
+
+),
+
 study_events as (
 
     select * from {{ study_step('study_events') }}
@@ -33,7 +39,7 @@ report_strata as (
 
 suspect_rows as (
 
-    {{ suspect_drug_rows(['drug_name', 'prod_ai']) }}
+    {{ suspect_drug_rows(['drug_name', 'prod_ai'], case_drugs='case_drugs') }}
 
 ),
 

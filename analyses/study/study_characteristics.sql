@@ -14,25 +14,19 @@ study_reports as (
 
 cases as (
 
-    select * from {{ ref('dim_case') }}
+    select * from {{ study_source('dim_case') }}
 
 ),
 
 case_outcomes as (
 
-    select * from {{ ref('fct_case_outcome') }}
+    select * from {{ study_source('fct_case_outcome') }}
 
 ),
 
-case_drugs as (
+study_indications as (
 
-    select * from {{ ref('fct_case_drug') }}
-
-),
-
-case_indications as (
-
-    select * from {{ ref('fct_case_indication') }}
+    select * from {{ study_step('study_indications') }}
 
 ),
 
@@ -59,12 +53,8 @@ single_valued as (
         population_reports.primary_id,
         cases.sex,
         cases.age_group,
-        case
-            when cases.weight_kg < 50 then '<50 kg'
-            when cases.weight_kg <= 100 then '50-100 kg'
-            when cases.weight_kg > 100 then '>100 kg'
-        end as weight_band,
-        nullif(upper(trim(cases.reporter_country)), 'COUNTRY NOT SPECIFIED') as reporter_country,
+        {{ study_weight_band('cases.weight_kg') }} as weight_band,
+        {{ study_reporter_country('cases.reporter_country') }} as reporter_country,
         cases.occp_cod
     from population_reports
     inner join cases
@@ -94,29 +84,16 @@ outcomes_long as (
 
 ),
 
-study_drug_rows as (
-
-    select primary_id, drug_seq
-    from case_drugs
-    where list_contains({{ var('suspect_roles') }}, role_cod)
-        and {{ study_drug_match('case_drugs') }}
-
-),
-
 indications_long as (
 
     select distinct
         population_reports.population,
         population_reports.primary_id,
         'indication' as variable,
-        case_indications.indi_pt as level
+        study_indications.indi_pt as level
     from population_reports
-    inner join study_drug_rows
-        on population_reports.primary_id = study_drug_rows.primary_id
-    inner join case_indications
-        on study_drug_rows.primary_id = case_indications.primary_id
-        and study_drug_rows.drug_seq = case_indications.drug_seq
-    where case_indications.indi_pt is not null
+    inner join study_indications
+        on population_reports.primary_id = study_indications.primary_id
 
 ),
 

@@ -8,7 +8,7 @@ with
 
 case_reactions as (
 
-    select * from {{ ref('fct_case_reaction') }}
+    select * from {{ study_source('fct_case_reaction') }}
 
 ),
 

@@ -1,18 +1,22 @@
 {#- Step 1 of a study (run by `faers study` as temp table study_reports; see analyses/study/README.md).
     The study population: deduplicated reports of the period with at least one reaction and at least one
     drug in a suspect role (the signals mart's population), with their strata, whether they involve the
-    study drug, and whether they have an in-scope PT (reactions from study_events: current PTs). -#}
+    study drug, and whether they have an in-scope PT (reactions from study_events: current PTs).
+    Strata: sex, age_group, seriousness; route = the one route of the report's study-drug rows (other
+    reports: of their suspect drugs), lower case, kept when among var('study_route_levels') (several routes
+    or another route: NULL, out of the route strata); reporter = occp_cod as health_professional (MD, PH,
+    OT, HP, RN), consumer (CN) or lawyer (LW). -#}
 with
 
 cases as (
 
-    select * from {{ ref('dim_case') }}
+    select * from {{ study_source('dim_case') }}
 
 ),
 
 case_drugs as (
 
-    select * from {{ ref('fct_case_drug') }}
+    select * from {{ study_source('fct_case_drug') }}
 
 ),
 
@@ -26,7 +30,11 @@ suspect_drug_reports as (
 
     select
         primary_id,
-        bool_or({{ study_drug_match('case_drugs') }}) as is_study_drug
+        bool_or({{ study_drug_match('case_drugs') }}) as is_study_drug,
+        list_distinct(
+            list(lower(trim(route))) filter (where {{ study_drug_match('case_drugs') }} and trim(route) != '')
+        ) as study_drug_routes,
+        list_distinct(list(lower(trim(route))) filter (where trim(route) != '')) as suspect_routes
     from case_drugs
     where list_contains({{ var('suspect_roles') }}, role_cod)
         and drug is not null
@@ -55,6 +63,17 @@ reports_in_period as (
         cases.sex,
         cases.age_group,
         case when cases.is_serious then 'serious' when not cases.is_serious then 'non_serious' end as seriousness,
+        case
+            when suspect_drug_reports.is_study_drug and len(suspect_drug_reports.study_drug_routes) = 1
+                then suspect_drug_reports.study_drug_routes[1]
+            when not suspect_drug_reports.is_study_drug and len(suspect_drug_reports.suspect_routes) = 1
+                then suspect_drug_reports.suspect_routes[1]
+        end as route_reported,
+        case
+            when upper(cases.occp_cod) in ('MD', 'PH', 'OT', 'HP', 'RN') then 'health_professional'
+            when upper(cases.occp_cod) = 'CN' then 'consumer'
+            when upper(cases.occp_cod) = 'LW' then 'lawyer'
+        end as reporter,
         suspect_drug_reports.is_study_drug,
         reaction_reports.has_scope_pt
     from cases
@@ -64,6 +83,18 @@ reports_in_period as (
         on cases.primary_id = reaction_reports.primary_id
     where cases.quarter between '{{ var("study_first_quarter") }}' and '{{ var("study_last_quarter") }}'
 
+),
+
+route_levels_kept as (
+
+    select
+        * exclude (route_reported),
+        case
+            when route_reported in {{ study_sql_list(var('study_route_levels') | map('lower') | list) }}
+                then route_reported
+        end as route
+    from reports_in_period
+
 )
 
-select * from reports_in_period
+select * from route_levels_kept

@@ -2,7 +2,10 @@
     that `faers study` fits with faers.mgps.fit_from_cells, as the mgps_prior mart does). The four methods
     for the study drug and every PT, overall and per stratum, through macro signal_columns: the signals
     mart's own formulas, thresholds and variants (the study file sets those vars). A stratum whose prior
-    is not usable has NULL ebgm, eb05, eb95 (and no MGPS signal), as in the signals mart. -#}
+    is not usable has NULL ebgm, eb05, eb95 (and no MGPS signal), as in the signals mart.
+    Indication bias: n_as_indication counts the study drug's reports with the PT that also give it as the
+    drug's indication (study_indications, case-insensitive); indication_bias is true when there is one:
+    the drug was given for the event, so its disproportionality may reflect the indication. -#}
 with
 
 study_cells as (
@@ -14,6 +17,40 @@ study_cells as (
 study_priors as (
 
     select * from {{ study_step('study_priors') }}
+
+),
+
+study_reports as (
+
+    select * from {{ study_step('study_reports') }}
+
+),
+
+study_events as (
+
+    select * from {{ study_step('study_events') }}
+
+),
+
+study_indications as (
+
+    select * from {{ study_step('study_indications') }}
+
+),
+
+events_as_indication as (
+
+    select
+        lower(study_events.pt) as pt_key,
+        count(distinct study_events.primary_id) as n_as_indication
+    from study_events
+    inner join study_reports
+        on study_events.primary_id = study_reports.primary_id
+    inner join study_indications
+        on study_events.primary_id = study_indications.primary_id
+        and lower(study_events.pt) = lower(study_indications.indi_pt)
+    where study_reports.is_study_drug
+    group by lower(study_events.pt)
 
 ),
 
@@ -62,10 +99,14 @@ statistics_computed as (
 signals_classified as (
 
     select
-        *,
-        n_methods = 4 as positive_all,
-        {{ study_pt_in_scope('pt') }} as in_scope
+        statistics_computed.*,
+        statistics_computed.n_methods = 4 as positive_all,
+        {{ study_pt_in_scope('statistics_computed.pt') }} as in_scope,
+        coalesce(events_as_indication.n_as_indication, 0) as n_as_indication,
+        coalesce(events_as_indication.n_as_indication, 0) > 0 as indication_bias
     from statistics_computed
+    left join events_as_indication
+        on lower(statistics_computed.pt) = events_as_indication.pt_key
 
 )
 

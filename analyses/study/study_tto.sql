@@ -11,13 +11,13 @@ study_reports as (
 
 tto as (
 
-    select * from {{ ref('tto') }}
+    select * from {{ study_source('tto') }}
 
 ),
 
 case_drugs as (
 
-    select * from {{ ref('fct_case_drug') }}
+    select * from {{ study_source('fct_case_drug') }}
 
 ),
 

@@ -43,6 +43,16 @@ STUDY_TABLES: dict[str, tuple[str, ...]] = {
     "seriousness": ("pt", "serious", "non_serious", "test", "statistic", "p_value"),
     "characteristics": ("population", "variable", "level", "n", "percent", "missing"),
     "reports_per_year": ("population", "year", "n"),
+    "sex_within_drug": (
+        "pt", "female_with_pt", "male_with_pt", "ror_female_vs_male", "ror_female_vs_male_lower",
+        "ror_female_vs_male_upper", "test", "p_value",
+    ),
+    "serious_characteristics": (
+        "variable", "level", "serious_n", "serious_percent", "non_serious_n", "non_serious_percent",
+        "serious_median", "serious_q1", "serious_q3", "non_serious_median", "non_serious_q1", "non_serious_q3",
+        "test", "p_value",
+    ),
+    "settings": ("setting", "value", "source"),
     "tto": ("primary_id", "case_id", "pt", "tto_days", "tto_bin"),
     "tto_bins": ("pt", "tto_bin", "n", "percent"),
     "tto_summary": (
@@ -77,6 +87,12 @@ class ReportData:
     seriousness: pl.DataFrame | None = None
     characteristics: pl.DataFrame | None = None
     reports_per_year: pl.DataFrame | None = None
+    sex_within_drug: pl.DataFrame | None = None
+    """Within the drug's reports, women vs men per PT (study_sex_within_drug)."""
+    serious_characteristics: pl.DataFrame | None = None
+    """Table 5: serious vs non-serious reports side by side, with the tests (study_serious_characteristics)."""
+    settings: pl.DataFrame | None = None
+    """Every setting the study ran with (setting, value, source)."""
     tto: pl.DataFrame | None = None
     tto_bins: pl.DataFrame | None = None
     tto_summary: pl.DataFrame | None = None
@@ -247,8 +263,8 @@ def parse_scope(conn: duckdb.DuckDBPyConnection, text: str) -> Scope:
     up as a SOC, then an HLGT, then an HLT of the MedDRA hierarchy in the warehouse; anything else is a PT
     list separated by ';' (or ',' when there is no ';').
     """
-    from faers.study.config import Scope
-    from faers.study.scope import find_hierarchy
+    from faers.study.config import MeddraOptions, Scope
+    from faers.study.scope import choose_hierarchy
 
     level, _, rest = text.partition(":")
     if rest and level.strip().lower() in SCOPE_LEVELS:
@@ -256,7 +272,7 @@ def parse_scope(conn: duckdb.DuckDBPyConnection, text: str) -> Scope:
         return Scope(**{level.strip().lower(): names})
     separator = ";" if ";" in text else ","
     names = tuple(name.strip() for name in text.split(separator) if name.strip())
-    schema = find_hierarchy(conn)
+    schema, _ = choose_hierarchy(conn, MeddraOptions())
     if len(names) == 1 and schema is not None:
         for level in ("soc", "hlgt", "hlt"):
             hit = conn.execute(

@@ -54,7 +54,12 @@ STRATUM_ORDER: dict[str, tuple[str, ...]] = {
     "seriousness": ("serious", "non_serious"),
 }
 STRATUM_TITLES = {"sex": "Sex", "age_group": "Age group", "seriousness": "Seriousness"}
-STRATUM_LABELS = {"F": "female", "M": "male", "non_serious": "non-serious"}
+STRATUM_LABELS = {
+    "F": "female",
+    "M": "male",
+    "non_serious": "non-serious",
+    "health_professional": "health professional",
+}
 STRATUM_COLOURS = {
     "F": "#c51b7d",
     "M": "#2166ac",
@@ -258,6 +263,86 @@ def forest_figure(rows: pl.DataFrame) -> go.Figure:
     )
     _category_axis(fig, pts, _tick_labels(rows))
     _layout(fig, title="Disproportionality: four methods", height=max(360, ROW_HEIGHT * len(pts) + 170))
+    return fig
+
+
+def sex_within_drug_figure(rows: pl.DataFrame, within: pl.DataFrame, tests: pl.DataFrame | None) -> go.Figure:
+    """The paper's sex forest plot: per PT, women vs men among the drug's reports (ROR with 95% CI, the
+    study's within-drug table) beside the ratio of the sex-specific RORs against the other drugs (the
+    subgroup test), on log scales with the null at 1."""
+    pts = [pt for pt in rows["pt"] if pt in set(within["pt"])]
+    by_pt = within.filter(pl.col("pt").is_in(pts))
+    ratios = (
+        tests.filter((pl.col("stratum_var") == "sex") & pl.col("pt").is_in(pts))
+        if tests is not None
+        else pl.DataFrame(schema={"pt": pl.String})
+    )
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.03,
+        subplot_titles=["Women vs men within the drug: ROR (95% CI)", "Ratio of RORs, F vs M (95% CI)"],
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=by_pt["ror_female_vs_male"].to_list(),
+            y=by_pt["pt"].to_list(),
+            mode="markers",
+            name="within-drug ROR (F vs M)",
+            marker={"symbol": "square", "size": 8, "color": STRATUM_COLOURS["F"]},
+            error_x={
+                **_error_bars(by_pt, "ror_female_vs_male", "ror_female_vs_male_lower", "ror_female_vs_male_upper"),
+                "color": STRATUM_COLOURS["F"],
+            },
+            customdata=[
+                f"<b>{pt}</b><br>women {f} / men {m} reports<br>ROR {_fmt(r)} ({_fmt(lo)}–{_fmt(hi)})"
+                f"<br>{test or 'no test'} p = {format_p(p)}"
+                for pt, f, m, r, lo, hi, test, p in by_pt.select(
+                    "pt",
+                    "female_with_pt",
+                    "male_with_pt",
+                    "ror_female_vs_male",
+                    "ror_female_vs_male_lower",
+                    "ror_female_vs_male_upper",
+                    "test",
+                    "p_value",
+                ).iter_rows()
+            ],
+            hovertemplate="%{customdata}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    if ratios.height:
+        # subgroup_tests orders the pair alphabetically: stratum_1 'F', stratum_2 'M'
+        fig.add_trace(
+            go.Scatter(
+                x=ratios["ror_ratio"].to_list(),
+                y=ratios["pt"].to_list(),
+                mode="markers",
+                name="ratio of RORs (F vs M)",
+                marker={"symbol": "diamond", "size": 8, "color": STRATUM_COLOURS["M"]},
+                error_x={
+                    **_error_bars(ratios, "ror_ratio", "ror_ratio_lower", "ror_ratio_upper"),
+                    "color": STRATUM_COLOURS["M"],
+                },
+                customdata=[
+                    f"<b>{pt}</b><br>ROR ratio {_fmt(r)} ({_fmt(lo)}–{_fmt(hi)}), p = {format_p(p)}"
+                    for pt, r, lo, hi, p in ratios.select(
+                        "pt", "ror_ratio", "ror_ratio_lower", "ror_ratio_upper", "p_value"
+                    ).iter_rows()
+                ],
+                hovertemplate="%{customdata}<extra></extra>",
+            ),
+            row=1,
+            col=2,
+        )
+    for column in (1, 2):
+        fig.update_xaxes(type="log", showgrid=True, gridcolor="#eee", zeroline=False, row=1, col=column)
+        _reference_line(fig, column, 1.0)
+    _category_axis(fig, pts, pts)
+    _layout(fig, title="Sex: within the drug and against the other drugs", height=max(320, ROW_HEIGHT * len(pts) + 170))
     return fig
 
 

@@ -69,6 +69,10 @@ def build_sections(data: ReportData, *, max_forest_rows: int | None = DEFAULT_MA
     if data.source == "study":
         sections.append(_seriousness_section(data))
     sections += [_tto_section(data), _descriptive_section(data), _characteristics_section(data)]
+    if data.settings is not None:
+        settings = Section("settings", "Settings", lead="Every setting the study ran with (study file or default).")
+        settings.tables.append(tables.settings_table(data.settings))
+        sections.append(settings)
     sections.append(
         Section(
             "signals-list",
@@ -126,6 +130,11 @@ def _subgroup_section(data: ReportData, shown: pl.DataFrame) -> Section:
     section.figures.append(RenderedFigure("subgroup", figure, pt_rows=len(pts)))
     if data.subgroup_tests is not None:
         section.tables.append(tables.subgroup_tests_table(data.subgroup_tests, pts))
+    if data.sex_within_drug is not None and data.sex_within_drug.height:
+        within_pts = [pt for pt in shown["pt"] if pt in set(data.sex_within_drug["pt"])]
+        figure = figures.sex_within_drug_figure(shown, data.sex_within_drug, data.subgroup_tests)
+        section.figures.append(RenderedFigure("sex-within-drug", figure, pt_rows=len(within_pts)))
+        section.tables.append(tables.sex_within_drug_table(data.sex_within_drug, within_pts))
     return section
 
 
@@ -135,6 +144,13 @@ def _seriousness_section(data: ReportData) -> Section:
         section.notes.append(data.notes.get("seriousness", "the study folder has no seriousness table"))
     else:
         section.tables.append(tables.seriousness_table(data.seriousness))
+    if data.serious_characteristics is not None and data.serious_characteristics.height:
+        section.notes.append(
+            "Serious vs non-serious reports of the drug (Table 5): categorical variables by Pearson's χ² "
+            "(Fisher's exact test for a 2x2 table with an expected count below 5), age and weight by the "
+            "Mann-Whitney U test."
+        )
+        section.tables.append(tables.serious_characteristics_table(data.serious_characteristics))
     return section
 
 

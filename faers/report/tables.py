@@ -61,14 +61,92 @@ def signals_table(signals: pl.DataFrame) -> Table:
                 Cell(f"{row['n_methods']} {('· ' + flags) if flags else ''}".strip(), row["n_methods"]),
             ]
         )
-    return Table(
-        "signals-table",
-        ["PT", "a", "E", "ROR (95% CI)", "PRR (95% CI)", "χ²", "IC (IC025–IC975)", "EBGM (EB05–EB95)",
-         "Methods positive"],
-        rows,
-        sortable=True,
-        numeric=(1, 2, 3, 4, 5, 6, 7, 8),
-    )  # fmt: skip
+        if "indication_bias" in row:
+            n = row["n_as_indication"] or 0
+            rows[-1].append(Cell(f"yes: {n} report(s)" if row["indication_bias"] else "", n, bold=bool(n)))
+    header = ["PT", "a", "E", "ROR (95% CI)", "PRR (95% CI)", "χ²", "IC (IC025–IC975)", "EBGM (EB05–EB95)",
+              "Methods positive"]  # fmt: skip
+    if "indication_bias" in signals.columns:
+        header.append("Also the drug's indication")
+    return Table("signals-table", header, rows, sortable=True, numeric=tuple(range(1, len(header))))
+
+
+TEST_NAMES = {
+    "chi2": "Pearson χ²",
+    "fisher": "Fisher's exact",
+    "mann_whitney": "Mann-Whitney U",
+}
+"""How each test of the study tables is named in the report."""
+
+
+def _test_cell(test: object, p_value: object) -> Cell:
+    if test is None:
+        return Cell("–")
+    return Cell(f"{format_p(p_value)} ({TEST_NAMES.get(str(test), str(test))})", _num(p_value))
+
+
+def sex_within_drug_table(within: pl.DataFrame, pts: list[str]) -> Table:
+    """Women vs men among the drug's reports, per PT of the forest plot: counts, ROR (95% CI), test."""
+    rows = []
+    for row in within.filter(pl.col("pt").is_in(pts)).iter_rows(named=True):
+        rows.append(
+            [
+                Cell(row["pt"], row["pt"]),
+                Cell(str(row["female_with_pt"]), row["female_with_pt"]),
+                Cell(str(row["male_with_pt"]), row["male_with_pt"]),
+                _interval(row["ror_female_vs_male"], row["ror_female_vs_male_lower"], row["ror_female_vs_male_upper"]),
+                _test_cell(row["test"], row["p_value"]),
+            ]
+        )
+    header = ["PT", "Women", "Men", "ROR women vs men (95% CI)", "p (test)"]
+    return Table("sex-within-drug-table", header, rows, sortable=True, numeric=(1, 2, 3, 4))
+
+
+SERIOUS_TITLES = {
+    "sex": "Sex",
+    "age_group": "Age group",
+    "age_years": "Age (years)",
+    "weight_band": "Weight",
+    "weight_kg": "Weight (kg)",
+    "reporter": "Reporter",
+    "reporter_country": "Reporter country",
+}
+
+
+def serious_characteristics_table(table: pl.DataFrame) -> Table:
+    """Table 5: serious and non-serious reports side by side; each variable's test on its title row."""
+    rows: list[list[Cell]] = []
+    for variable in table["variable"].unique(maintain_order=True).to_list():
+        part = table.filter(pl.col("variable") == variable)
+        first = part.row(0, named=True)
+        title = SERIOUS_TITLES.get(variable, variable.replace("_", " ").capitalize())
+        rows.append([Cell(title, bold=True), Cell(""), Cell(""), _test_cell(first["test"], first["p_value"])])
+        for row in part.iter_rows(named=True):
+            if row["serious_median"] is not None or row["non_serious_median"] is not None:
+                cells = [
+                    Cell(f"{_fmt(row[f'{g}_median'], 1)} [{_fmt(row[f'{g}_q1'], 1)}–{_fmt(row[f'{g}_q3'], 1)}]"
+                         f" (n {row[f'{g}_n']})", _num(row[f"{g}_median"]))
+                    for g in ("serious", "non_serious")
+                ]  # fmt: skip
+            else:
+                cells = [
+                    Cell(f"{row[f'{g}_n']} ({_fmt(row[f'{g}_percent'], 1)}%)", row[f"{g}_n"])
+                    for g in ("serious", "non_serious")
+                ]
+            level = str(row["level"])
+            label = LEVEL_LABELS.get(variable, {}).get(level) or STRATUM_LABELS.get(level, level)
+            rows.append([Cell(f"\u2003{label}"), *cells, Cell("")])
+    header = ["Characteristic", "Serious n (%) / median [IQR]", "Non-serious n (%) / median [IQR]", "p (test)"]
+    return Table("serious-characteristics-table", header, rows, numeric=(1, 2, 3))
+
+
+def settings_table(settings: pl.DataFrame) -> Table:
+    """Every setting the study ran with, and whether the study file or the default set it."""
+    rows = [
+        [Cell(row["setting"], row["setting"]), Cell(str(row["value"])), Cell(row["source"], row["source"])]
+        for row in settings.iter_rows(named=True)
+    ]
+    return Table("settings-table", ["Setting", "Value", "Set by"], rows, sortable=True)
 
 
 VARIABLE_TITLES = {

@@ -36,6 +36,7 @@ from faers.sample.layout import (
     trailing_dollar,
     zip_name,
 )
+from faers.sample.render import SAMPLE_MARKER
 from faers.sample.synthetic import N_DRUGS, drug_vocabulary, pt_vocabulary
 from faers.sample.truth import SampleTruth
 from faers.sample.write import BOM, DeterministicZip, MemberStats
@@ -235,7 +236,7 @@ class FullSizeQuarter:
                 + fda.str.slice(0, 4)
                 + pl.Series(rng.integers(100_000, 1_000_000, n)).cast(pl.Utf8),
                 "mfr_sndr": mfr,
-                "lit_ref": _blank(n),
+                "lit_ref": pl.repeat(SAMPLE_MARKER, n, eager=True),
                 "age": _keep(age_value, age_known),
                 "age_cod": _keep(unit, age_known),
                 "age_grp": _blank(n),

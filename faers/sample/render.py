@@ -34,6 +34,11 @@ def _encode(fields: list[str], trailing: bool) -> bytes:
     return ("$".join(fields) + ("$" if trailing else "")).encode("latin-1")
 
 
+SAMPLE_MARKER = "FAERS-SAMPLE"
+"""Starts every synthetic DEMO row's reference column (LAERS image, FAERS lit_ref from 2014Q3), so a warehouse can tell
+that it was loaded from `faers sample` zips alone (faers.study.scope.is_sample_warehouse)."""
+
+
 def demo_values(report: Report, quarter: Quarter) -> dict[str, str]:
     """The DEMO row of a report keyed by raw column name, spelt as ``quarter``'s era writes it."""
     if quarter.is_laers:
@@ -42,7 +47,7 @@ def demo_values(report: Report, quarter: Quarter) -> dict[str, str]:
             "case": str(report.case_id),
             "i_f_cod": report.i_f_code,
             "foll_seq": report.foll_seq,
-            "image": f"{report.primary_id}-{report.primary_id % 9 + 1}",
+            "image": f"{SAMPLE_MARKER}-{report.primary_id}-{report.primary_id % 9 + 1}",
             "event_dt": report.event_dt,
             "mfr_dt": report.mfr_dt,
             "fda_dt": report.fda_dt,
@@ -75,7 +80,7 @@ def demo_values(report: Report, quarter: Quarter) -> dict[str, str]:
         "auth_num": report.auth_num,
         "mfr_num": _ascii_only(report.mfr_num),
         "mfr_sndr": _ascii_only(report.mfr_sndr),
-        "lit_ref": report.lit_ref,
+        "lit_ref": f"{SAMPLE_MARKER} {report.lit_ref}".strip(),
         "age": report.age,
         "age_cod": report.age_cod,
         "age_grp": report.age_grp,

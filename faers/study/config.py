@@ -17,7 +17,8 @@ import yaml
 from faers.vars import allowed_values
 
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
-STRATUM_VARS = ("sex", "age_group", "seriousness")
+STRATUM_VARS = ("sex", "age_group", "seriousness", "route", "reporter")
+DEFAULT_STRATA = ("sex", "age_group", "seriousness")
 SCOPE_LEVELS = ("soc", "hlgt", "hlt", "pt")
 
 
@@ -38,18 +39,56 @@ class Thresholds:
 
 
 IC_VARIANTS = allowed_values("ic_variant")  # the one definition: macro faers_var_rules (faers.vars)
+EBGM_VARIANTS = allowed_values("ebgm_variant")
+MGPS_LIKELIHOODS = allowed_values("mgps_likelihood")
 
 
 @dataclass(frozen=True)
 class Formula:
-    """Formula variants; None keeps the project's default (vars chi2_yates, ic_variant of dbt_project.yml).
+    """Formula variants; None keeps the project's default (the var of the same name in dbt_project.yml).
 
     ``chi2_yates``: Yates-corrected chi-square in the PRR criterion; ``ic_variant``: the IC formula
-    (macros/signals/ic.sql).
+    (macros/signals/ic.sql); ``ebgm_variant``: 'mgps' or the simplified 'table2' (macros/signals/ebgm.sql);
+    ``table2_eb_z``: z of the table2 EB05/EB95 interval; ``mgps_likelihood``: 'full' or 'truncated' (the
+    per-stratum prior fits); ``mgps_prior``: a fixed [alpha1, beta1, alpha2, beta2, p] for every stratum
+    (no fit).
     """
 
     chi2_yates: bool | None = None
     ic_variant: str | None = None
+    ebgm_variant: str | None = None
+    table2_eb_z: float | None = None
+    mgps_likelihood: str | None = None
+    mgps_prior: tuple[float, float, float, float, float] | None = None
+
+
+MEDDRA_HIERARCHIES = ("licensed", "demo")
+SOC_MEMBERSHIPS = ("primary", "all")
+
+
+@dataclass(frozen=True)
+class MeddraOptions:
+    """Which MedDRA hierarchy a SOC/HLGT/HLT scope may use and how a SOC takes its PTs.
+
+    ``hierarchy``: 'licensed' (schema meddra, `faers load-meddra`; the demo seed only on a warehouse loaded
+    from `faers sample` zips alone) or 'demo' (the demo seed, explicitly). ``soc_membership``: 'primary'
+    (a PT belongs to its primary SOC only, as most papers count) or 'all' (every SOC a PT is linked to).
+    """
+
+    hierarchy: str = "licensed"
+    soc_membership: str = "primary"
+
+
+ROUTE_LEVELS = ("oral", "intrathecal")
+REPORTER_LEVELS = ("health_professional", "consumer")
+
+
+@dataclass(frozen=True)
+class StrataOptions:
+    """Levels of the route stratum (the route of the report's study drug, else of its primary suspect
+    drug, lower case; other routes are left out of the route strata)."""
+
+    route: tuple[str, ...] = ROUTE_LEVELS
 
 
 @dataclass(frozen=True)
@@ -102,6 +141,8 @@ class StudyConfig:
     formula: Formula = field(default_factory=Formula)
     tables: Tables = field(default_factory=Tables)
     tto: TtoOptions = field(default_factory=TtoOptions)
+    meddra: MeddraOptions = field(default_factory=MeddraOptions)
+    strata: StrataOptions = field(default_factory=StrataOptions)
     description: str | None = None
     drug_unit: str | None = None  # None keeps the build's var drug_unit ('ingredient' by default)
 
@@ -130,6 +171,8 @@ _TOP_KEYS = {
     "tables",
     "tto",
     "drug_unit",
+    "meddra",
+    "strata",
 }
 
 
@@ -194,6 +237,24 @@ class _Reader:
             raise self.error(node, key, f"expected true or false, got {value!r}")
         return value
 
+    def choice(self, node: yaml.Node, key: str, allowed: tuple[str, ...]) -> str:
+        value = self.string(node, key)
+        if value not in allowed:
+            raise self.error(node, key, f"got {value!r}; allowed: {list(allowed)}")
+        return value
+
+    def prior(self, node: yaml.Node, key: str) -> tuple[float, float, float, float, float] | None:
+        value = self.value(node)
+        if value is None:
+            return None
+        ok = isinstance(value, list) and len(value) == 5
+        ok = ok and all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in value)
+        if not ok or not value[4] < 1:
+            raise self.error(
+                node, key, f"expected [alpha1, beta1, alpha2, beta2, p] (positive numbers, p < 1), got {value!r}"
+            )
+        return tuple(float(v) for v in value)  # type: ignore[return-value]
+
     def quarter(self, node: yaml.Node, key: str) -> str:
         value = str(self.value(node)).strip().upper()
         if not QUARTER_RE.match(value):
@@ -247,7 +308,7 @@ def parse_study(text: str, path: Path) -> StudyConfig:
         levels = reader.mapping(top["scope"], "scope", set(SCOPE_LEVELS))
         scope = Scope(**{level: reader.strings(node, f"scope.{level}") for level, node in levels.items()})
 
-    subgroups: tuple[str, ...] = STRATUM_VARS
+    subgroups: tuple[str, ...] = DEFAULT_STRATA
     if "subgroups" in top:
         subgroups = reader.strings(top["subgroups"], "subgroups")
         bad = [s for s in subgroups if s not in STRATUM_VARS]
@@ -283,6 +344,15 @@ def parse_study(text: str, path: Path) -> StudyConfig:
                 allowed = f"got {variant!r}; allowed: {list(IC_VARIANTS)}"
                 raise reader.error(nodes["ic_variant"], "formula.ic_variant", allowed)
             values["ic_variant"] = variant
+        if "ebgm_variant" in nodes:
+            values["ebgm_variant"] = reader.choice(nodes["ebgm_variant"], "formula.ebgm_variant", EBGM_VARIANTS)
+        if "mgps_likelihood" in nodes:
+            key = "formula.mgps_likelihood"
+            values["mgps_likelihood"] = reader.choice(nodes["mgps_likelihood"], key, MGPS_LIKELIHOODS)
+        if "table2_eb_z" in nodes:
+            values["table2_eb_z"] = reader.number(nodes["table2_eb_z"], "formula.table2_eb_z", integer=False, minimum=0)
+        if "mgps_prior" in nodes:
+            values["mgps_prior"] = reader.prior(nodes["mgps_prior"], "formula.mgps_prior")
         formula = Formula(**values)
 
     tables = Tables()
@@ -304,6 +374,28 @@ def parse_study(text: str, path: Path) -> StudyConfig:
         drug_unit = reader.string(top["drug_unit"], "drug_unit")
         if drug_unit not in DRUG_UNITS:
             raise reader.error(top["drug_unit"], "drug_unit", f"got {drug_unit!r}; allowed: {list(DRUG_UNITS)}")
+    meddra = MeddraOptions()
+    if "meddra" in top:
+        node = top["meddra"]
+        if isinstance(node, yaml.ScalarNode):  # shorthand: `meddra: demo`
+            meddra = MeddraOptions(hierarchy=reader.choice(node, "meddra", MEDDRA_HIERARCHIES))
+        else:
+            nodes = reader.mapping(node, "meddra", {"hierarchy", "soc_membership"})
+            meddra = MeddraOptions(
+                hierarchy=reader.choice(nodes["hierarchy"], "meddra.hierarchy", MEDDRA_HIERARCHIES)
+                if "hierarchy" in nodes
+                else "licensed",
+                soc_membership=reader.choice(nodes["soc_membership"], "meddra.soc_membership", SOC_MEMBERSHIPS)
+                if "soc_membership" in nodes
+                else "primary",
+            )
+
+    strata = StrataOptions()
+    if "strata" in top:
+        nodes = reader.mapping(top["strata"], "strata", set(StrataOptions.__dataclass_fields__))
+        if "route" in nodes:
+            routes = tuple(dict.fromkeys(r.lower() for r in reader.strings(nodes["route"], "strata.route")))
+            strata = StrataOptions(route=routes)
 
     return StudyConfig(
         drug_unit=drug_unit,
@@ -320,4 +412,6 @@ def parse_study(text: str, path: Path) -> StudyConfig:
         formula=formula,
         tables=tables,
         tto=tto,
+        meddra=meddra,
+        strata=strata,
     )

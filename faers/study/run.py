@@ -19,15 +19,16 @@ from typing import Any
 
 import duckdb
 import polars as pl
+import yaml
 from rich.console import Console
 from rich.progress import Progress
 
 from faers.atomic import staged_dir
 from faers.builds import require_complete_build
 from faers.dbt import DbtError
-from faers.errors import FaersError
 from faers.drugs import DrugsError, drug_names
-from faers.paths import warehouse_path
+from faers.errors import FaersError
+from faers.paths import PROJECT_DIR, warehouse_path
 from faers.study import sql, stats
 from faers.study.config import StudyConfig, load_study
 from faers.study.scope import ResolvedScope, ScopeError, resolve_scope
@@ -40,6 +41,7 @@ SIGNAL_COLUMNS = (
 )  # fmt: skip
 FLAG_COLUMNS = (
     "ror_signal", "prr_signal", "ic_signal", "ebgm_signal", "n_methods", "positive_all", "in_scope",
+    "n_as_indication", "indication_bias",
 )  # fmt: skip
 TTO_SUMMARY_COLUMNS = (
     "pt", "n", "median", "q1", "q3", "weibull_shape", "weibull_shape_lower", "weibull_shape_upper",
@@ -73,9 +75,28 @@ class StudyResult:
     scope: ResolvedScope | None = None
 
 
-def study_vars(study: StudyConfig, scope: ResolvedScope) -> dict[str, Any]:
-    """The dbt vars of a study (the keys of the "study scope" block of dbt_project.yml)."""
+def project_vars() -> dict[str, Any]:
+    """The vars of dbt_project.yml: the project defaults a study file may override."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return dict(project.get("vars") or {})
+
+
+FORMULA_VARS = ("chi2_yates", "ic_variant", "ebgm_variant", "table2_eb_z", "mgps_likelihood", "mgps_prior")
+
+
+def formula_setting(study: StudyConfig, name: str) -> Any:
+    """The effective value of a formula setting: the study file's, else the project default (dbt var)."""
+    value = getattr(study.formula, name)
+    if value is None:
+        return project_vars().get(name)
+    return list(value) if isinstance(value, tuple) else value
+
+
+def study_vars(study: StudyConfig, scope: ResolvedScope, *, as_of: bool = False) -> dict[str, Any]:
+    """The dbt vars of a study (the keys of the "study scope" block of dbt_project.yml). ``as_of``: the
+    warehouse holds quarters after the study's last one, so the study deduplicates as of it."""
     return {
+        "study_as_of": as_of,
         "suspect_roles": list(study.suspect_roles),
         "study_drug": study.generic.lower(),
         "study_drug_names": list(study.drug_names),
@@ -91,8 +112,9 @@ def study_vars(study: StudyConfig, scope: ResolvedScope) -> dict[str, Any]:
         "prr_chi2_threshold": study.thresholds.chi2,
         "ic025_threshold": study.thresholds.ic025,
         "eb05_threshold": study.thresholds.eb05,
-        **({"chi2_yates": study.formula.chi2_yates} if study.formula.chi2_yates is not None else {}),
-        **({"ic_variant": study.formula.ic_variant} if study.formula.ic_variant is not None else {}),
+        **{name: formula_setting(study, name) for name in FORMULA_VARS},
+        "study_meddra_schema": scope.hierarchy,
+        "study_route_levels": list(study.strata.route),
         **({"drug_unit": study.drug_unit} if study.drug_unit is not None else {}),
         "study_top_countries": study.tables.top_countries,
         "study_top_indications": study.tables.top_indications,
@@ -108,18 +130,19 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
         raise StudyError(f"warehouse {db_path} does not exist: run `faers load`, then `faers build`")
     with connect(db_path, read_only=True) as conn:
         require_complete_build(conn, db_path, marts=STUDY_MARTS)
-        problem = tto_roles_problem(conn, study.suspect_roles)
+        as_of = last_loaded_quarter(conn) > study.last_quarter
+        problem = None if as_of else tto_roles_problem(conn, study.suspect_roles)
         if problem:
             raise StudyError(f"{file}: {problem}")
         try:
-            scope = resolve_scope(conn, study.scope)
+            scope = resolve_scope(conn, study.scope, study.meddra)
         except ScopeError as exc:
             raise StudyError(f"{file}: {exc}") from exc
         quarters = [r[0] for r in conn.execute("select distinct quarter from dim_case order by 1").fetchall()]
     out = out.resolve()
     result = StudyResult(out_dir=out, scope=scope)
     with staged_dir(out) as stage:  # everything is written here, then moved into `out` at the very end
-        _run_steps(study, scope, db_path, stage, result, console, file)
+        _run_steps(study, scope, db_path, stage, result, console, file, as_of=as_of)
         shutil.copyfile(file, stage / "study.yml")
         (stage / "versions.json").write_text(json.dumps(_versions(quarters, scope, db_path), indent=2) + "\n")
         _report(stage, db_path)
@@ -141,6 +164,8 @@ def _run_steps(
     result: StudyResult,
     console: Console,
     file: Path,
+    *,
+    as_of: bool,
 ) -> None:
     """Compile and run the study SQL and the Python steps; write the tables and the SQL into ``out``."""
     tables_dir = out / "tables"
@@ -149,7 +174,7 @@ def _run_steps(
         task = progress.add_task(f"study {study.name}", total=len(sql.STEPS) + 3)
         try:
             progress.update(task, description="dbt compile analyses/study")
-            files = sql.compile_steps(study_vars(study, scope), db_path, Path(tmp))
+            files = sql.compile_steps(study_vars(study, scope, as_of=as_of), db_path, Path(tmp))
             shutil.copytree(next(iter(files.values())).parent, out / "sql", dirs_exist_ok=True)
             progress.advance(task)
             with connect(db_path, read_only=True) as conn:
@@ -159,7 +184,7 @@ def _run_steps(
                     progress.advance(task)
                     if step == "study_cells":
                         progress.update(task, description="MGPS prior per stratum")
-                        priors = _fit_priors(conn)
+                        priors = _fit_priors(conn, study)
                         progress.advance(task)
                 frames = _tables(conn, study)
                 result.n_reports = _count(conn, "select count(*) from study_reports where is_study_drug")
@@ -171,6 +196,7 @@ def _run_steps(
             raise StudyError(f"{file}: {exc}", exit_code=1) from exc
         progress.update(task, description="writing tables")
         frames["mgps_priors"] = priors
+        frames["settings"] = effective_settings(study, scope, file)
         frames["scope"] = pl.DataFrame(
             [m.__dict__ for m in scope.matches],
             schema={"level": pl.String, "term": pl.String, "pt": pl.String, "via": pl.String},
@@ -181,6 +207,18 @@ def _run_steps(
             result.tables[name] = tables_dir / f"{name}.csv"
         progress.advance(task)
     result.n_positive_all = frames["positive_all_four"].height
+
+
+def last_loaded_quarter(conn: duckdb.DuckDBPyConnection) -> str:
+    """The last quarter loaded into the warehouse (raw.load_log; the marts' quarters without it)."""
+    for query in ("select max(quarter) from raw.load_log", "select max(quarter) from dim_case"):
+        try:
+            row = conn.execute(query).fetchall()
+        except duckdb.Error:
+            continue
+        if row and row[0][0]:
+            return str(row[0][0])
+    return ""
 
 
 def tto_roles_problem(conn: duckdb.DuckDBPyConnection, roles: tuple[str, ...]) -> str | None:
@@ -211,12 +249,62 @@ def _count(conn: duckdb.DuckDBPyConnection, query: str) -> int:
     return int(conn.execute(query).fetchall()[0][0])
 
 
-def _fit_priors(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Per-stratum priors; the overall one is the signals mart's when the populations are identical."""
+def _fit_priors(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> pl.DataFrame:
+    """Per-stratum priors with the study's likelihood (or its fixed prior); the overall one is the signals
+    mart's when the populations and the settings are identical."""
+    likelihood = formula_setting(study, "mgps_likelihood")
+    fixed = formula_setting(study, "mgps_prior")
     mart = stats.mart_prior(conn)
-    likelihood = mart.likelihood if mart and mart.likelihood in ("truncated", "full") else "full"
-    use_mart = mart if mart is not None and stats.overall_matches_mart(conn) else None
-    return stats.fit_stratum_priors(conn, likelihood, use_mart)  # type: ignore[arg-type]
+    same = mart is not None and not mart.fixed and mart.likelihood == likelihood and fixed is None
+    use_mart = mart if same and stats.overall_matches_mart(conn) else None
+    return stats.fit_stratum_priors(conn, likelihood, use_mart, tuple(fixed) if fixed else None)
+
+
+SETTING_KEYS = (
+    "suspect_roles", "drug_unit", "period.first", "period.last", "subgroups", "strata.route",
+    "meddra.hierarchy", "meddra.soc_membership", "meddra.release",
+    "thresholds.min_reports", "thresholds.ror_lower", "thresholds.prr", "thresholds.chi2", "thresholds.ic025",
+    "thresholds.eb05",
+    *(f"formula.{name}" for name in FORMULA_VARS),
+)  # fmt: skip
+
+
+def effective_settings(study: StudyConfig, scope: ResolvedScope, file: Path) -> pl.DataFrame:
+    """Every setting the study ran with (setting, value as JSON, source: 'study file' or 'default')."""
+    given = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+
+    def in_file(dotted: str) -> bool:
+        node: Any = given
+        for part in dotted.split("."):
+            if isinstance(node, str) and dotted.startswith("meddra."):  # `meddra: demo` shorthand
+                return part == "hierarchy"
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        return True
+
+    values: dict[str, Any] = {
+        "suspect_roles": list(study.suspect_roles),
+        "drug_unit": study.drug_unit or project_vars().get("drug_unit"),
+        "period.first": study.first_quarter,
+        "period.last": study.last_quarter,
+        "subgroups": list(study.subgroups),
+        "strata.route": list(study.strata.route),
+        "meddra.hierarchy": scope.hierarchy,
+        "meddra.soc_membership": study.meddra.soc_membership,
+        "meddra.release": scope.version,
+        **{f"thresholds.{key}": getattr(study.thresholds, key) for key in study.thresholds.__dataclass_fields__},
+        **{f"formula.{name}": formula_setting(study, name) for name in FORMULA_VARS},
+    }
+    rows = [
+        {
+            "setting": key,
+            "value": json.dumps(values[key]),
+            "source": "warehouse" if key == "meddra.release" else ("study file" if in_file(key) else "default"),
+        }
+        for key in SETTING_KEYS
+    ]
+    return pl.DataFrame(rows, schema={"setting": pl.String, "value": pl.String, "source": pl.String})
 
 
 def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl.DataFrame]:
@@ -239,6 +327,13 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
         "ror_ratio_upper", "p_value",
     ).sort(["stratum_var", "pt", "stratum_1", "stratum_2"])  # fmt: skip
     seriousness = _seriousness(conn.sql("select * from study_seriousness").pl())
+    sex_within_drug = stats.with_two_by_two_tests(
+        conn.sql("select * from study_sex_within_drug").pl(),
+        ("female_with_pt", "female_without_pt", "male_with_pt", "male_without_pt"),
+    ).sort([pl.col("female_with_pt") + pl.col("male_with_pt"), "pt"], descending=[True, False])
+    serious_characteristics = stats.serious_characteristics_p_values(
+        conn.sql("select * from study_serious_characteristics").pl()
+    )
     characteristics = (
         conn.sql("select * from study_characteristics").pl()
         .with_columns(
@@ -264,13 +359,20 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
         .sort([pl.col("pt") != "ALL", pl.col("n")], descending=[False, True])
         .select(*TTO_SUMMARY_COLUMNS)
     )
+    reports = conn.sql(
+        "select primary_id, case_id, quarter, sex, age_group, seriousness, route, reporter, has_scope_pt "
+        "from study_reports where is_study_drug order by primary_id"
+    ).pl()
     return {
+        "reports": reports,
         "signals": signals,
         "positive_all_four": positive.sort(["a", "pt"], descending=[True, False]),
         "top_by_ror": positive.sort(["ror", "pt"], descending=[True, False]).head(study.tables.top_ror),
         "subgroup_signals": subgroup_signals,
         "subgroup_tests": subgroup_tests,
         "seriousness": seriousness,
+        "sex_within_drug": sex_within_drug,
+        "serious_characteristics": serious_characteristics,
         "characteristics": characteristics,
         "reports_per_year": conn.sql(
             "select population, year, n from study_reports_per_year order by population, year"
@@ -283,17 +385,10 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
 
 def _seriousness(counts: pl.DataFrame) -> pl.DataFrame:
     """Add the sex x seriousness test per PT (chi-square, or Fisher when an expected count is < 5)."""
-    results = [
-        stats.seriousness_test(
-            row["serious_female"], row["non_serious_female"], row["serious_male"], row["non_serious_male"]
-        )
-        for row in counts.iter_rows(named=True)
-    ]
-    return counts.with_columns(
-        pl.Series("test", [r[0] for r in results], dtype=pl.String),
-        pl.Series("statistic", [r[1] for r in results], dtype=pl.Float64),
-        pl.Series("p_value", [r[2] for r in results], dtype=pl.Float64),
-    ).sort([pl.col("serious") + pl.col("non_serious"), "pt"], descending=[True, False])
+    columns = ("serious_female", "non_serious_female", "serious_male", "non_serious_male")
+    return stats.with_two_by_two_tests(counts, columns).sort(
+        [pl.col("serious") + pl.col("non_serious"), "pt"], descending=[True, False]
+    )
 
 
 def _versions(quarters: list[str], scope: ResolvedScope, db_path: Path) -> dict[str, Any]:

@@ -1,10 +1,13 @@
 """MedDRA scope resolution: SOC / HLGT / HLT names and PT, LLT or legacy upper-case terms to current PTs.
 
-The hierarchy is the licensed one in schema ``meddra`` (``faers load-meddra``) when loaded, else the demo
-subset seeded in schema ``meddra_demo`` (``seeds/meddra_demo``). A SOC, HLGT or HLT scope without either is
-an error, never an empty result. Matching is case-insensitive (FAERS legacy terms are upper case).
-A SOC takes the PTs whose *primary* SOC path runs through it (each PT counted in one SOC, as MSSO's
-primary-SOC rule intends); HLGT and HLT take every PT linked to them.
+The hierarchy is the licensed one in schema ``meddra`` (``faers load-meddra``). The demo subset seeded in
+schema ``meddra_demo`` (``seeds/meddra_demo``: the synthetic sample's terms only) is used only when the
+study file says ``meddra: demo`` or when the warehouse was loaded from ``faers sample`` zips alone
+(every DEMO row carries the generator's marker); never silently on real FAERS. A SOC, HLGT or HLT scope
+without a usable hierarchy is an error, never an empty result; a PT list needs none (terms kept as given).
+Matching is case-insensitive (FAERS legacy terms are upper case). A SOC takes the PTs whose *primary* SOC
+path runs through it (``soc_membership: primary``, the default: each PT counted in one SOC) or every PT
+linked to it (``all``); HLGT and HLT take every PT linked to them.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from faers.study.config import Scope
+from faers.sample.render import SAMPLE_MARKER
+from faers.study.config import MeddraOptions, Scope
 
 HIERARCHY_SCHEMAS = ("meddra", "meddra_demo")
 
@@ -54,6 +58,45 @@ def find_hierarchy(conn: duckdb.DuckDBPyConnection) -> str | None:
     return next((schema for schema in HIERARCHY_SCHEMAS if schema in present), None)
 
 
+def is_sample_warehouse(conn: duckdb.DuckDBPyConnection) -> bool:
+    """True when the warehouse was loaded from `faers sample` zips alone: raw.load_log names only FDA-style
+    zips, and every DEMO row of a layout with a reference column (LAERS image; FAERS lit_ref from 2014Q3
+    on: 2012Q4-2014Q2 have neither) starts it with the generator's marker, at least one row marked."""
+    try:
+        rows = conn.execute(
+            "select exists (select 1 from raw.demo where coalesce(lit_ref, image) like $marker)"
+            " and not exists (select 1 from raw.demo"
+            "   where coalesce(lit_ref, image, '') not like $marker"
+            "   and not (quarter between '2012Q4' and '2014Q2'))"
+            " and not exists (select 1 from raw.load_log"
+            "   where not regexp_matches(zip_file, '^f?aers_ascii_[0-9]{4}q[1-4][.]zip$', 'i'))",
+            {"marker": f"{SAMPLE_MARKER}%"},
+        ).fetchall()
+    except duckdb.Error:
+        return False
+    return bool(rows[0][0])
+
+
+def choose_hierarchy(conn: duckdb.DuckDBPyConnection, options: MeddraOptions) -> tuple[str | None, str]:
+    """The hierarchy schema a study may use (or None) and why: the licensed MedDRA when loaded (and asked
+    for), the demo seed when the study says ``meddra: demo`` or the warehouse is the synthetic sample."""
+    present = {
+        row[0]
+        for row in conn.execute(
+            "select table_schema from information_schema.tables where table_name = 'md_hierarchy'"
+        ).fetchall()
+    }
+    if options.hierarchy == "demo":
+        if "meddra_demo" not in present:
+            return None, "the study asks for the demo hierarchy (meddra: demo) but schema meddra_demo is absent"
+        return "meddra_demo", "meddra: demo in the study file"
+    if "meddra" in present:
+        return "meddra", "licensed MedDRA (faers load-meddra)"
+    if "meddra_demo" in present and is_sample_warehouse(conn):
+        return "meddra_demo", "demo hierarchy: the warehouse was loaded from faers sample zips alone"
+    return None, "no licensed MedDRA in the warehouse"
+
+
 def hierarchy_version(conn: duckdb.DuckDBPyConnection, schema: str) -> str | None:
     """The MedDRA release of the hierarchy (``<schema>.release.version``), if recorded."""
     exists = conn.execute(
@@ -73,23 +116,27 @@ def _unknown(term: str, level: str, candidates: list[str], where: str) -> ScopeE
     return ScopeError(f"scope.{level}: {term!r} is not a MedDRA {level.upper()} name in {where}{hint}")
 
 
-def resolve_scope(conn: duckdb.DuckDBPyConnection, scope: Scope) -> ResolvedScope:
+def resolve_scope(conn: duckdb.DuckDBPyConnection, scope: Scope, options: MeddraOptions | None = None) -> ResolvedScope:
     """Resolve ``scope`` to current PTs; raise ScopeError naming the level and term on any failure."""
+    options = options or MeddraOptions()
+    schema, reason = choose_hierarchy(conn, options)
     if scope.is_empty:
-        return ResolvedScope(pts=(), matches=(), hierarchy=None, version=None)
-    schema = find_hierarchy(conn)
+        return ResolvedScope(
+            pts=(), matches=(), hierarchy=schema, version=hierarchy_version(conn, schema) if schema else None
+        )
     if schema is None and scope.needs_hierarchy:
         levels = [level for level in ("soc", "hlgt", "hlt") if getattr(scope, level)]
         raise ScopeError(
-            f"scope.{levels[0]}: a {'/'.join(level.upper() for level in levels)} scope needs the MedDRA "
-            "hierarchy: load it with `faers load-meddra DIR` (MSSO's MedAscii folder), or run `dbt build` "
-            "for the demo subset (seeds/meddra_demo), or give the scope as a PT list"
+            f"scope.{levels[0]}: a {'/'.join(level.upper() for level in levels)} scope needs the licensed "
+            f"MedDRA hierarchy ({reason}): load it with `faers load-meddra DIR` (MSSO's MedAscii folder) and "
+            "rebuild (`faers build`), or give the scope as a PT list (scope.pt); the demo subset "
+            "(seeds/meddra_demo) covers only the synthetic sample's terms and is used only with `meddra: demo`"
         )
     where = f"schema {schema}" if schema else "(no hierarchy)"
     matches: list[ScopeMatch] = []
     for level in ("soc", "hlgt", "hlt"):
         for term in getattr(scope, level):
-            primary = "and is_primary_soc" if level == "soc" else ""
+            primary = "and is_primary_soc" if level == "soc" and options.soc_membership == "primary" else ""
             rows = conn.execute(
                 f"select distinct pt_name from {schema}.md_hierarchy "
                 f"where lower({level}_name) = lower(?) {primary} order by pt_name",

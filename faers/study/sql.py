@@ -15,14 +15,30 @@ import duckdb
 
 from faers.dbt import run_dbt
 
+AS_OF_STEPS: tuple[str, ...] = (
+    "study_asof_cases",
+    "study_asof_fct_case_outcome",
+    "study_asof_dim_case",
+    "study_asof_fct_case_drug",
+    "study_asof_fct_case_reaction",
+    "study_asof_fct_case_indication",
+    "study_asof_fct_case_therapy",
+    "study_asof_tto",
+)
+"""The window's snapshot (empty tables when the marts are that snapshot already: var study_as_of false)."""
+
 STEPS: tuple[str, ...] = (
+    *AS_OF_STEPS,
     "study_events",
     "study_reports",
+    "study_indications",
     "study_cells",
     # study_priors is written by faers.study.stats between these two steps
     "study_signals",
     "study_subgroup_tests",
     "study_seriousness",
+    "study_sex_within_drug",
+    "study_serious_characteristics",
     "study_reports_per_year",
     "study_characteristics",
     "study_tto",

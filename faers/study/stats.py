@@ -22,18 +22,21 @@ class MartPrior:
 
     values: tuple[float, float, float, float, float] | None
     likelihood: str
+    fixed: bool = False
 
 
 def mart_prior(conn: duckdb.DuckDBPyConnection) -> MartPrior | None:
     """The prior of the signals mart, or None when the mart is absent."""
     try:
-        rows = conn.execute("select alpha1, beta1, alpha2, beta2, p, likelihood, is_usable from mgps_prior").fetchall()
+        rows = conn.execute(
+            "select alpha1, beta1, alpha2, beta2, p, likelihood, is_usable, fixed from mgps_prior"
+        ).fetchall()
     except duckdb.CatalogException:
         return None
     if not rows:
         return None
-    *values, likelihood, is_usable = rows[0]
-    return MartPrior(tuple(values) if is_usable else None, str(likelihood))  # type: ignore[arg-type]
+    *values, likelihood, is_usable, fixed = rows[0]
+    return MartPrior(tuple(values) if is_usable else None, str(likelihood), bool(fixed))  # type: ignore[arg-type]
 
 
 def overall_matches_mart(conn: duckdb.DuckDBPyConnection) -> bool:
@@ -51,7 +54,10 @@ def overall_matches_mart(conn: duckdb.DuckDBPyConnection) -> bool:
 
 
 def fit_stratum_priors(
-    conn: duckdb.DuckDBPyConnection, likelihood: mgps.Likelihood, mart: MartPrior | None
+    conn: duckdb.DuckDBPyConnection,
+    likelihood: mgps.Likelihood,
+    mart: MartPrior | None,
+    fixed: tuple[float, ...] | None = None,
 ) -> pl.DataFrame:
     """The MGPS prior of every stratum, fitted on all its cells; written to temp table ``study_priors``.
 
@@ -65,7 +71,9 @@ def fit_stratum_priors(
     for (stratum_var, stratum), frame in sorted(
         cells.group_by(["stratum_var", "stratum"]), key=lambda item: (item[0][0] != "overall", item[0])
     ):
-        if stratum_var == "overall" and mart is not None:
+        if fixed is not None:
+            values, source, usable, message, used = list(fixed), "study file mgps_prior", True, "", "fixed"
+        elif stratum_var == "overall" and mart is not None:
             values, source, usable, message = mart.values, "mgps_prior mart", mart.values is not None, ""
             used = mart.likelihood
         else:
@@ -115,6 +123,63 @@ def seriousness_test(
         return "fisher", _finite(odds_ratio), float(p_value)
     chi2, p_value, _, _ = stats.chi2_contingency(table, correction=False)
     return "chi2", float(chi2), float(p_value)
+
+
+def with_two_by_two_tests(frame: pl.DataFrame, cells: tuple[str, str, str, str]) -> pl.DataFrame:
+    """Add test, statistic and p_value of each row's 2x2 table (columns ``cells`` = a, b, c, d; rows of
+    the table (a, b) and (c, d)) by :func:`seriousness_test`: chi-square, or Fisher's exact test when an
+    expected count is below 5."""
+    results = [seriousness_test(*(row[c] for c in cells)) for row in frame.iter_rows(named=True)]
+    return frame.with_columns(
+        pl.Series("test", [r[0] for r in results], dtype=pl.String),
+        pl.Series("statistic", [r[1] for r in results], dtype=pl.Float64),
+        pl.Series("p_value", [r[2] for r in results], dtype=pl.Float64),
+    )
+
+
+SERIOUS_CHARACTERISTIC_ORDER = (
+    "sex", "age_group", "age_years", "weight_band", "weight_kg", "reporter", "reporter_country",
+)  # fmt: skip
+
+
+def serious_characteristics_p_values(rows: pl.DataFrame) -> pl.DataFrame:
+    """Table 5's p-values from the statistics the SQL computed (study_serious_characteristics): chi2 from
+    the chi-square distribution with its df, except a 2x2 table with an expected count below 5, which gets
+    Fisher's exact test ('fisher'); mann_whitney from the normal z. One p-value per variable, on each of
+    its rows."""
+    p_values: list[float | None] = []
+    tests: list[str | None] = []
+    statistics: list[float | None] = []
+    by_variable = {key[0]: frame for key, frame in rows.group_by(["variable"])}
+    for row in rows.iter_rows(named=True):
+        test, statistic, p_value = row["test"], row["statistic"], None
+        if test == "chi2" and row["df"] == 1 and row["min_expected"] is not None and row["min_expected"] < 5:
+            levels = by_variable[row["variable"]].sort("level")
+            table = np.array([levels["serious_n"].to_list(), levels["non_serious_n"].to_list()], dtype=int)
+            odds_ratio, p_value = stats.fisher_exact(table)
+            test, statistic = "fisher", _finite(odds_ratio)
+        elif test == "chi2" and statistic is not None:
+            p_value = float(stats.chi2.sf(statistic, row["df"]))
+        elif test == "mann_whitney" and row["z"] is not None:
+            p_value = float(min(1.0, 2 * stats.norm.sf(row["z"])))
+        tests.append(test)
+        statistics.append(statistic)
+        p_values.append(p_value)
+    order = {v: i for i, v in enumerate(SERIOUS_CHARACTERISTIC_ORDER)}
+    return (
+        rows.with_columns(
+            pl.Series("test", tests, dtype=pl.String),
+            pl.Series("statistic", statistics, dtype=pl.Float64),
+            pl.Series("p_value", p_values, dtype=pl.Float64),
+            pl.col("variable").replace_strict(order, default=len(order)).alias("_order"),
+        )
+        .sort(["_order", pl.col("serious_n") + pl.col("non_serious_n"), "level"], descending=[False, True, False])
+        .select(
+            "variable", "level", "serious_n", "serious_percent", "non_serious_n", "non_serious_percent",
+            "serious_median", "serious_q1", "serious_q3", "non_serious_median", "non_serious_q1",
+            "non_serious_q3", "test", "statistic", "df", "p_value",
+        )
+    )  # fmt: skip
 
 
 def _finite(value: float) -> float | None:

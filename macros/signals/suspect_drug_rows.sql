@@ -5,20 +5,27 @@
     of var('suspect_roles') with an ingredient. Extra columns of fct_case_drug (e.g. drug_name, prod_ai)
     can be asked for in `columns`. A drug repeated in a report still yields several rows: callers count
     it once per report. -#}
-{% macro suspect_drug_rows(columns=[]) -%}
-    {#- both relations are dependencies whatever the unit, so one parse serves every --vars -#}
+{% macro suspect_drug_rows(columns=[], case_drugs=none) -%}
+    {#- both marts are dependencies whatever the unit, so one parse serves every --vars -#}
     {%- set relations = [ref('fct_case_drug'), ref('fct_case_drug_ingredient')] -%}
     {%- set unit = var('drug_unit') -%}
     {%- if unit == 'ingredient' -%}
+    {%- if case_drugs is none %}
+        {%- set ingredients_relation = ref('fct_case_drug_ingredient') -%}
+        {%- set drugs_relation = ref('fct_case_drug') -%}
+    {%- else %}
+        {%- set ingredients_relation = '(' ~ case_drug_ingredient_rows(case_drugs) ~ ')' -%}
+        {%- set drugs_relation = case_drugs -%}
+    {%- endif %}
     select
         case_drug_ingredients.primary_id,
         case_drug_ingredients.ingredient as drug
         {%- for column in columns %},
         case_drugs.{{ column }}
         {%- endfor %}
-    from {{ ref('fct_case_drug_ingredient') }} as case_drug_ingredients
+    from {{ ingredients_relation }} as case_drug_ingredients
     {%- if columns %}
-    inner join {{ ref('fct_case_drug') }} as case_drugs
+    inner join {{ drugs_relation }} as case_drugs
         on case_drug_ingredients.primary_id = case_drugs.primary_id
         and case_drug_ingredients.drug_seq = case_drugs.drug_seq
     {%- endif %}
@@ -30,7 +37,7 @@
         {%- for column in columns %},
         case_drugs.{{ column }}
         {%- endfor %}
-    from {{ ref('fct_case_drug') }} as case_drugs
+    from {{ ref('fct_case_drug') if case_drugs is none else case_drugs }} as case_drugs
     where list_contains({{ var('suspect_roles') }}, case_drugs.role_cod)
         and case_drugs.drug is not null
     {%- else -%}

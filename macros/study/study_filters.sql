@@ -47,18 +47,41 @@
     {{ name }}
 {%- endmacro %}
 
-{#- The schema of the MedDRA hierarchy the study resolves terms with: 'meddra' (licensed, loaded by
-    `faers load-meddra`) when present, else 'meddra_demo' (the demo seed), else none. Needs a database
-    connection, so it answers none at parse time. -#}
+{#- The schema of the MedDRA hierarchy the study resolves terms with: var('study_meddra_schema') ('meddra',
+    the licensed hierarchy of `faers load-meddra`, by default; 'meddra_demo' only when `faers study` chose the
+    demo seed: `meddra: demo` or a warehouse of `faers sample` zips) when that schema exists, else none
+    (terms stay as reported). Needs a database connection, so it answers none at parse time. -#}
 {% macro study_meddra_schema() -%}
-    {%- if not execute -%}
+    {%- set schema = var('study_meddra_schema') -%}
+    {%- if not execute or schema is none or schema not in ('meddra', 'meddra_demo') -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- for schema in ['meddra', 'meddra_demo'] -%}
-        {%- set relation = adapter.get_relation(database=target.database, schema=schema, identifier='llt') -%}
-        {%- if relation is not none -%}
-            {{ return(schema) }}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(none) }}
+    {%- set relation = adapter.get_relation(database=target.database, schema=schema, identifier='llt') -%}
+    {{ return(schema if relation is not none else none) }}
+{%- endmacro %}
+
+{#- The relation a study step reads for a warehouse mart (dim_case, fct_case_*, tto): the mart itself
+    (FAERS's latest state) unless var('study_as_of'), then the window snapshot's temp table
+    study_asof_<name> (analyses/study/study_asof_*.sql: the same marts' macros over the cases as
+    published up to var('study_last_quarter')). -#}
+{% macro study_source(name) -%}
+    {%- if var('study_as_of') -%}
+        {{ study_step('study_asof_' ~ name) }}
+    {%- else -%}
+        {{ ref(name) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Weight band of a report (Table 3, Table 5): '<50 kg', '50-100 kg', '>100 kg', NULL when unknown. -#}
+{% macro study_weight_band(weight_kg) -%}
+    case
+        when {{ weight_kg }} < 50 then '<50 kg'
+        when {{ weight_kg }} <= 100 then '50-100 kg'
+        when {{ weight_kg }} > 100 then '>100 kg'
+    end
+{%- endmacro %}
+
+{#- Reporter country as the study tables count it: upper case, FDA's 'COUNTRY NOT SPECIFIED' as NULL. -#}
+{% macro study_reporter_country(country) -%}
+    nullif(upper(trim({{ country }})), 'COUNTRY NOT SPECIFIED')
 {%- endmacro %}

@@ -6,6 +6,7 @@
       number / integer     with optional min (inclusive) or above (exclusive)
       date                 'YYYY-MM-DD'
       prior                null, or [alpha1, beta1, alpha2, beta2, p]: shapes and rates > 0, 0 < p < 1
+      quarter              null, or a quarter 'YYYYQn'
     The study_* vars are not listed: `faers study` derives them from a study file it validates itself. -#}
 {% macro faers_var_rules() -%}
 {%- set rules_yaml -%}
@@ -15,6 +16,7 @@ max_age_years: {kind: number, above: 0}
 max_weight_kg: {kind: number, above: 0}
 serious_outcome_codes: {kind: list_of, values: [DE, LT, HO, DS, CA, RI, OT]}
 incremental_staging: {kind: boolean}
+as_of_quarter: {kind: quarter}
 suspect_roles: {kind: list_of, values: [PS, SS, C, I, DN]}
 z_975: {kind: number, above: 0}
 chi2_yates: {kind: boolean}
@@ -90,6 +92,10 @@ drug_unit: {kind: one_of, values: [ingredient, product]}
                 {%- endfor -%}
             {%- endif -%}
         {%- endif -%}
+    {%- elif kind == 'quarter' -%}
+        {%- set ns.allowed = "null or a quarter 'YYYYQn'" -%}
+        {%- set ns.ok = value is none or (value is string
+            and modules.re.fullmatch('[0-9]{4}Q[1-4]', value) is not none) -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error("faers_var_rules: unknown kind " ~ kind) }}
     {%- endif -%}

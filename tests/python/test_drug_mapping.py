@@ -17,7 +17,6 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-
 pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

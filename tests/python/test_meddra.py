@@ -9,7 +9,7 @@ import pytest
 
 from faers.meddra import MeddraError, load_meddra, run_load_meddra
 from faers.paths import PROJECT_DIR
-from faers.study.config import Scope
+from faers.study.config import MeddraOptions, Scope
 from faers.study.scope import ScopeError, find_hierarchy, resolve_scope
 
 # A tiny distribution in MSSO's layout (trailing '$', unused columns empty). Real SOC codes and names;
@@ -121,6 +121,9 @@ def test_scope_resolution(tmp_path: Path, conn: duckdb.DuckDBPyConnection) -> No
     assert soc.pts == ("Seizure", "Somnolence")
     assert soc.hierarchy == "meddra" and soc.version == "27.1"
     # HLT: every linked PT, including secondary paths
+    # soc_membership all: every PT linked to the SOC, secondary paths too
+    every = resolve_scope(conn, Scope(soc=("Nervous system disorders",)), MeddraOptions(soc_membership="all"))
+    assert every.pts == ("Confusional state", "Seizure", "Somnolence")
     hlt = resolve_scope(conn, Scope(hlt=("Disturbances in consciousness NEC",)))
     assert hlt.pts == ("Confusional state", "Somnolence")
     # LLT and legacy upper-case terms resolve to their current PT
@@ -130,7 +133,10 @@ def test_scope_resolution(tmp_path: Path, conn: duckdb.DuckDBPyConnection) -> No
 
 
 def test_scope_errors(tmp_path: Path, conn: duckdb.DuckDBPyConnection) -> None:
-    with pytest.raises(ScopeError, match=r"scope\.soc: a SOC scope needs the MedDRA hierarchy"):
+    with pytest.raises(
+        ScopeError,
+        match=r"scope\.soc: a SOC scope needs the licensed MedDRA hierarchy \(no licensed MedDRA",
+    ):
         resolve_scope(conn, Scope(soc=("Nervous system disorders",)))
     # a PT list needs no hierarchy
     assert resolve_scope(conn, Scope(pt=("Coma",))).pts == ("Coma",)
@@ -155,8 +161,13 @@ def test_demo_seeds_have_the_loaded_shape(tmp_path: Path, conn: duckdb.DuckDBPyC
             assert demo == loaded, table
     conn.execute("drop schema meddra cascade")
     assert find_hierarchy(conn) == "meddra_demo"
-    nervous = resolve_scope(conn, Scope(soc=("Nervous system disorders",)))
+    # not a warehouse of `faers sample` zips: the demo seed only when the study asks for it
+    with pytest.raises(ScopeError, match=r"needs the licensed MedDRA hierarchy .*`meddra: demo`"):
+        resolve_scope(conn, Scope(soc=("Nervous system disorders",)))
+    demo = MeddraOptions(hierarchy="demo")
+    nervous = resolve_scope(conn, Scope(soc=("Nervous system disorders",)), demo)
     assert {"Somnolence", "Encephalopathy", "Coma", "Seizure", "Hypotonia"} <= set(nervous.pts)
     assert "Confusional state" not in nervous.pts
     assert nervous.version == "demo"
-    assert resolve_scope(conn, Scope(pt=("CONVULSION",))).pts == ("Seizure",)
+    assert resolve_scope(conn, Scope(pt=("CONVULSION",)), demo).pts == ("Seizure",)
+    assert resolve_scope(conn, Scope(pt=("CONVULSION",))).pts == ("CONVULSION",)

@@ -36,6 +36,25 @@ def test_defaults_and_drug_names(tmp_path: Path) -> None:
     assert study.scope.is_empty
     assert study.thresholds.min_reports == 3 and study.thresholds.eb05 == 2.0
     assert study.formula.chi2_yates is None and study.formula.ic_variant is None
+    assert study.formula.mgps_likelihood is None and study.formula.mgps_prior is None
+    assert (study.meddra.hierarchy, study.meddra.soc_membership) == ("licensed", "primary")
+    assert study.subgroups == ("sex", "age_group", "seriousness")
+
+
+def test_formula_meddra_and_strata_settings(tmp_path: Path) -> None:
+    study = parse_study(
+        MINIMAL + "formula: {ebgm_variant: table2, table2_eb_z: 1.96, mgps_likelihood: truncated,"
+        " mgps_prior: [0.2, 0.1, 2, 4, 0.3]}\n"
+        + "meddra: demo\nsubgroups: [route, reporter]\nstrata: {route: [Oral, intrathecal]}\n",
+        tmp_path / "s.yml",
+    )
+    assert study.formula.ebgm_variant == "table2" and study.formula.table2_eb_z == 1.96
+    assert study.formula.mgps_likelihood == "truncated"
+    assert study.formula.mgps_prior == (0.2, 0.1, 2.0, 4.0, 0.3)
+    assert study.meddra.hierarchy == "demo" and study.meddra.soc_membership == "primary"
+    assert study.subgroups == ("route", "reporter") and study.strata.route == ("oral", "intrathecal")
+    study = parse_study(MINIMAL + "meddra: {soc_membership: all}\n", tmp_path / "s.yml")
+    assert (study.meddra.hierarchy, study.meddra.soc_membership) == ("licensed", "all")
 
 
 @pytest.mark.parametrize(
@@ -51,6 +70,13 @@ def test_defaults_and_drug_names(tmp_path: Path) -> None:
         ("formula:\n  ic_variant: exact\n", r"formula\.ic_variant: got 'exact'; allowed"),
         ("scope:\n  soc: 3\n", r"scope\.soc: expected a list of non-empty strings"),
         ("tto:\n  min_cases: 1\n", r"tto\.min_cases: expected an integer >= 2"),
+        ("formula:\n  ebgm_variant: bayes\n", r"formula\.ebgm_variant: got 'bayes'; allowed"),
+        ("formula:\n  mgps_likelihood: partial\n", r"formula\.mgps_likelihood: got 'partial'"),
+        ("formula:\n  mgps_prior: [1, 2, 3]\n", r"s\.yml:7: formula\.mgps_prior: expected \[alpha1"),
+        ("formula:\n  mgps_prior: [1, 2, 3, 4, 1.5]\n", r"formula\.mgps_prior: .*p < 1"),
+        ("meddra: licenced\n", r"s\.yml:6: meddra: got 'licenced'; allowed"),
+        ("meddra:\n  soc_membership: some\n", r"s\.yml:7: meddra\.soc_membership: got 'some'"),
+        ("strata:\n  route: 5\n", r"strata\.route: expected a list of non-empty strings"),
     ],
 )
 def test_bad_keys_and_values_name_file_line_and_key(tmp_path: Path, extra: str, message: str) -> None:

@@ -362,6 +362,7 @@ def test_every_bad_value_is_named_with_its_allowed_values_in_one_line(built_ware
         "serious_outcome_codes": [],
         "faers_min_date": "1901-13-01",
         "incremental_staging": "false",
+        "as_of_quarter": "2019Q5",
     }
     message = _dbt_error(db_path, bad)
     lines = [line.strip() for line in message.splitlines() if line.strip().startswith("var ")]
@@ -381,6 +382,7 @@ def test_every_bad_value_is_named_with_its_allowed_values_in_one_line(built_ware
         "serious_outcome_codes": "expected a non-empty list of DE, LT, HO, DS, CA, RI, OT, got []",
         "faers_min_date": "expected a date 'YYYY-MM-DD', got \"1901-13-01\"",
         "incremental_staging": 'expected true or false, got "false"',
+        "as_of_quarter": "expected null or a quarter 'YYYYQn', got \"2019Q5\"",
     }
     problems = lines[0].split("; ")
     assert sorted(problems) == sorted(f"var {name}: {text}" for name, text in expected.items())

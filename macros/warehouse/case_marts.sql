@@ -1,0 +1,385 @@
+{#- The kept reports' marts as macros over a relation of kept reports (`cases`: rows of
+    int_cases_deduplicated's shape, i.e. of macro deduplicated_cases): the core marts call them with
+    ref('int_cases_deduplicated') (the latest state), a study with its window's snapshot (analyses/study,
+    study_asof_*). One definition of each mart; each model's header comment says what it holds. -#}
+
+{#- case_outcome_rows(cases): fct_case_outcome -#}
+{% macro case_outcome_rows(cases) -%}
+with
+
+cases as (
+
+    select * from {{ cases }}
+
+),
+
+outcomes as (
+
+    select * from {{ ref('stg_faers__outc') }}
+
+),
+
+outcomes_of_kept_reports as (
+
+    select distinct
+        cases.primary_id,
+        cases.case_id,
+        outcomes.outc_cod
+    from outcomes
+    inner join cases
+        on outcomes.quarter = cases.quarter
+        and outcomes.primary_id = cases.primary_id
+    where outcomes.outc_cod is not null
+
+)
+
+select * from outcomes_of_kept_reports
+{%- endmacro %}
+
+{#- case_drug_rows(cases): fct_case_drug -#}
+{% macro case_drug_rows(cases) -%}
+with
+
+cases as (
+
+    select * from {{ cases }}
+
+),
+
+drugs as (
+
+    select * from {{ ref('stg_faers__drug') }}
+
+),
+
+drug_names as (
+
+    select * from {{ ref('int_drug_names_normalized') }}
+
+),
+
+drugs_of_kept_reports as (
+
+    select
+        ---------- ids
+        cases.primary_id,
+        cases.case_id,
+        drugs.drug_seq,
+
+        ---------- strings
+        drugs.role_cod,
+        drugs.drug_name,
+        drugs.prod_ai,
+        drug_names.drug,
+        drug_names.mapping_source,
+        drugs.route,
+        drugs.dose_vbm,
+        drugs.dose_amt,
+        drugs.dose_unit,
+        drugs.dose_form,
+        drugs.dose_freq,
+        drugs.dechal,
+        drugs.rechal,
+        drugs.val_vbm,
+        drugs.cum_dose_chr,
+        drugs.cum_dose_unit,
+        drugs.lot_num,
+        drugs.nda_num,
+
+        ---------- dates
+        drugs.exp_dt
+
+    from drugs
+    inner join cases
+        on drugs.quarter = cases.quarter
+        and drugs.primary_id = cases.primary_id
+    left join drug_names
+        on drugs.drug_name is not distinct from drug_names.drug_name
+        and drugs.prod_ai is not distinct from drug_names.prod_ai
+
+)
+
+select * from drugs_of_kept_reports
+{%- endmacro %}
+
+{#- case_drug_ingredient_rows(case_drugs): fct_case_drug_ingredient, over rows of fct_case_drug's shape -#}
+{% macro case_drug_ingredient_rows(case_drugs) -%}
+with
+
+drug_rows as (
+
+    select * from {{ case_drugs }}
+
+),
+
+ingredients as (
+
+    select
+        primary_id,
+        case_id,
+        drug_seq,
+        role_cod,
+        unnest(string_split(drug, '\')) as ingredient,
+        mapping_source
+    from drug_rows
+    where drug is not null
+
+)
+
+select * from ingredients
+{%- endmacro %}
+
+{#- case_reaction_rows(cases): fct_case_reaction -#}
+{% macro case_reaction_rows(cases) -%}
+with
+
+cases as (
+
+    select * from {{ cases }}
+
+),
+
+reactions as (
+
+    select * from {{ ref('stg_faers__reac') }}
+
+),
+
+terms as (
+
+    select * from {{ ref('int_terms_resolved') }}
+
+),
+
+reactions_of_kept_reports as (
+
+    select
+        cases.primary_id,
+        cases.case_id,
+        terms.pt,
+        terms.reported_term,
+        terms.pt_code,
+        terms.soc,
+        terms.hlt_code,
+        terms.hlgt_code,
+        terms.term_status,
+        reactions.drug_rec_act
+    from reactions
+    inner join cases
+        on reactions.quarter = cases.quarter
+        and reactions.primary_id = cases.primary_id
+    inner join terms
+        on reactions.pt = terms.pt_published
+
+),
+
+collapsed as (
+
+    select
+        primary_id,
+        case_id,
+        pt,
+        min(reported_term) as reported_term,
+        any_value(pt_code) as pt_code,
+        any_value(soc) as soc,
+        any_value(hlt_code) as hlt_code,
+        any_value(hlgt_code) as hlgt_code,
+        min(term_status) as term_status,
+        nullif(array_to_string(list_sort(list_distinct(list(drug_rec_act))), ','), '') as drug_rec_act
+    from reactions_of_kept_reports
+    group by primary_id, case_id, pt
+
+)
+
+select * from collapsed
+{%- endmacro %}
+
+{#- case_indication_rows(cases): fct_case_indication -#}
+{% macro case_indication_rows(cases) -%}
+with
+
+cases as (
+
+    select * from {{ cases }}
+
+),
+
+indications as (
+
+    select * from {{ ref('stg_faers__indi') }}
+
+),
+
+terms as (
+
+    select * from {{ ref('int_terms_resolved') }}
+
+),
+
+indications_of_kept_reports as (
+
+    select distinct
+        cases.primary_id,
+        cases.case_id,
+        indications.drug_seq,
+        terms.pt as indi_pt
+    from indications
+    inner join cases
+        on indications.quarter = cases.quarter
+        and indications.primary_id = cases.primary_id
+    inner join terms
+        on indications.indi_pt = terms.pt_published
+
+)
+
+select * from indications_of_kept_reports
+{%- endmacro %}
+
+{#- case_therapy_rows(cases): fct_case_therapy -#}
+{% macro case_therapy_rows(cases) -%}
+with
+
+cases as (
+
+    select * from {{ cases }}
+
+),
+
+therapies as (
+
+    select * from {{ ref('stg_faers__ther') }}
+
+),
+
+therapies_of_kept_reports as (
+
+    select
+        ---------- ids
+        cases.primary_id,
+        cases.case_id,
+        therapies.drug_seq,
+
+        ---------- strings
+        therapies.start_dt_raw,
+        therapies.start_dt_precision,
+        therapies.end_dt_raw,
+        therapies.end_dt_precision,
+        therapies.dur_raw,
+        therapies.dur_cod,
+
+        ---------- numerics
+        therapies.dur,
+
+        ---------- dates
+        therapies.start_dt,
+        therapies.end_dt
+
+    from therapies
+    inner join cases
+        on therapies.quarter = cases.quarter
+        and therapies.primary_id = cases.primary_id
+
+)
+
+select * from therapies_of_kept_reports
+{%- endmacro %}
+
+{#- case_rows(cases, outcomes): dim_case -#}
+{% macro case_rows(cases, outcomes) -%}
+with
+
+cases as (
+
+    select * from {{ cases }}
+
+),
+
+outcomes as (
+
+    select * from {{ outcomes }}
+
+),
+
+countries as (
+
+    select * from {{ ref('country_codes') }}
+
+),
+
+outcomes_per_case as (
+
+    select
+        primary_id,
+        string_agg(outc_cod, ',' order by outc_cod) as outcomes,
+        bool_or(list_contains({{ var('serious_outcome_codes') }}, outc_cod)) as is_serious
+    from outcomes
+    group by primary_id
+
+),
+
+country_names as (
+
+    select
+        upper(trim(name)) as country_name,
+        upper(trim(iso2)) as iso2
+    from countries
+
+),
+
+cases_enriched as (
+
+    select
+        ---------- ids
+        cases.primary_id,
+        cases.case_id,
+        cases.quarter,
+        cases.case_version,
+        cases.i_f_code,
+        cases.era,
+
+        ---------- strings
+        cases.sex,
+        {{ age_group('cases.age_years') }} as age_group,
+        coalesce(
+            reporter_countries.iso2,
+            case when length(cases.reporter_country_raw) = 2 then cases.reporter_country_raw end
+        ) as reporter_country,
+        cases.reporter_country_raw,
+        coalesce(
+            occurrence_countries.iso2,
+            case when length(cases.occr_country_raw) = 2 then cases.occr_country_raw end
+        ) as occr_country,
+        cases.occp_cod,
+        cases.rept_cod,
+        cases.age_cod,
+        cases.age_grp,
+        cases.mfr_sndr,
+        outcomes_per_case.outcomes,
+
+        ---------- numerics
+        cases.age_years,
+        cases.weight_kg,
+        year(cases.fda_dt)::integer as report_year,
+
+        ---------- booleans
+        coalesce(outcomes_per_case.is_serious, false) as is_serious,
+
+        ---------- dates
+        cases.fda_dt,
+        cases.init_fda_dt,
+        cases.event_dt,
+        cases.event_dt_raw,
+        cases.event_dt_precision
+
+    from cases
+    left join outcomes_per_case
+        on cases.primary_id = outcomes_per_case.primary_id
+    left join country_names as reporter_countries
+        on cases.reporter_country_raw = reporter_countries.country_name
+    left join country_names as occurrence_countries
+        on cases.occr_country_raw = occurrence_countries.country_name
+
+)
+
+select * from cases_enriched
+{%- endmacro %}

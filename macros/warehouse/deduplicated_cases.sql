@@ -1,0 +1,74 @@
+{#- deduplicated_cases(last_quarter=none): FDA's deduplication as of a quarter, one row per case.
+    The rule (one definition, for the warehouse and for a study's window):
+      1. one row per report (primary_id): the latest quarter's row (FDA FAQ Q29); a primary_id that
+         occurs twice in one DEMO file (2012Q4) keeps its last line, so the result is deterministic;
+      2. one row per case_id: the latest fda_dt, ties broken by the highest primary_id;
+      3. every case_id named in a deleted-case list is removed (all its versions).
+    last_quarter none: every loaded quarter (the latest state: int_cases_deduplicated and the marts).
+    last_quarter 'YYYYQn': FAERS as published after that quarter: only the DEMO rows of quarters up to
+    it and the deleted-case lists published up to it, so a case followed up later keeps the version of
+    its last quarter, and a case deleted later is still there. Rows without a primary_id or a case_id
+    cannot be deduplicated and are left out. -#}
+{% macro deduplicated_cases(last_quarter=none) -%}
+    {%- if last_quarter is not none and not modules.re.match('^[0-9]{4}Q[1-4]$', last_quarter | string) -%}
+        {{ exceptions.raise_compiler_error(
+            "deduplicated_cases: last_quarter must be a quarter such as 2024Q3, got " ~ last_quarter) }}
+    {%- endif -%}
+with
+
+demographics as (
+
+    -- loaded_at and logic_version only drive the incremental staging table
+    select * exclude (loaded_at, logic_version) from {{ ref('stg_faers__demo') }}
+    {%- if last_quarter is not none %}
+    where quarter <= '{{ last_quarter }}'
+    {%- endif %}
+
+),
+
+deleted_cases as (
+
+    select distinct case_id
+    from {{ ref('stg_faers__deleted') }}
+    where case_id is not null
+    {%- if last_quarter is not none %}
+        and quarter <= '{{ last_quarter }}'
+    {%- endif %}
+
+),
+
+latest_row_per_report as (
+
+    select *
+    from demographics
+    where primary_id is not null
+        and case_id is not null
+    qualify row_number() over (
+        partition by primary_id
+        order by quarter desc, line_number desc
+    ) = 1
+
+),
+
+latest_report_per_case as (
+
+    select *
+    from latest_row_per_report
+    qualify row_number() over (
+        partition by case_id
+        order by fda_dt desc nulls last, primary_id desc
+    ) = 1
+
+),
+
+without_deleted_cases as (
+
+    select latest_report_per_case.*
+    from latest_report_per_case
+    anti join deleted_cases
+        on latest_report_per_case.case_id = deleted_cases.case_id
+
+)
+
+select * from without_deleted_cases
+{%- endmacro %}
