@@ -186,10 +186,11 @@ def build(
     from faers.errors import FaersError
     from faers.paths import warehouse_path
 
+    build_vars = _dbt_vars(dbt_vars)
     path = (db or warehouse_path()).resolve()
     if not path.is_file():
         raise FaersError(f"no warehouse at {path}: run `faers load DIR` first (or pass --db)")
-    run_dbt(["build", *(["--select", select] if select else [])], db_path=path, dbt_vars=_dbt_vars(dbt_vars))
+    run_dbt(["build", *(["--select", select] if select else [])], db_path=path, dbt_vars=build_vars)
 
 
 @app.command()

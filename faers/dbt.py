@@ -102,7 +102,8 @@ def failure_message(args: Sequence[str], path: Path, result: Any) -> str:
         if skipped:
             detail += f"; {skipped} skipped"
     else:
-        detail = _first_line(str(result.exception)) if result.exception else "see the output above"
+        # dbt's own message as it is (a var validation lists every bad var on its line); the CLI joins lines
+        detail = str(result.exception).strip() if result.exception else "see the output above"
     return f"dbt {' '.join(args)} failed on {path}: {detail}; details in {log_file()}"
 
 

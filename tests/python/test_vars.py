@@ -305,7 +305,8 @@ def test_faers_build_refuses_malformed_vars_in_one_line(tmp_path: Path) -> None:
     for text in ("[chi2_yates]", "{chi2_yates: [", "just text"):
         result = CliRunner().invoke(app, ["build", "--db", str(tmp_path / "w.duckdb"), "--vars", text])
         assert result.exit_code == 2, text
-        assert result.output.strip().startswith("--vars:") and "\n" not in result.output.strip(), result.output
+        output = result.output.strip()
+        assert output.startswith("faers build: --vars:") and "\n" not in output, result.output
     assert parse_vars_option(" {a: 1, b: [x]} ") == {"a": 1, "b": ["x"]}
     assert parse_vars_option(None) == {}
 
