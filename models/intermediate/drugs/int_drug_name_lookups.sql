@@ -34,10 +34,11 @@ synonym_keys as (
 raw_lookups as (
 
     select
-        (select coalesce(map(list(name_key), list(ingredient)), map()) from synonym_keys) as synonyms,
-        (select coalesce(list(distinct lower(trim(word))), []) from salt_words
+        (select coalesce(map(list(name_key order by name_key), list(ingredient order by name_key)), map())
+            from synonym_keys) as synonyms,
+        (select coalesce(list(distinct lower(trim(word)) order by lower(trim(word))), []) from salt_words
             where trim(word) != '' and coalesce(lower(trim(kind)), '') != 'keep') as salt_words,
-        (select coalesce(list(distinct lower(trim(word))), []) from salt_words
+        (select coalesce(list(distinct lower(trim(word)) order by lower(trim(word))), []) from salt_words
             where trim(word) != '' and lower(trim(kind)) = 'keep') as keep_words
 
 ),
@@ -58,7 +59,10 @@ lookups as (
         raw_lookups.synonyms,
         raw_lookups.salt_words,
         raw_lookups.keep_words,
-        (select coalesce(map(list(name_key), list(ingredient)), map()) from synonym_sets where ingredient is not null)
+        (
+            select coalesce(map(list(name_key order by name_key), list(ingredient order by name_key)), map())
+            from synonym_sets where ingredient is not null
+        )
             as synonym_sets
     from raw_lookups
 
