@@ -10,7 +10,7 @@
     its last quarter, and a case deleted later is still there. Rows without a primary_id or a case_id
     cannot be deduplicated and are left out. -#}
 {% macro deduplicated_cases(last_quarter=none) -%}
-    {%- if last_quarter is not none and not modules.re.match('^[0-9]{4}Q[1-4]$', last_quarter | string) -%}
+    {%- if execute and last_quarter is not none and not modules.re.match('^[0-9]{4}Q[1-4]$', last_quarter | string) -%}
         {{ exceptions.raise_compiler_error(
             "deduplicated_cases: last_quarter must be a quarter such as 2024Q3, got " ~ last_quarter) }}
     {%- endif -%}

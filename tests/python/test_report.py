@@ -300,7 +300,7 @@ def test_study_report_in_headless_chromium(study_run: StudyRun, tmp_path: Path) 
     screenshot = tmp_path / "report.png"
     page = check_report(study_run.report, screenshot=screenshot, script=SORT_BY_A)
     # THEN every figure rendered, with one row per expected PT
-    assert [f.figure for f in page.figures] == ["forest", "subgroup", "tto", "descriptive"]
+    assert [f.figure for f in page.figures] == ["forest", "subgroup", "sex-within-drug", "tto", "descriptive"]
     for figure in page.figures:
         assert figure.drawn and figure.width > 600 and figure.height > 300, figure
         assert figure.points > 0, figure
