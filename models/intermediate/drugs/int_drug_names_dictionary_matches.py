@@ -3,7 +3,8 @@
 One row per key (cleaned DRUGNAME, or the cleaned text in its parentheses) that the dictionary
 recognises: name_key, dictionary_names (the dictionary records matched), ingredient_text (their
 ingredients, '\\'-joined, in the spelling faers.drug_dictionary.choose_spelling picks). Keys with a prod_ai
-are read too, so int_drug_names_dictionary can measure the dictionary against prod_ai.
+are read too, so int_drug_names_dictionary can measure the dictionary against prod_ai. A table (every model of
+models/intermediate is one, dbt_project.yml).
 """
 
 import pyarrow as pa
@@ -12,7 +13,6 @@ from faers.drug_dictionary import resolve_names
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     keys_relation = dbt.ref("int_drug_name_keys")
     lookups_relation = dbt.ref("int_drug_name_lookups")
     keys = [
