@@ -51,7 +51,7 @@ def fit_from_cells(
     if frame.height == 0:
         return _no_cells(likelihood)
     # identical cells (same a and E) enter once with a multiplicity: exact
-    grouped = frame.group_by("a", "expected").agg(pl.len().alias("multiplicity"))
+    grouped = frame.group_by("a", "expected").agg(pl.len().alias("multiplicity")).sort("a", "expected")  # reproducible
     n = grouped["a"].cast(pl.Float64).to_numpy()
     e = grouped["expected"].cast(pl.Float64).to_numpy()
     weights = grouped["multiplicity"].cast(pl.Float64).to_numpy()
@@ -61,8 +61,8 @@ def fit_from_cells(
         if totals.len() != 1:
             raise ValueError(f"cells table mixes {totals.len()} values of N: fit each stratum on its own")
         margins = Margins(
-            drug=frame.select("drug", "n_drug").unique()["n_drug"].cast(pl.Float64).to_numpy(),
-            event=frame.select("pt", "n_event").unique()["n_event"].cast(pl.Float64).to_numpy(),
+            drug=frame.select("drug", "n_drug").unique().sort("drug")["n_drug"].cast(pl.Float64).to_numpy(),
+            event=frame.select("pt", "n_event").unique().sort("pt")["n_event"].cast(pl.Float64).to_numpy(),
             n_total=float(totals[0]),
             cell_drug=frame["n_drug"].cast(pl.Float64).to_numpy(),
             cell_event=frame["n_event"].cast(pl.Float64).to_numpy(),
