@@ -25,7 +25,7 @@ from scipy import stats
 
 from faers.paths import PROJECT_DIR
 from faers.study.config import MeddraOptions, Scope
-from faers.study.run import StudyResult, run_study
+from faers.study.run import StudyError, StudyResult, run_study
 from faers.study.scope import is_sample_warehouse, resolve_scope
 
 pytestmark = pytest.mark.slow
@@ -34,6 +34,7 @@ EVERY_SETTING = """\
 name: Every setting changed
 drug: {generic: baclofen, brands: [Lioresal, Gablofen, Ozobax, Lyvispah, Fleqsuvy]}
 suspect_roles: [PS, SS]
+drug_unit: ingredient
 period: {first: 2012Q3, last: 2019Q1}
 scope: {soc: [Nervous system disorders]}
 meddra: {hierarchy: demo, soc_membership: all}
@@ -291,9 +292,9 @@ def test_soc_scope_on_real_faers_without_licensed_meddra_stops(built_warehouse: 
         conn.execute("update raw.demo set lit_ref = 'Smith J. Neurology. 2012' where rowid = (select min(rowid) "
                      "from raw.demo where lit_ref is not null)")  # fmt: skip
     out = io.StringIO()
-    with pytest.raises(SystemExit):
+    with pytest.raises(StudyError) as raised:
         run_study(PROJECT_DIR / "studies" / "baclofen.yml", tmp_path / "out", db_path, console=Console(file=out))
-    message = " ".join(out.getvalue().split())
+    message = " ".join(str(raised.value).split())
     assert "scope.soc: a SOC scope needs the licensed MedDRA hierarchy" in message
     assert "faers load-meddra" in message and "scope.pt" in message
     assert not (tmp_path / "out" / "tables").exists()
