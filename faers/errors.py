@@ -103,6 +103,8 @@ def check_not_locked(path: Path) -> None:
     """
     import duckdb
 
+    if not Path(path).exists():
+        return  # a new file: nobody holds it (and opening it here would create it in the wrong storage format)
     try:
         duckdb.connect(str(path)).close()
     except duckdb.IOException as error:

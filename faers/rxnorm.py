@@ -24,6 +24,7 @@ import duckdb
 from rich.console import Console
 
 from loaders.paths import warehouse_path
+from loaders.storage import connect_warehouse
 
 SCHEMA = "rxnorm"
 
@@ -126,18 +127,14 @@ def load_rxnorm(folder: Path, conn: duckdb.DuckDBPyConnection) -> RxNormLoad:
 
 
 def run_load_rxnorm(folder: Path, db: Path | None, *, console: Console | None = None) -> RxNormLoad:
-    """``faers load-rxnorm DIR``: load, then print a one-line summary (a bad file exits 1 naming it)."""
+    """``faers load-rxnorm DIR``: load, then print a one-line summary (a bad file raises RxNormError naming it)."""
     console = console or Console()
     db_path = (db or warehouse_path()).resolve()
-    try:
-        with (
-            console.status(f"loading RxNorm from {folder} into {db_path}"),
-            duckdb.connect(str(db_path)) as conn,
-        ):
-            result = load_rxnorm(folder, conn)
-    except RxNormError as exc:
-        console.print(f"[red]load-rxnorm: {exc}[/red]")
-        raise SystemExit(1) from exc
+    with (
+        console.status(f"loading RxNorm from {folder} into {db_path}"),
+        connect_warehouse(db_path) as conn,
+    ):
+        result = load_rxnorm(folder, conn)
     counts = ", ".join(f"{n:,} {table}" for table, n in result.rows.items())
     console.print(
         f"load-rxnorm: {folder} into {db_path} schema {SCHEMA}: {counts}; run `faers build` to map drug names with it"

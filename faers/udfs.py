@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 from scipy import special
 
-from faers import mgps
+from faers.mgps import posterior, tables
 
 
 def _np(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -52,7 +52,7 @@ def gamma_quantile(p: pa.Array, shape: pa.Array, rate: pa.Array) -> pa.Array:
     ok = (prob > 0) & (prob < 1) & (k > 0) & (r > 0)
     fill = prob[ok][0] if ok.any() else 0.5  # keeps a constant p constant (one gammaincinv per distinct shape)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(ok, mgps.unit_gamma_quantile(np.where(ok, k, 1.0), np.where(ok, prob, fill)) / r, np.nan)
+        out = np.where(ok, tables.unit_gamma_quantile(np.where(ok, k, 1.0), np.where(ok, prob, fill)) / r, np.nan)
     return _arrow(out)
 
 
@@ -77,10 +77,10 @@ def _constant(values: np.ndarray) -> float | None:
 
 
 def _shifted(function: object, alpha: np.ndarray, shape: float | None, n: np.ndarray, *args: float) -> np.ndarray:
-    """``function(alpha + n, *args)``; from mgps.of_counts' tables when ``alpha`` is one value, ``shape``."""
+    """``function(alpha + n, *args)``; from tables.of_counts' tables when ``alpha`` is one value, ``shape``."""
     if shape is None:
         return function(alpha + n, *args)  # type: ignore[operator]
-    return mgps.of_counts(function, shape, n, *args)
+    return tables.of_counts(function, shape, n, *args)
 
 
 def _prior_arrays(*columns: pa.Array) -> tuple[np.ndarray, ...]:
@@ -99,7 +99,7 @@ def mgps_qn(
     """Posterior weight Qn of component 1 for counts n and expected counts e (prior given per row)."""
     nv, ev, a1, b1, a2, b2, pv = _prior_arrays(n, e, alpha1, beta1, alpha2, beta2, p)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return _arrow(mgps.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv))
+        return _arrow(posterior.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv))
 
 
 def mgps_quantile(
@@ -115,8 +115,8 @@ def mgps_quantile(
     """Quantile ``prob`` of the MGPS posterior gamma mixture (EB05 = 0.05, EB95 = 0.95)."""
     pr, nv, ev, a1, b1, a2, b2, pv = _prior_arrays(prob, n, e, alpha1, beta1, alpha2, beta2, p)
     with np.errstate(invalid="ignore", divide="ignore"):
-        q = mgps.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv)
-        return _arrow(mgps.mixture_quantile(pr, q, a1 + nv, b1 + ev, a2 + nv, b2 + ev))
+        q = posterior.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv)
+        return _arrow(posterior.mixture_quantile(pr, q, a1 + nv, b1 + ev, a2 + nv, b2 + ev))
 
 
 SIGNAL_UDF_STATS_TYPE = (
@@ -137,14 +137,14 @@ def signal_udf_stats(
     """The UDF-based statistics of one signals row in one call: the same values as the separate UDFs.
 
     With one prior on every row (the signals mart's case) and integral counts, the special functions of
-    (prior shape + count) come from mgps.of_counts' tables: bitwise the values of the direct calls.
+    (prior shape + count) come from tables.of_counts' tables: bitwise the values of the direct calls.
     """
     nv, ev, a1, b1, a2, b2, pv = _prior_arrays(n, e, alpha1, beta1, alpha2, beta2, p)
     shape, rate = nv + 0.5, ev + 0.5
     ok = (shape > 0) & (rate > 0)  # gamma_quantile's domain (p is a constant inside (0, 1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        ic025 = np.where(ok, mgps.of_counts(special.gammaincinv, 0.5, nv, 0.025) / rate, np.nan)
-        ic975 = np.where(ok, mgps.of_counts(special.gammaincinv, 0.5, nv, 0.975) / rate, np.nan)
+        ic025 = np.where(ok, tables.of_counts(special.gammaincinv, 0.5, nv, 0.025) / rate, np.nan)
+        ic975 = np.where(ok, tables.of_counts(special.gammaincinv, 0.5, nv, 0.975) / rate, np.nan)
         s1, s2 = a1 + nv, a2 + nv
         r1, r2 = b1 + ev, b2 + ev
         shape1, shape2 = _constant(a1), _constant(a2)
@@ -155,9 +155,9 @@ def signal_udf_stats(
             log_gammas[0] - _shifted(special.gammaln, a1, shape1, zero),
             log_gammas[1] - _shifted(special.gammaln, a2, shape2, zero),
         )
-        q = mgps.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv, lgamma_ratios=ratios)
+        q = posterior.posterior_weight_arrays(nv, ev, a1, b1, a2, b2, pv, lgamma_ratios=ratios)
         eb05, eb95 = (
-            mgps.mixture_quantile(
+            posterior.mixture_quantile(
                 np.full(nv.shape, prob),
                 q,
                 s1,

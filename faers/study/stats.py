@@ -64,7 +64,9 @@ def fit_stratum_priors(
     The fit is the signals mart's own (``faers.mgps.fit_from_cells``, same likelihood). ``mart``: the
     overall stratum takes the mart's prior instead of a refit (when the study population equals the
     mart's). A prior that is not usable (no convergence, or a boundary optimum) is NULL, so that its EBGM,
-    EB05 and EB95 are NULL rather than wrong, as in the signals mart.
+    EB05 and EB95 are NULL rather than wrong, as in the signals mart. A stratum the fit cannot take (it
+    raises ValueError, e.g. too few cells) gets a NULL prior and the reason in ``message``: the other strata
+    are still fitted.
     """
     cells = conn.sql("select stratum_var, stratum, drug, pt, a, expected, n_drug, n_event, n from study_cells").pl()
     rows = []
@@ -77,9 +79,14 @@ def fit_stratum_priors(
             values, source, usable, message = mart.values, "mgps_prior mart", mart.values is not None, ""
             used = mart.likelihood
         else:
-            fit = mgps.fit_from_cells(frame, likelihood=likelihood)
-            values = fit.prior.as_array().tolist() if fit.usable else None
-            source, usable, message, used = "fitted", fit.usable, fit.message, likelihood
+            source, used = "fitted", likelihood
+            try:
+                fit = mgps.fit_from_cells(frame, likelihood=likelihood)
+            except ValueError as error:  # a stratum the fit cannot take (e.g. too small): NULL prior, not fatal
+                values, usable, message = None, False, f"no fit: {error}"
+            else:
+                values = fit.prior.as_array().tolist() if fit.usable else None
+                usable, message = fit.usable, fit.message
         rows.append(
             {
                 "stratum_var": stratum_var,

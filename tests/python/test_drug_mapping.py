@@ -133,7 +133,15 @@ def real_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = load_paths([base / "zips"], db_path, progress=False)
     assert not report.failed, report.failed
     run_dbt(
-        ["build", "--indirect-selection", "cautious", "--select", "+drug_event_cells", "path:tests/warehouse"],
+        [
+            "build",
+            "--indirect-selection",
+            "cautious",
+            "--select",
+            "+drug_event_cells",
+            "+path:models/marts/core",
+            "path:tests/warehouse",
+        ],
         db_path=db_path,
     )
     return db_path

@@ -6,12 +6,17 @@ import csv
 import math
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import polars as pl
 import pytest
 from scipy import special, stats
 
 from faers import mgps
+from faers.mgps.cells import _ZERO_CELLS_SQL
+from faers.mgps.likelihood import _build_objective, _pack
+from faers.mgps.tables import _COUNT_TABLE_LIMIT
+from faers.study.stats import fit_stratum_priors
 
 REFERENCE = Path(__file__).resolve().parents[2] / "seeds" / "reference"
 
@@ -126,8 +131,8 @@ def test_grouped_zero_cells_equal_the_materialised_table() -> None:
 def test_analytic_gradient_matches_finite_differences(golden, likelihood) -> None:
     n, e = _cells(golden)
     margins = _golden_margins(golden) if likelihood == "full" else None
-    objective = mgps._build_objective(n, e, likelihood=likelihood, margins=margins, weights=None)
-    theta = mgps._pack(mgps.Prior(1.3, 0.7, 0.2, 0.4, 0.35))
+    objective = _build_objective(n, e, likelihood=likelihood, margins=margins, weights=None)
+    theta = _pack(mgps.Prior(1.3, 0.7, 0.2, 0.4, 0.35))
     _, grad = objective(theta)
     step = 1e-6
     numeric = np.array(
@@ -191,7 +196,7 @@ def test_of_counts_is_bitwise_the_direct_call() -> None:
     # GIVEN special functions of (constant + count), as the signal statistics evaluate them
     rng = np.random.default_rng(8)
     counts = rng.integers(0, 3000, 5000).astype(float)
-    counts[:20] = rng.integers(mgps._COUNT_TABLE_LIMIT + 1, 10 * mgps._COUNT_TABLE_LIMIT, 20)  # beyond the tables
+    counts[:20] = rng.integers(_COUNT_TABLE_LIMIT + 1, 10 * _COUNT_TABLE_LIMIT, 20)  # beyond the tables
     cases = [
         (special.gammaln, 4.177404098, ()),
         (special.digamma, 0.6145538651, ()),
@@ -291,8 +296,9 @@ def test_bad_input_is_refused_with_a_clear_message() -> None:
         mgps.fit_prior(np.array([1.0]), np.array([1.0]), likelihood="zero")  # type: ignore[arg-type]
 
 
-def test_fit_priors_by_fits_one_prior_per_stratum(golden) -> None:
-    # GIVEN the golden table twice, as two strata with their own margins
+def test_fit_stratum_priors_fits_one_prior_per_stratum_and_records_a_failed_one(golden, reference_priors) -> None:
+    # GIVEN study_cells with the golden table as two strata (their own margins), and a third stratum the
+    # fit cannot take (its rows mix two values of N)
     cells = golden.select(
         "drug",
         pl.col("event").alias("pt"),
@@ -302,13 +308,28 @@ def test_fit_priors_by_fits_one_prior_per_stratum(golden) -> None:
         (pl.col("a") + pl.col("c")).alias("n_event"),
         (pl.col("a") + pl.col("b") + pl.col("c") + pl.col("d")).alias("n"),
     )
-    strata = pl.concat([cells.with_columns(sex=pl.lit("F")), cells.with_columns(sex=pl.lit("M"))])
-    priors = mgps.fit_priors_by(strata, ["sex"], likelihood="truncated")
-    assert priors["sex"].to_list() == ["F", "M"]
-    assert priors["neg_log_likelihood"].to_list() == pytest.approx([3714.99208528173] * 2, abs=1e-6)
-    assert priors["is_usable"].to_list() == [True, True]
-    full = mgps.fit_priors_by(strata, ["sex"], likelihood="full")
-    assert full["neg_log_likelihood"].to_list() == pytest.approx([6423.07282101015] * 2, abs=1e-6)
+    broken = cells.head(2).with_columns(n=pl.Series([100, 200]))
+    study_cells = pl.concat(
+        [cells.with_columns(stratum=pl.lit(sex)) for sex in ("F", "M")] + [broken.with_columns(stratum=pl.lit("U"))]
+    ).with_columns(stratum_var=pl.lit("sex"))
+    conn = duckdb.connect()
+    conn.register("study_cells", study_cells.to_arrow())
+    for likelihood, reference in (("truncated", "pvref_trunc_Nstar1"), ("full", "pvref_zero_inclusive")):
+        # WHEN the study fits every stratum
+        priors = fit_stratum_priors(conn, likelihood, None).sort("stratum")
+        # THEN each golden stratum gets the reference optimum, and the broken one a NULL prior with the reason
+        assert priors["stratum"].to_list() == ["F", "M", "U"]
+        assert priors["is_usable"].to_list() == [True, True, False]
+        assert priors["source"].to_list() == ["fitted"] * 3
+        reference_prior, _ = reference_priors[reference]
+        for row in priors.head(2).iter_rows(named=True):
+            fitted = [row[k] for k in ("alpha1", "beta1", "alpha2", "beta2", "p")]
+            np.testing.assert_allclose(fitted, reference_prior.as_array(), rtol=1e-4)
+        failed = priors.row(2, named=True)
+        assert failed["alpha1"] is None and failed["p"] is None
+        if likelihood == "full":  # the truncated likelihood needs no N: there the two cells just do not converge
+            assert failed["message"] == "no fit: cells table mixes 2 values of N: fit each stratum on its own"
+        assert conn.execute("select count(*) from study_priors").fetchall() == [(3,)]
 
 
 def _random_cells(seed: int = 13) -> pl.DataFrame:
@@ -336,7 +357,6 @@ def _random_cells(seed: int = 13) -> pl.DataFrame:
 @pytest.mark.parametrize("likelihood", ["full", "truncated"])
 def test_fit_from_relation_equals_fit_from_cells(likelihood) -> None:
     # GIVEN one cells table as a polars frame and as a DuckDB relation
-    import duckdb
 
     cells = _random_cells()
     conn = duckdb.connect()
@@ -360,7 +380,6 @@ def test_fit_from_relation_equals_fit_from_cells(likelihood) -> None:
 def test_zero_cells_grouped_by_duckdb_are_bitwise_the_numpy_ones(seed) -> None:
     # GIVEN cells whose margins repeat (several drugs/events share a margin, and different margin pairs
     # share a product such as 2 x 6 and 3 x 4)
-    import duckdb
 
     cells = _random_cells(seed=seed)
     drug = cells.select("drug", "n_drug").unique()["n_drug"].to_numpy()
@@ -368,7 +387,7 @@ def test_zero_cells_grouped_by_duckdb_are_bitwise_the_numpy_ones(seed) -> None:
     margins = mgps.Margins(drug, event, 3000.0, cells["n_drug"].to_numpy(), cells["n_event"].to_numpy())
     # WHEN fit_from_relation's SQL groups the zero cells in DuckDB
     relation = duckdb.connect().from_arrow(cells.to_arrow())
-    zeros = relation.query("cells", mgps._ZERO_CELLS_SQL).fetchnumpy()
+    zeros = relation.query("cells", _ZERO_CELLS_SQL).fetchnumpy()
     # THEN the same E values and counts as Margins.zero_cells, to the last bit and in the same order
     expected, weights = margins.zero_cells()
     assert np.array_equal(np.asarray(zeros["e"]), expected)
@@ -378,7 +397,6 @@ def test_zero_cells_grouped_by_duckdb_are_bitwise_the_numpy_ones(seed) -> None:
 
 def test_fit_from_relation_refuses_cells_that_outnumber_their_margins() -> None:
     # GIVEN a cells table listing one (drug, pt) twice: more nonzero cells than drug x pt pairs
-    import duckdb
 
     cells = pl.DataFrame(
         {"drug": ["d", "d"], "pt": ["p", "p"], "a": [2, 2], "expected": [0.63, 0.63]}
@@ -424,8 +442,8 @@ def test_the_parallel_objective_is_bitwise_the_serial_one(golden) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     n, e = _cells(golden)
-    objective = mgps._build_objective(n, e, likelihood="full", margins=_golden_margins(golden), weights=None)
-    theta = mgps._pack(mgps.Prior(1.3, 0.7, 0.2, 0.4, 0.35))
+    objective = _build_objective(n, e, likelihood="full", margins=_golden_margins(golden), weights=None)
+    theta = _pack(mgps.Prior(1.3, 0.7, 0.2, 0.4, 0.35))
     serial = objective(theta)
     with ThreadPoolExecutor(max_workers=1) as pool:
         objective.pool = pool

@@ -14,6 +14,7 @@ import pytest
 from scipy import special, stats
 
 from faers import mgps, udfs
+from faers.mgps import tables
 
 REFERENCE = Path(__file__).resolve().parents[2] / "seeds" / "reference"
 
@@ -112,7 +113,7 @@ def test_signal_udf_stats_with_one_prior_is_bitwise_the_per_row_computation(monk
     # WHEN the struct UDF runs with its per-count tables, and with them switched off (the per-row path)
     tabulated = udfs.signal_udf_stats(*columns)
     monkeypatch.setattr(udfs, "_constant", lambda values: None)
-    monkeypatch.setattr(mgps, "of_counts", lambda function, offset, n, *args: function(offset + n, *args))
+    monkeypatch.setattr(tables, "of_counts", lambda function, offset, n, *args: function(offset + n, *args))
     per_row = udfs.signal_udf_stats(*columns)
     # THEN every field is the same to the last bit (NULL where the count is NULL)
     for field in udfs.SIGNAL_UDF_STATS_TYPE.split("(", 1)[1].rstrip(")").split(","):
