@@ -21,7 +21,7 @@
 
 Each timed stage runs in its own child process: its wall seconds and peak RSS (``ru_maxrss`` of the child,
 Python + DuckDB) are printed with the DuckDB file size after it, and the slowest dbt nodes. The stages run
-with the project's DuckDB settings (FAERS_MEMORY_LIMIT / FAERS_TEMP_DIR, see faers/settings.py).
+with the project's DuckDB settings (FAERS_MEMORY_LIMIT / FAERS_TEMP_DIR, see loaders/settings.py).
 
 Disk (measured at --scale 0.25 on 2018Q1-2019Q4, printed by each run per 100k reports): 19 MB of zips
 (deflate level 1; 74 MB of text), 22 MB of DuckDB after the load, 75 MB after the build, 103 MB after the
@@ -58,7 +58,7 @@ from pathlib import Path
 
 import duckdb
 
-from faers.sample.layout import Quarter, zip_name
+from loaders.quarters import Quarter
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_FIRST, DEFAULT_LAST = "2004Q1", "2024Q2"
@@ -123,7 +123,7 @@ def generate_quarter(root: Path, quarter: Quarter, scale: float) -> Generated:
         started = time.perf_counter()
         generate(folder, full_size=True, quarters=[str(quarter)], n_cases=reports, seed=1000 + quarter.index)
         print(f"  generated {quarter}: {reports:,} reports in {time.perf_counter() - started:.1f} s", flush=True)
-    archive = folder / zip_name(quarter)
+    archive = folder / quarter.zip_name
     with zipfile.ZipFile(archive) as zf:
         text = sum(info.file_size for info in zf.infolist())
     return Generated(quarter, folder, reports, text, archive.stat().st_size)
@@ -197,7 +197,7 @@ def time_read_csv(generated: list[Generated], workdir: Path) -> tuple[float, int
                 shutil.rmtree(extracted, ignore_errors=True)
                 extracted.mkdir(parents=True)
                 files = []
-                with zipfile.ZipFile(item.folder / zip_name(item.quarter)) as zf:
+                with zipfile.ZipFile(item.folder / item.quarter.zip_name) as zf:
                     for index, info in enumerate(zf.infolist()):
                         path = extracted / f"m{index}.txt"
                         with zf.open(info) as source, path.open("wb") as sink:
@@ -346,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"generating {len(quarters)} quarters at scale {args.scale} into {zips} ...", flush=True)
     generated = [generate_quarter(zips, quarter, args.scale) for quarter in quarters]
     extra = generate_quarter(workdir / "update_zip", update, args.scale)
-    shutil.copyfile(extra.folder / zip_name(update), served / zip_name(update))
+    shutil.copyfile(extra.folder / update.zip_name, served / update.zip_name)
 
     for stale in (db, db.with_name(db.name + ".wal")):
         stale.unlink(missing_ok=True)

@@ -137,10 +137,21 @@ def load(
     paths: Annotated[list[Path], typer.Argument(help="FAERS/LAERS quarterly zips, or folders holding them.")],
     db: DbOption = None,
 ) -> None:
-    """Stream FDA quarterly ASCII zips into the raw schema (one transaction per quarter)."""
-    from loaders.cli import load_command
+    """Stream FDA quarterly ASCII zips into the raw schema (one transaction per quarter).
 
-    load_command(paths, db)
+    Failed files end in one FaersError line naming them (a LoadError and Ctrl-C propagate too: ``main``
+    turns each into its one-line message)."""
+    from faers.errors import FaersError
+    from loaders.cli import load_with_summary
+
+    report = load_with_summary(paths, db)
+    if report.failed:
+        named = "; ".join(failure.message for failure in report.failed[:3])
+        more = f" and {len(report.failed) - 3} more" if len(report.failed) > 3 else ""
+        raise FaersError(
+            f"{len(report.failed)} file(s) failed ({named}{more}); the other quarters are loaded: fix or remove "
+            "the failed files, then run `faers load` again"
+        )
 
 
 @app.command()
@@ -184,7 +195,7 @@ def build(
     """Run ``dbt build`` (models, seeds and data-quality tests) on the warehouse."""
     from faers.dbt import run_dbt
     from faers.errors import FaersError
-    from faers.paths import warehouse_path
+    from loaders.paths import warehouse_path
 
     build_vars = _dbt_vars(dbt_vars)
     path = (db or warehouse_path()).resolve()
@@ -247,9 +258,10 @@ def study(
     db: DbOption = None,
 ) -> None:
     """Run a whole disproportionality study from a study file: tables (CSV, Parquet) and the report."""
+    from faers.report import write_study_report
     from faers.study.run import run_study
 
-    run_study(file, out, db)
+    run_study(file, out, db, report=write_study_report)
 
 
 @app.command()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from faers.errors import FaersError, check_not_locked, one_line
-from faers.paths import ENV_VAR, PROJECT_DIR, warehouse_path
+from loaders.paths import ENV_VAR, PROJECT_DIR, warehouse_path
 
 FAILED_STATUSES = ("error", "fail", "runtime error")
 

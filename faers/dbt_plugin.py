@@ -10,8 +10,8 @@ from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from faers.settings import apply_settings
 from faers.udfs import register
+from loaders.settings import apply_settings
 
 
 class Plugin(BasePlugin):
@@ -19,6 +19,6 @@ class Plugin(BasePlugin):
 
     def configure_connection(self, conn: Any) -> None:
         """Called by dbt-duckdb on its connection, before any model runs: memory_limit and temp_directory
-        (FAERS_MEMORY_LIMIT / FAERS_TEMP_DIR, faers.settings), then the UDFs."""
+        (FAERS_MEMORY_LIMIT / FAERS_TEMP_DIR, loaders.settings), then the UDFs."""
         apply_settings(conn)
         register(conn)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from faers.paths import PROJECT_DIR, warehouse_path
+from loaders.paths import PROJECT_DIR, warehouse_path
 
 BACLOFEN_STUDY = PROJECT_DIR / "studies" / "baclofen.yml"
 
@@ -14,6 +14,7 @@ BACLOFEN_STUDY = PROJECT_DIR / "studies" / "baclofen.yml"
 def run_demo(out: Path, db: Path | None) -> Path:
     """Sample -> load -> dbt build -> baclofen study (tables + report). Returns the report's path."""
     from faers.dbt import run_dbt
+    from faers.report import write_study_report
     from faers.sample import generate
     from faers.study.run import run_study
     from loaders import load_paths
@@ -31,7 +32,7 @@ def run_demo(out: Path, db: Path | None) -> Path:
     console.rule("[bold]3/4 dbt build (models, seeds, data-quality tests)")
     run_dbt(["build"], db_path=db_path)
     console.rule("[bold]4/4 baclofen study")
-    result = run_study(BACLOFEN_STUDY, out / "baclofen", db_path)
+    result = run_study(BACLOFEN_STUDY, out / "baclofen", db_path, report=write_study_report)
     report_path = Path(result.report_path)
     console.print(f"demo: warehouse {db_path}; study tables in {out / 'baclofen'}; report {report_path}")
     return report_path

@@ -18,7 +18,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
-from faers.paths import warehouse_path
+from loaders.paths import warehouse_path
 
 COLUMNS = (
     "kind", "drug_name", "ingredient", "mapping_source", "reports", "rows", "similarity", "support", "agreement",

@@ -146,8 +146,7 @@ _EXIT_CODES = {
     # exit code 2 for a bad argument or input file (as click does for a bad option)
     "faers.study.config.StudyFileError": 2,
     "faers.study.scope.ScopeError": 2,
-    "faers.sample.layout.QuarterFormatError": 2,
-    "faers.download.quarters.QuarterError": 2,
+    "loaders.quarters.QuarterError": 2,
 }
 _PROJECT_PACKAGES = ("faers.", "loaders.")
 

@@ -100,7 +100,7 @@ def run_export(*, to: Path, db: Path | None) -> list[ExportedTable]:
     """``faers export``: export, then print one line (a bad warehouse exits 1 with a one-line error)."""
     from rich.console import Console
 
-    from faers.paths import warehouse_path
+    from loaders.paths import warehouse_path
 
     console = Console()
     db_path = (db or warehouse_path()).resolve()

@@ -26,7 +26,7 @@ import duckdb
 import pyarrow as pa
 from rich.console import Console
 
-from faers.paths import warehouse_path
+from loaders.paths import warehouse_path
 from loaders.storage import connect_warehouse
 
 SCHEMA = "meddra"

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 from rich.console import Console
 
-from faers.paths import warehouse_path
+from loaders.paths import warehouse_path
 from loaders.storage import connect_warehouse
 
 SCHEMA = "rxnorm"

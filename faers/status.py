@@ -18,7 +18,7 @@ from rich.console import Console
 
 from faers.builds import BuildState, read_state, table_exists
 from faers.errors import FaersError, IncompleteBuildError
-from faers.paths import warehouse_path
+from loaders.paths import warehouse_path
 
 
 @dataclass(frozen=True)

@@ -217,8 +217,8 @@ def register(conn: duckdb.DuckDBPyConnection) -> None:
 
 def connect(path: str | Path = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB database (e.g. the warehouse) with every UDF registered and the project's memory_limit
-    and temp_directory (faers.settings): an analyst's session."""
-    from faers.settings import apply_settings
+    and temp_directory (loaders.settings): an analyst's session."""
+    from loaders.settings import apply_settings
 
     conn = duckdb.connect(str(path), read_only=read_only)
     apply_settings(conn, None if str(path) == ":memory:" else path)

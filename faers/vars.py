@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from faers.paths import PROJECT_DIR
+from loaders.paths import PROJECT_DIR
 
 RULES_MACRO = PROJECT_DIR / "macros" / "vars" / "validate_vars.sql"
 _RULES_BLOCK = re.compile(r"\{%-?\s*set rules_yaml\s*-?%\}(.*?)\{%-?\s*endset\s*-?%\}", re.DOTALL)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loaders.errors import LoadError
+from loaders.quarters import ZIP_RE
 from loaders.schema import DATA_TABLES
 
-ZIP_RE = re.compile(r"^(f?aers)_ascii_(\d{4})q([1-4])\.zip$", re.IGNORECASE)
 TABLE_MEMBER_RE = re.compile(r"^(DEMO|DRUG|REAC|OUTC|RPSR|THER|INDI)(\d{2})Q([1-4])[A-Z0-9_]*\.TXT$", re.IGNORECASE)
 DELETED_QUARTER_RE = re.compile(r"(\d{2})Q([1-4])", re.IGNORECASE)
 

@@ -15,11 +15,11 @@ from types import TracebackType
 import duckdb
 import pyarrow as pa
 
-from faers.settings import SettingsError, apply_settings
 from loaders.errors import LoadError
 from loaders.report import MemberReport
 from loaders.scan import LINE_NUMBER, Reject
 from loaders.schema import QUARTER_TABLES, ensure_schema, qualified, quote, table_columns
+from loaders.settings import SettingsError, apply_settings
 from loaders.storage import connect_warehouse
 
 _VIEW = "faers_load_batch"
@@ -36,7 +36,7 @@ class Warehouse:
             raise LoadError(str(db_path), f"cannot open the DuckDB file: {error}") from error
         # Row order is irrelevant (every row carries its line number); this lets DuckDB append in parallel.
         self.conn.execute("SET preserve_insertion_order = false")
-        # memory_limit / temp_directory from FAERS_MEMORY_LIMIT / FAERS_TEMP_DIR (faers.settings); the loader's
+        # memory_limit / temp_directory from FAERS_MEMORY_LIMIT / FAERS_TEMP_DIR (loaders.settings); the loader's
         # limit is capped at 512 MB: its buffer pool would only cache written blocks (whole load < 1 GiB)
         try:
             apply_settings(self.conn, db_path, loader=True)

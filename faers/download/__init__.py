@@ -5,8 +5,9 @@
 from faers.download.downloader import DownloadReport, QuarterResult, download_quarters
 from faers.download.fetch import DownloadError, NotPublishedError, RetryPolicy, fetch
 from faers.download.manifest import Manifest, ManifestEntry
-from faers.download.quarters import DEFAULT_BASE_URL, Quarter, QuarterError, latest_possible, resolve_range
+from faers.download.quarters import latest_possible, resolve_range
 from faers.download.verify import CorruptZipError, sha256_file, verify_zip
+from loaders.quarters import DEFAULT_BASE_URL, Quarter, QuarterError
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -9,8 +9,9 @@ from rich.console import Console
 
 from faers.download.downloader import PLAIN as _PLAIN
 from faers.download.downloader import DownloadReport, download_quarters
-from faers.download.quarters import QuarterError, resolve_range
+from faers.download.quarters import resolve_range
 from faers.errors import FaersError
+from loaders.quarters import QuarterError
 
 
 def run_download(

@@ -31,8 +31,9 @@ from rich.progress import (
 
 from faers.download.fetch import DownloadError, NotPublishedError, RetryPolicy, discard_partial, fetch
 from faers.download.manifest import Manifest, ManifestEntry
-from faers.download.quarters import DEFAULT_BASE_URL, Quarter, latest_possible
+from faers.download.quarters import latest_possible
 from faers.download.verify import CorruptZipError, sha256_file, verify_zip
+from loaders.quarters import DEFAULT_BASE_URL, Quarter
 
 BASE_URL_ENV = "FAERS_BASE_URL"
 LOCK_NAME = ".download.lock"

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from faers.download.quarters import Quarter, QuarterError
+from loaders.quarters import Quarter, QuarterError
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1

@@ -39,10 +39,11 @@ from faers.download.downloader import PLAIN as _PLAIN
 from faers.download.downloader import DownloadReport, download_quarters
 from faers.download.fetch import RetryPolicy
 from faers.download.manifest import Manifest, ManifestEntry
-from faers.download.quarters import FIRST_QUARTER, QuarterError, resolve_range
+from faers.download.quarters import resolve_range
 from faers.download.verify import sha256_file
 from faers.errors import FaersError
-from faers.paths import warehouse_path
+from loaders.paths import warehouse_path
+from loaders.quarters import FIRST_QUARTER, QuarterError
 from loaders.storage import connect_warehouse
 
 

@@ -11,6 +11,6 @@
 from __future__ import annotations
 
 from faers.report.errors import ReportError
-from faers.report.write import write_report
+from faers.report.write import write_report, write_study_report
 
-__all__ = ["ReportError", "write_report"]
+__all__ = ["ReportError", "write_report", "write_study_report"]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from faers.paths import warehouse_path
 from faers.report.write import write_report
+from loaders.paths import warehouse_path
 
 
 def run_report(

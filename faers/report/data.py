@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -19,9 +19,10 @@ import yaml
 
 from faers.builds import require_complete_build, table_exists
 from faers.report.errors import ReportError
-
-if TYPE_CHECKING:
-    from faers.study.config import Scope
+from faers.study.config import MeddraOptions, Scope
+from faers.study.scope import ScopeError, choose_hierarchy, resolve_scope
+from faers.study.tto import fit_weibull
+from faers.vars import built_suspect_roles
 
 SIGNAL_COLUMNS: tuple[str, ...] = (
     "pt", "a", "b", "c", "d", "expected",
@@ -263,8 +264,6 @@ def parse_scope(conn: duckdb.DuckDBPyConnection, text: str) -> Scope:
     up as a SOC, then an HLGT, then an HLT of the MedDRA hierarchy in the warehouse; anything else is a PT
     list separated by ';' (or ',' when there is no ';').
     """
-    from faers.study.config import MeddraOptions, Scope
-    from faers.study.scope import choose_hierarchy
 
     level, _, rest = text.partition(":")
     if rest and level.strip().lower() in SCOPE_LEVELS:
@@ -287,7 +286,6 @@ def _scope_pts(conn: duckdb.DuckDBPyConnection, scope: str | None) -> list[str] 
     """The PTs of ``--scope`` (None without a scope), resolved like a study's scope."""
     if not scope:
         return None
-    from faers.study.scope import ScopeError, resolve_scope
 
     try:
         resolved = resolve_scope(conn, parse_scope(conn, scope))
@@ -299,7 +297,6 @@ def _scope_pts(conn: duckdb.DuckDBPyConnection, scope: str | None) -> list[str] 
 def _suspect_roles(conn: duckdb.DuckDBPyConnection, db_path: Path) -> list[str]:
     """The ``suspect_roles`` the signals were built with (drug_event_cells' record), so counts use the same
     drug roles as the signals, whatever ``--vars`` the build had."""
-    from faers.vars import built_suspect_roles
 
     roles = built_suspect_roles(conn, "drug_event_cells")
     if not roles:
@@ -442,7 +439,6 @@ def _tto_bins(tto: pl.DataFrame) -> pl.DataFrame:
 def _tto_overall(tto: pl.DataFrame) -> pl.DataFrame:
     """The overall ``tto_summary`` row: each report once, n, median, quartiles and the study's Weibull
     fit (:func:`faers.study.tto.fit_weibull`, the same maximum likelihood as ``faers study``)."""
-    from faers.study.tto import fit_weibull
 
     days = tto.unique("primary_id")["tto_days"].cast(pl.Float64)
     fit = fit_weibull(days.to_numpy())

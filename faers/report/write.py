@@ -56,3 +56,8 @@ def write_report(
     with atomic_file(out) as partial:  # a Ctrl-C never leaves half a report
         partial.write_text(render_html(data, sections), encoding="utf-8")
     return out
+
+
+def write_study_report(study_dir: Path, db_path: Path) -> Path:
+    """``study_dir/report.html`` from a study folder: the writer ``faers study`` passes to ``run_study``."""
+    return write_report(study_dir=study_dir, db_path=db_path, out=study_dir / "report.html")

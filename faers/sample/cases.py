@@ -24,8 +24,8 @@ import numpy as np
 
 from faers.sample import drugnames, model, plants, vocab
 from faers.sample.draws import Draws, ymd
-from faers.sample.layout import Quarter
 from faers.sample.model import Reaction, Report, Sample
+from loaders.quarters import Quarter
 
 DEFAULT_QUARTERS: tuple[str, ...] = (
     "2012Q2",
@@ -395,7 +395,7 @@ class _Builder(Draws):
 def parse_quarters(quarters: Sequence[str] | None) -> list[Quarter]:
     """Parse, de-duplicate check and sort quarter texts (default: DEFAULT_QUARTERS)."""
     texts = list(quarters) if quarters else list(DEFAULT_QUARTERS)
-    parsed = [Quarter.parse(text) for text in texts]
+    parsed = [Quarter.parse_published(text) for text in texts]
     if len(set(parsed)) != len(parsed):
         raise ValueError(f"duplicate quarter in {texts}")
     return sorted(parsed)

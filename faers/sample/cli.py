@@ -9,7 +9,7 @@ from rich.console import Console
 
 from faers.errors import BadInputError
 from faers.sample.generate import TRUTH_FILE, generate
-from faers.sample.layout import QuarterFormatError
+from loaders.quarters import QuarterError
 
 
 def run_sample(
@@ -35,7 +35,7 @@ def run_sample(
                 drug_noise=drug_noise,
                 on_step=step,
             )
-    except (QuarterFormatError, ValueError, FileExistsError) as error:
+    except (QuarterError, ValueError, FileExistsError) as error:
         raise BadInputError(str(error)) from error
     elapsed = time.perf_counter() - started
     n_zips = len(truth.files)

@@ -10,8 +10,8 @@ import random
 from collections.abc import Sequence
 
 from faers.sample import vocab
-from faers.sample.layout import Quarter
 from faers.sample.model import DrugRow, Reaction, Therapy
+from loaders.quarters import Quarter
 
 
 def ymd(day: dt.date) -> str:

@@ -25,7 +25,6 @@ from faers.sample.drugnames import COMBINATION_SHARE, COMBINATION_WEIGHTS, NOISE
 from faers.sample.fullsize_truth import QuarterTruth, full_size_truth, quarter_truth
 from faers.sample.layout import (
     TABLES,
-    Quarter,
     columns,
     deleted_member_path,
     has_bom,
@@ -34,12 +33,12 @@ from faers.sample.layout import (
     line_terminator,
     member_path,
     trailing_dollar,
-    zip_name,
 )
 from faers.sample.render import SAMPLE_MARKER
 from faers.sample.synthetic import N_DRUGS, drug_vocabulary, pt_vocabulary
 from faers.sample.truth import SampleTruth
 from faers.sample.write import BOM, DeterministicZip, MemberStats
+from loaders.quarters import Quarter
 
 FULL_SIZE_QUARTER = "2023Q4"
 FULL_SIZE_CASES = 400_000
@@ -588,7 +587,7 @@ def _write_quarter(out_dir: Path, gen: FullSizeQuarter, step: OnStep) -> tuple[d
     )
     deleted = gen.deleted_lines() if has_deleted_list(quarter) else None
     stats: dict[str, Any] = {}
-    with DeterministicZip(out_dir / zip_name(quarter), quarter, compresslevel=FAST_DEFLATE) as archive:
+    with DeterministicZip(out_dir / quarter.zip_name, quarter, compresslevel=FAST_DEFLATE) as archive:
         for table in TABLES:
             frame = frames.pop(table)
             data = _csv_bytes(_era_frame(frame, quarter, table), quarter, table)
@@ -631,7 +630,7 @@ def generate_full_size(
     (no case spans quarters) and its own seed; one quarter alone is what benchmarks/warehouse.py expects.
     """
     texts = list(quarters) if quarters else [FULL_SIZE_QUARTER]
-    parsed = [Quarter.parse(text) for text in texts]
+    parsed = [Quarter.parse_published(text) for text in texts]
     if len(set(parsed)) != len(parsed):
         raise ValueError(f"duplicate quarter in {texts}")
     parsed.sort()
@@ -642,7 +641,7 @@ def generate_full_size(
         raise ValueError(f"full-size mode needs at least 1,000 cases (got {n})")
     from faers.sample.generate import _check_out_dir
 
-    _check_out_dir(out_dir, {zip_name(q) for q in parsed})
+    _check_out_dir(out_dir, {q.zip_name for q in parsed})
     step = on_step or (lambda _message: None)
     files: dict[str, Any] = {}
     parts: list[QuarterTruth] = []
@@ -657,7 +656,7 @@ def generate_full_size(
             drug_seq_base=1_000_000_000 + k * 20_000_000,
         )
         stats, part = _write_quarter(out_dir, gen, step)
-        files[zip_name(quarter)] = stats
+        files[quarter.zip_name] = stats
         parts.append(part)
         del gen
     planted = {"baclofen_ps_share": BACLOFEN_PS_SHARE, "intrathecal_share": INTRATHECAL_SHARE}

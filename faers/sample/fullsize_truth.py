@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from faers.sample import vocab
-from faers.sample.layout import Quarter
 from faers.sample.truth import NOTES, SERIOUS_OUTCOME_CODES, SUSPECT_ROLES, SampleTruth
+from loaders.quarters import Quarter
 
 if TYPE_CHECKING:
     from faers.sample.fullsize import FullSizeQuarter

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from faers.sample.cases import build_sample
-from faers.sample.layout import zip_name
 from faers.sample.render import render_quarter
 from faers.sample.truth import SampleTruth, compute_truth
 from faers.sample.write import ZipStats, write_quarter_zip
@@ -60,7 +59,7 @@ def generate(
             on_step=on_step,
         )
     sample = build_sample(quarters, n_cases, seed, drug_noise=drug_noise or "basic")
-    _check_out_dir(out_dir, {zip_name(q) for q in sample.quarters})
+    _check_out_dir(out_dir, {q.zip_name for q in sample.quarters})
     if on_step:
         on_step(f"built {sample.n_cases:,} cases in memory")
     stats: dict[str, ZipStats] = {}

@@ -6,70 +6,14 @@ trailing-``$`` rule, BOM, and the deleted-case list's folder and name.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
+from loaders.quarters import Quarter
 from loaders.schema import published_columns
 
 TABLES: tuple[str, ...] = ("demo", "drug", "reac", "outc", "rpsr", "ther", "indi")
 """The seven tables, in FDA's usual order."""
 
-_QUARTER_RE = re.compile(r"^(\d{4})[qQ]([1-4])$")
-
-FIRST_QUARTER = (2004, 1)
 FIRST_FAERS_QUARTER = (2012, 4)
 FIRST_DELETED_QUARTER = (2019, 1)
-
-
-class QuarterFormatError(ValueError):
-    """A quarter text that is not ``YYYYQn`` or lies outside what FDA publishes."""
-
-
-@dataclass(frozen=True, order=True)
-class Quarter:
-    """A calendar quarter, ordered in time."""
-
-    year: int
-    q: int
-
-    @classmethod
-    def parse(cls, text: str) -> Quarter:
-        """Parse ``2019Q1`` (either case of q); raise QuarterFormatError naming the text otherwise."""
-        match = _QUARTER_RE.match(text.strip())
-        if match is None:
-            raise QuarterFormatError(f"not a quarter (expected YYYYQn, e.g. 2019Q1): {text!r}")
-        quarter = cls(int(match.group(1)), int(match.group(2)))
-        if (quarter.year, quarter.q) < FIRST_QUARTER:
-            raise QuarterFormatError(f"FDA publishes no ASCII extract before 2004Q1: {text!r}")
-        if quarter.year > 2099:
-            raise QuarterFormatError(f"quarter out of range: {text!r}")
-        return quarter
-
-    def __str__(self) -> str:
-        return f"{self.year}Q{self.q}"
-
-    @property
-    def yyqq(self) -> str:
-        """``19Q1``: the stem used in member names."""
-        return f"{self.year % 100:02d}Q{self.q}"
-
-    @property
-    def index(self) -> int:
-        """Quarters since 2004Q1 (2004Q1 = 0)."""
-        return (self.year - 2004) * 4 + self.q - 1
-
-    @property
-    def is_laers(self) -> bool:
-        """True for the legacy AERS era (2004Q1-2012Q3)."""
-        return (self.year, self.q) < FIRST_FAERS_QUARTER
-
-    def at_least(self, year: int, q: int) -> bool:
-        """True if this quarter is ``year``Q``q`` or later."""
-        return (self.year, self.q) >= (year, q)
-
-    def first_day(self) -> tuple[int, int, int]:
-        """(year, month, day) of the quarter's first day."""
-        return (self.year, 3 * (self.q - 1) + 1, 1)
 
 
 # --- headers (faers_format.md §3, file order; the column lists are the loader's PUBLISHED_LAYOUTS) -------------
@@ -106,12 +50,6 @@ def line_terminator(quarter: Quarter) -> bytes:
 def has_bom(quarter: Quarter, table: str) -> bool:
     """Only DRUG12Q4 begins with a UTF-8 BOM (§2)."""
     return (quarter.year, quarter.q) == FIRST_FAERS_QUARTER and table == "drug"
-
-
-def zip_name(quarter: Quarter) -> str:
-    """``aers_ascii_2012q3.zip`` up to 2012Q3, ``faers_ascii_2012q4.zip`` from then (§1.1)."""
-    prefix = "aers" if quarter.is_laers else "faers"
-    return f"{prefix}_ascii_{quarter.year}q{quarter.q}.zip"
 
 
 def data_folder(quarter: Quarter) -> str:

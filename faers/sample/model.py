@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from faers.sample.layout import Quarter
+from loaders.quarters import Quarter
 
 # Row quirks. Rejected ones must end in raw.rejects and do not exist for the warehouse.
 DEMO_DOLLAR_IN_VALUE = "dollar_in_value"  # LAERS DEMO: a literal $ inside MFR_NUM (Q-2) -> rejected

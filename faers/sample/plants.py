@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from faers.sample import model, vocab
-from faers.sample.layout import Quarter, all_deleted_member_path, deleted_member_path, has_deleted_list
+from faers.sample.layout import all_deleted_member_path, deleted_member_path, has_deleted_list
 from faers.sample.model import Report
+from loaders.quarters import Quarter
 
 if TYPE_CHECKING:
     from faers.sample.cases import _Builder

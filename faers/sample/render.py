@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from faers.sample import model, vocab
-from faers.sample.layout import TABLES, Quarter, columns, trailing_dollar
+from faers.sample.layout import TABLES, columns, trailing_dollar
 from faers.sample.model import Report
+from loaders.quarters import Quarter
 
 _COUNTRY_NAMES = dict(vocab.COUNTRIES)
 _ROUTES_FAERS = {"respiratory (inhalation)": "Respiratory (inhalation)"}

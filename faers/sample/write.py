@@ -8,17 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from faers.sample.layout import (
-    TABLES,
-    Quarter,
-    has_bom,
-    header,
-    line_terminator,
-    member_path,
-    stat_member_paths,
-    zip_name,
-)
+from faers.sample.layout import TABLES, has_bom, header, line_terminator, member_path, stat_member_paths
 from faers.sample.render import TableLines
+from loaders.quarters import Quarter
 
 BOM = b"\xef\xbb\xbf"
 COMPRESS_LEVEL = 6
@@ -109,7 +101,7 @@ def write_quarter_zip(
     deleted: dict[str, list[str]] | None = None,
 ) -> ZipStats:
     """Write one quarter's zip: the seven tables, LAERS STAT/SIZE files, and the deleted lists."""
-    name = zip_name(quarter)
+    name = quarter.zip_name
     stats = ZipStats(name=name)
     eol = line_terminator(quarter)
     sizes: list[tuple[str, int]] = []

@@ -3,7 +3,8 @@
 Steps: validate the study file -> resolve the MedDRA scope -> ``dbt compile`` analyses/study with the
 study's vars -> run the compiled SQL step by step on one DuckDB connection (temp tables) -> the Python
 steps in between (per-stratum MGPS priors, p-values, Fisher/chi-square, Weibull) -> write
-``DIR/tables/<name>.csv|.parquet``, ``DIR/study.yml``, ``DIR/versions.json`` -> the HTML report.
+``DIR/tables/<name>.csv|.parquet``, ``DIR/study.yml``, ``DIR/versions.json``
+-> the HTML report (written by the ``report`` callback that the CLI passes).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import platform
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -28,12 +30,12 @@ from faers.builds import require_complete_build
 from faers.dbt import DbtError
 from faers.drugs import DrugsError, drug_names
 from faers.errors import FaersError
-from faers.paths import PROJECT_DIR, warehouse_path
 from faers.study import sql, stats
 from faers.study.config import StudyConfig, load_study
 from faers.study.scope import ResolvedScope, ScopeError, resolve_scope
 from faers.udfs import connect
 from faers.vars import built_suspect_roles
+from loaders.paths import PROJECT_DIR, warehouse_path
 
 SIGNAL_COLUMNS = (
     "pt", "a", "b", "c", "d", "expected", "ror", "ror_lower", "ror_upper", "prr", "prr_lower", "prr_upper",
@@ -121,8 +123,23 @@ def study_vars(study: StudyConfig, scope: ResolvedScope, *, as_of: bool = False)
     }
 
 
-def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None = None) -> StudyResult:
-    """Run the study in ``file`` on the warehouse ``db``; write everything into ``out``."""
+ReportWriter = Callable[[Path, Path], Path]
+"""Writes the report of a study folder: ``(study_dir, db_path) -> report path`` (faers.report.write_study_report)."""
+
+
+def run_study(
+    file: Path,
+    out: Path,
+    db: Path | None,
+    *,
+    console: Console | None = None,
+    report: ReportWriter | None = None,
+) -> StudyResult:
+    """Run the study in ``file`` on the warehouse ``db``; write everything into ``out``.
+
+    ``report`` (the layer above passes ``faers.report.write_study_report``; the study never imports the report)
+    writes ``out/report.html`` inside the same staged folder, so tables and report appear together or not at all.
+    """
     console = console or Console()
     study = load_study(file)
     db_path = (db or warehouse_path()).resolve()
@@ -145,13 +162,14 @@ def run_study(file: Path, out: Path, db: Path | None, *, console: Console | None
         _run_steps(study, scope, db_path, stage, result, console, file, as_of=as_of)
         shutil.copyfile(file, stage / "study.yml")
         (stage / "versions.json").write_text(json.dumps(_versions(quarters, scope, db_path), indent=2) + "\n")
-        _report(stage, db_path)
+        if report is not None:
+            written = report(stage, db_path)
+            result.report_path = out / written.name
     result.tables = {name: out / "tables" / path.name for name, path in result.tables.items()}
-    result.report_path = out / "report.html"
     console.print(
         f"study {study.name!r}: {result.n_reports:,} reports of {study.generic}, {result.n_scope_reports:,} "
         f"in scope ({len(scope.pts) or 'all'} PTs), {result.n_positive_all} PTs positive by all four "
-        f"methods; tables in {out / 'tables'}; report {result.report_path}"
+        f"methods; tables in {out / 'tables'}" + (f"; report {result.report_path}" if result.report_path else "")
     )
     return result
 
@@ -408,10 +426,3 @@ def _versions(quarters: list[str], scope: ResolvedScope, db_path: Path) -> dict[
         "meddra": {"hierarchy": scope.hierarchy, "version": scope.version} if scope.hierarchy else None,
         "warehouse": str(db_path),
     }
-
-
-def _report(out: Path, db_path: Path) -> Path:
-    """The HTML report of the study folder (faers.report.write_report)."""
-    from faers.report import write_report
-
-    return write_report(study_dir=out, db_path=db_path, out=out / "report.html")

@@ -19,7 +19,7 @@ import duckdb
 from faers_cli import one_line_error, run_faers, start_faers, wait_for_dbt_node
 
 from faers.builds import read_state
-from faers.paths import PROJECT_DIR
+from loaders.paths import PROJECT_DIR
 
 SEED = 20261203
 N_KILLS = 3

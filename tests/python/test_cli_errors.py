@@ -20,7 +20,7 @@ import duckdb
 import pytest
 from faers_cli import one_line_error, run_faers, start_faers
 
-from faers.paths import PROJECT_DIR
+from loaders.paths import PROJECT_DIR
 
 STUDY = PROJECT_DIR / "studies" / "baclofen.yml"
 

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from faers.download.quarters import Quarter
+from loaders.quarters import Quarter
 
 PREFIX = "/content/Exports/"
 _CHUNK = 16 * 1024

@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from faers.paths import PROJECT_DIR
+from loaders.paths import PROJECT_DIR
 
 
 def benchmark() -> ModuleType:

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 import yaml
 
-from faers.paths import PROJECT_DIR
+from loaders.paths import PROJECT_DIR
 from loaders.storage import STORAGE_ENV_VAR, STORAGE_VERSION
 
 CLI = Path(sys.executable).with_name("duckdb")

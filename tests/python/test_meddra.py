@@ -8,9 +8,9 @@ import duckdb
 import pytest
 
 from faers.meddra import MeddraError, load_meddra, run_load_meddra
-from faers.paths import PROJECT_DIR
 from faers.study.config import MeddraOptions, Scope
 from faers.study.scope import ScopeError, find_hierarchy, resolve_scope
+from loaders.paths import PROJECT_DIR
 
 # A tiny distribution in MSSO's layout (trailing '$', unused columns empty). Real SOC codes and names;
 # "Confusional state" has a primary path in Psychiatric disorders and a secondary one in Nervous system.

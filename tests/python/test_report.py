@@ -23,10 +23,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from faers.paths import PROJECT_DIR
 from faers.report import ReportError, write_report
 from faers.report.data import load_marts, load_study
 from faers.report.render import DEFAULT_MAX_FOREST_ROWS, build_sections
+from loaders.paths import PROJECT_DIR
 
 DRUG = "baclofen"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,10 +50,13 @@ class StudyRun:
 @pytest.fixture(scope="module")
 def study_run(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> StudyRun:
     """The worked example study, run once for this module (it writes the report itself)."""
+    from faers.report import write_study_report
     from faers.study.run import run_study
 
     out = tmp_path_factory.mktemp("report_study") / "baclofen"
-    result = run_study(PROJECT_DIR / "studies" / "baclofen.yml", out, built_warehouse.db_path)
+    result = run_study(
+        PROJECT_DIR / "studies" / "baclofen.yml", out, built_warehouse.db_path, report=write_study_report
+    )
     assert result.report_path is not None, "faers study wrote no report"
     return StudyRun(out=out, report=Path(result.report_path), db_path=built_warehouse.db_path)
 

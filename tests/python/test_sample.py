@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from faers.cli import app
 from faers.sample import SampleTruth, generate
-from faers.sample.layout import Quarter, QuarterFormatError, deleted_member_path, header, member_path
+from faers.sample.layout import deleted_member_path, header, member_path
+from loaders.quarters import Quarter, QuarterError
 
 DEFAULT_ZIPS = {
     "aers_ascii_2012q2.zip",
@@ -479,9 +480,9 @@ def test_cli_sample_drug_noise(tmp_path: Path) -> None:
 
 
 def test_bad_arguments_are_clear_errors(tmp_path: Path) -> None:
-    with pytest.raises(QuarterFormatError, match="2019Q5"):
+    with pytest.raises(QuarterError, match="2019Q5"):
         generate(tmp_path, quarters=["2019Q5"])
-    with pytest.raises(QuarterFormatError, match="2003Q4"):
+    with pytest.raises(QuarterError, match="2003Q4"):
         generate(tmp_path, quarters=["2003Q4"])
     with pytest.raises(ValueError, match="duplicate"):
         generate(tmp_path, quarters=["2019Q1", "2019q1"])

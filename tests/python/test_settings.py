@@ -1,4 +1,4 @@
-"""DuckDB memory_limit / temp_directory (faers.settings) reach dbt's, the loader's and the analysts' connections."""
+"""DuckDB memory_limit / temp_directory (loaders.settings) reach dbt's, the loader's and the analysts' connections."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from faers import settings
-from faers.settings import MEMORY_LIMIT_ENV, TEMP_DIR_ENV, SettingsError, parse_size
+from loaders import settings
+from loaders.settings import MEMORY_LIMIT_ENV, TEMP_DIR_ENV, SettingsError, parse_size
 
 SHOW = "select current_setting('memory_limit') as memory_limit, current_setting('temp_directory') as temp_directory"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from faers.paths import PROJECT_DIR
 from faers.study.config import StudyFileError, load_study, parse_study
+from loaders.paths import PROJECT_DIR
 
 MINIMAL = """\
 name: Test study

@@ -16,8 +16,8 @@ import polars as pl
 import pytest
 
 from faers.dbt import run_dbt
-from faers.paths import PROJECT_DIR
 from faers.study.run import StudyError, StudyResult, run_study, tto_roles_problem
+from loaders.paths import PROJECT_DIR
 
 pytestmark = pytest.mark.slow
 

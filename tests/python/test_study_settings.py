@@ -23,10 +23,10 @@ import pytest
 from rich.console import Console
 from scipy import stats
 
-from faers.paths import PROJECT_DIR
 from faers.study.config import MeddraOptions, Scope
 from faers.study.run import StudyError, StudyResult, run_study
 from faers.study.scope import is_sample_warehouse, resolve_scope
+from loaders.paths import PROJECT_DIR
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from faers.cli import app
 from faers.download import RetryPolicy
 from faers.download import changes as change_log
-from faers.download.quarters import Quarter
+from loaders.quarters import Quarter
 
 FAST = RetryPolicy(attempts=3, backoff=0.01, max_backoff=0.05, timeout=10.0)
 TODAY = dt.date(2026, 11, 26)

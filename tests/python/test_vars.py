@@ -403,7 +403,7 @@ def test_a_prior_with_a_non_positive_value_or_p_out_of_range_is_refused(built_wa
 
 
 def test_the_rules_are_one_definition_for_dbt_and_python() -> None:
-    from faers.paths import PROJECT_DIR
+    from loaders.paths import PROJECT_DIR
 
     rules = var_rules()
     project = (PROJECT_DIR / "dbt_project.yml").read_text()
@@ -418,8 +418,8 @@ def test_faers_update_passes_its_vars_to_the_build(tmp_path: Path) -> None:
     from test_download_server import FaersServer
 
     from faers.cli import app
-    from faers.download.quarters import Quarter
     from faers.sample import generate
+    from loaders.quarters import Quarter
 
     quarter = Quarter(2019, 1)
     generate(tmp_path / "sample", quarters=[str(quarter)], n_cases=100, seed=11)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from faers.paths import PROJECT_DIR
+from loaders.paths import PROJECT_DIR
 
 SEEDS = PROJECT_DIR / "seeds"
 
