@@ -330,6 +330,23 @@ def update(
 
 
 @app.command()
+def serve(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind (default 127.0.0.1: this machine only).")
+    ] = "127.0.0.1",
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds a page's query may run before it is stopped.")
+    ] = 10.0,
+) -> None:
+    """Browse the warehouse in a web browser: search, drug signals, drug-event pairs, cases, status (read-only)."""
+    from faers.serve.cli import run_serve
+
+    run_serve(db, host=host, port=port, timeout=timeout)
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Working folder for the demo.")] = Path("demo"),
     db: DbOption = None,

@@ -16,6 +16,7 @@ def run_demo(out: Path, db: Path | None) -> Path:
     from faers.dbt import run_dbt
     from faers.report import write_study_report
     from faers.sample import generate
+    from faers.serve.cli import serve_command
     from faers.study.run import run_study
     from loaders import load_paths
 
@@ -35,4 +36,5 @@ def run_demo(out: Path, db: Path | None) -> Path:
     result = run_study(BACLOFEN_STUDY, out / "baclofen", db_path, report=write_study_report)
     report_path = Path(result.report_path)
     console.print(f"demo: warehouse {db_path}; study tables in {out / 'baclofen'}; report {report_path}")
+    console.print(f"demo: browse the warehouse with: {serve_command(db_path)}", markup=False, soft_wrap=True)
     return report_path
