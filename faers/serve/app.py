@@ -87,8 +87,9 @@ def _signal_filter(request: Request) -> queries.SignalFilter:
 # ---------------------------------------------------------------- rendering
 
 
-def _format(value: Any) -> str:
-    """A cell as shown: floats to 4 significant digits, dates ISO, lists joined; NULL blank."""
+def _format(value: Any, column: str = "") -> str:
+    """A cell as shown: floats to 4 significant digits, counts with thousands separators (ids without), dates
+    ISO, lists joined; NULL blank."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -98,7 +99,7 @@ def _format(value: Any) -> str:
             return str(value)
         return f"{value:.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
     if isinstance(value, int):
-        return f"{value:,}" if abs(value) >= 10000 else str(value)
+        return f"{value:,}" if abs(value) >= 10000 and not column.endswith("_id") else str(value)
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
