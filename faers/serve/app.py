@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import datetime as dt
 import io
 import math
 import re
+import time
 from collections.abc import AsyncIterator, Callable
 from functools import cache
 from pathlib import Path
@@ -19,15 +19,20 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from faers.serve import figures, queries
 from faers.serve.db import DEFAULT_TIMEOUT, QueryTimeout, Table, Warehouse
+from faers.serve.html import format_value, raw_value, table_html
 from faers.serve.variants import formula_variants
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -87,48 +92,11 @@ def _signal_filter(request: Request) -> queries.SignalFilter:
 # ---------------------------------------------------------------- rendering
 
 
-def _format(value: Any, column: str = "") -> str:
-    """A cell as shown: floats to 4 significant digits, counts with thousands separators (ids without), dates
-    ISO, lists joined; NULL blank."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return str(value)
-        return f"{value:.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}" if abs(value) >= 10000 and not column.endswith("_id") else str(value)
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return ", ".join(_format(v) for v in value)
-    return str(value)
-
-
-def _raw(value: Any) -> str:
-    """A cell's exact value (the data-value attribute and the CSV): floats with every digit."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return ";".join(_raw(v) for v in value)
-    return str(value)
-
-
 @cache
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("faers.serve", "templates"), autoescape=select_autoescape(["j2", "html"]))
-    env.filters["fmt"] = _format
-    env.filters["raw"] = _raw
+    env.filters["fmt"] = format_value
+    env.filters["raw"] = raw_value
     env.globals["urlencode"] = urlencode
     return env
 
@@ -140,6 +108,9 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
     def csv_url(name: str) -> str:
         return f"{request.url.path}?{urlencode({**params, 'csv': name})}"
 
+    def table(t: Table | None, name: str, **options: Any) -> Markup:
+        return table_html(t, csv_url(name), **options)
+
     def with_params(**changes: Any) -> str:
         merged = {**params, **{k: v for k, v in changes.items() if v is not None}}
         return f"{request.url.path}?{urlencode(merged)}"
@@ -147,7 +118,14 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
     html = (
         _environment()
         .get_template(template)
-        .render(request=request, csv_url=csv_url, with_params=with_params, db=request.app.state.db_path, **context)
+        .render(
+            request=request,
+            csv_url=csv_url,
+            table=table,
+            with_params=with_params,
+            db=request.app.state.db_path,
+            **context,
+        )
     )
     return HTMLResponse(html, status_code=status_code)
 
@@ -157,7 +135,7 @@ def _csv(table: Table, filename: str) -> Response:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.columns)
     for row in table.rows:
-        writer.writerow([_raw(value) for value in row])
+        writer.writerow([raw_value(value) for value in row])
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_")[:120] or "table"
     return Response(
         out.getvalue(),
@@ -351,6 +329,28 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return _page(request, "error.j2", error.status_code, title=error.detail, message=message, suggestions=None)
 
 
+class ServerTiming:
+    """Adds ``Server-Timing: app;dur=MS`` (the server's time for the request: queries and rendering) to every
+    response; benchmarks/serve.py reads it, and so does a browser's developer tools."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def send_timed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.append("Server-Timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}")
+            await send(message)
+
+        await self.app(scope, receive, send_timed)
+
+
 def create_app(db_path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Starlette:
     """The explorer over ``db_path`` (opened read-only when the app starts, closed when it stops)."""
     db_path = Path(db_path).resolve()
@@ -380,7 +380,12 @@ def create_app(db_path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Starlette:
         QueryTimeout: _timeout,
         HTTPException: _http_error,
     }
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers=handlers,
+        middleware=[Middleware(ServerTiming)],
+    )
     app.state.warehouse = warehouse
     app.state.db_path = db_path
     return app

@@ -69,6 +69,7 @@ class Warehouse:
         """Open the file read-only (a clear error when it is missing or a writer holds it)."""
         from loaders.settings import apply_settings
 
+        self.path = Path(self.path)
         if not self.path.is_file():
             raise FaersError(f"no warehouse at {self.path}: run `faers load` then `faers build` (or pass --db)")
         # an in-memory DuckDB of its own with the file ATTACHed read-only: the explorer's settings (external

@@ -21,19 +21,23 @@ margins as (
 
 ),
 
-pair_counts_long as (
-
-    unpivot (select drug, pt, primary_id, sex, age_group, seriousness from pair_reports)
-    on sex, age_group, seriousness
-    into name subgroup value level
-
-),
-
+-- one aggregate per subgroup (not an UNPIVOT), so that the filter on (drug, pt) reaches the table scan
 pair_counts as (
 
-    select drug, pt, subgroup, level, count(*) as a
-    from pair_counts_long
-    group by drug, pt, subgroup, level
+    select drug, pt, 'sex' as subgroup, sex as level, count(*) as a
+    from pair_reports
+    where sex is not null
+    group by drug, pt, sex
+    union all
+    select drug, pt, 'age_group' as subgroup, age_group as level, count(*) as a
+    from pair_reports
+    where age_group is not null
+    group by drug, pt, age_group
+    union all
+    select drug, pt, 'seriousness' as subgroup, seriousness as level, count(*) as a
+    from pair_reports
+    where seriousness is not null
+    group by drug, pt, seriousness
 
 ),
 
