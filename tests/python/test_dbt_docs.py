@@ -31,7 +31,12 @@ def test_docs_generate_on_the_built_warehouse(built_warehouse, tmp_path: Path) -
     for name in ("signals", "drug_event_cells", "mgps_prior"):
         assert manifest["nodes"][f"model.faers.{name}"]["contract"]["enforced"], name
     # exposures and the optional sources are in the project's lineage
-    assert {e.split(".")[-1] for e in manifest["exposures"]} == {"study_report", "drug_report", "signal_change_log"}
+    assert {e.split(".")[-1] for e in manifest["exposures"]} == {
+        "study_report",
+        "drug_report",
+        "signal_change_log",
+        "signal_explorer",
+    }
     assert {"source.faers.meddra.md_hierarchy", "source.faers.rxnorm.rxnconso"} <= set(manifest["sources"])
     freshness = manifest["sources"]["source.faers.faers.load_log"]["freshness"]
     assert freshness["warn_after"] == {"count": 120, "period": "day"}
