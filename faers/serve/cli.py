@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from rich.console import Console
@@ -39,7 +40,12 @@ def run_serve(db: Path | None, *, host: str = "127.0.0.1", port: int = 8000, tim
     console.print(f"faers serve: http://{host}:{port}/ on {db_path} (read-only); Ctrl-C stops it", markup=False)
     config = uvicorn.Config(create_app(db_path, timeout=timeout), host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
-    server.run()
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how the explorer stops: uvicorn shuts down first
+        try:
+            server.run()
+        except SystemExit:  # uvicorn's way of saying it could not bind
+            if server.started:
+                raise
     if not server.started:
         raise FaersError(f"could not listen on {host}:{port} (in use?): choose another --port")
     console.print("faers serve: stopped", markup=False)

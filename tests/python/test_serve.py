@@ -234,3 +234,33 @@ def test_long_query_is_stopped_with_a_message(built_warehouse: BuiltWarehouse) -
         assert warehouse.query("after", "select 1 as one").rows == [(1,)]  # the warehouse still answers
     finally:
         warehouse.close()
+
+
+def test_cli_starts_serves_and_stops_on_ctrl_c(built_warehouse: BuiltWarehouse) -> None:
+    """`faers serve` as a user runs it: it answers on 127.0.0.1, and Ctrl-C stops it cleanly (exit 0)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from serve_helpers import free_port
+
+    port = free_port()
+    command = [sys.executable, "-m", "faers.cli", "serve", "--db", str(built_warehouse.db_path), "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/drug?drug={DRUG}", timeout=5) as response:
+                    assert response.status == 200 and "app;dur=" in response.headers["Server-Timing"]
+                    break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
+                time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert f"http://127.0.0.1:{port}/" in stderr and "(read-only)" in stderr and "stopped" in stderr
