@@ -287,6 +287,7 @@ def status_page(request: Request) -> Response:
     tables: dict[str, Table | None] = {
         "quarters": queries.quarter_loads(warehouse),
         "builds": queries.builds(warehouse),
+        "releases": queries.releases(warehouse),
         "mgps_prior": queries.mgps_prior(warehouse) if warehouse.has("main.mgps_prior") else None,
     }
     if response := _maybe_csv(request, tables, "status"):

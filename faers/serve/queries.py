@@ -339,3 +339,22 @@ def builds(warehouse: Warehouse) -> Table:
         from audit.builds order by build_id desc limit 50
         """,
     )
+
+
+def releases(warehouse: Warehouse) -> Table:
+    """The MedDRA and RxNorm releases loaded (schemas meddra and rxnorm), one row each when present."""
+    parts = []
+    if warehouse.has("meddra.release"):
+        parts.append(
+            "select 'MedDRA' as dictionary, version::varchar as release, language::varchar as detail, "
+            "loaded_at::varchar as loaded_at from meddra.release"
+        )
+    if warehouse.has("rxnorm.release"):
+        parts.append(
+            "select 'RxNorm' as dictionary, source_folder::varchar as release, "
+            "(rxnconso_rows || ' RXNCONSO rows, ' || rxnrel_rows || ' RXNREL rows') as detail, "
+            "loaded_at::varchar as loaded_at from rxnorm.release"
+        )
+    if not parts:
+        return Table("releases", ["dictionary", "release", "detail", "loaded_at"], [])
+    return warehouse.query("releases", " union all ".join(parts))
