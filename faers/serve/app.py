@@ -180,7 +180,8 @@ def drug_page(request: Request) -> Response:
     if summary is None:
         return _not_found(request, f"no drug {drug!r} in the signals", drug)
     signal_filter = _signal_filter(request)
-    signals = queries.drug_signals(warehouse, drug, signal_filter)
+    wants_csv = request.query_params.get("csv") == "signals"
+    signals = queries.drug_signals(warehouse, drug, signal_filter, limit=None if wants_csv else queries.ROWS_SHOWN)
     per_year = queries.reports_per_year(warehouse, drug)
     characteristics = queries.characteristics(warehouse, drug)
     tables = {"signals": signals, "reports_per_year": per_year, "characteristics": characteristics}
@@ -207,7 +208,8 @@ def pt_page(request: Request) -> Response:
     warehouse = _warehouse(request)
     pt = _text(request, "pt", required=True)
     assert pt is not None
-    signals = queries.pt_signals(warehouse, pt)
+    wants_csv = request.query_params.get("csv") == "signals"
+    signals = queries.pt_signals(warehouse, pt, limit=None if wants_csv else queries.ROWS_SHOWN)
     if not signals.rows:
         return _not_found(request, f"no signals row for PT {pt!r}", pt)
     if response := _maybe_csv(request, {"signals": signals}, pt):

@@ -18,6 +18,8 @@ SIMILARITY = 0.85
 """Jaro-Winkler similarity from which a term counts as a match for a typo (as ``faers drugs``)."""
 REPORTS_LIMIT = 500
 """Reports listed on a pair page (the CSV has them all)."""
+ROWS_SHOWN = 500
+"""Signals rows listed on a drug or PT page (sorted and filtered in SQL; the CSV has them all)."""
 
 SIGNAL_COLUMNS = (
     "pt", "soc", "a", "b", "c", "d", "expected", "ror", "ror_lower", "ror_upper", "prr", "prr_lower", "prr_upper",
@@ -39,8 +41,14 @@ with matches as (
         levenshtein(term_key, $q) as distance
     from main.explorer_search_terms
     where contains(term_key, $q)
-        or jaro_winkler_similarity(term_key, $q) >= $similarity
-        or (length($q) >= 4 and levenshtein(term_key, $q) <= 2)
+        or (
+            -- a typo after the first letter: the table is sorted by term_key, so this range is one stretch
+            term_key >= $first and term_key < $after
+            and (
+                jaro_winkler_similarity(term_key, $q) >= $similarity
+                or (length($q) >= 4 and abs(length(term_key) - length($q)) <= 2 and levenshtein(term_key, $q) <= 2)
+            )
+        )
 )
 select kind, term, reports, drugs, round(similarity, 3) as similarity, distance
 from matches
@@ -53,8 +61,17 @@ order by kind, is_exact desc, is_contained desc, similarity desc, reports desc, 
 
 
 def search(warehouse: Warehouse, q: str) -> Table:
-    """Drugs, raw drug names and PTs matching ``q``: exact, containing it, or close to it (typos)."""
-    params: Any = {"q": q.strip().lower(), "similarity": SIMILARITY, "limit": SEARCH_LIMIT}
+    """Drugs, raw drug names and PTs matching ``q``: exact, containing it, or close to it (a typo after the first
+    letter: Jaro-Winkler similarity, or an edit distance of at most 2)."""
+    key = q.strip().lower()
+    first = key[:1]
+    params: Any = {
+        "q": key,
+        "first": first,
+        "after": chr(ord(first) + 1) if first else "",
+        "similarity": SIMILARITY,
+        "limit": SEARCH_LIMIT,
+    }
     return warehouse.query("search", _SEARCH_SQL, params)
 
 
@@ -90,7 +107,7 @@ class SignalFilter:
                 conditions.append(f"signals.{column} {operator} ${name}")
                 params[name] = value
         if self.soc:
-            conditions.append("pt_terms.soc = $soc")
+            conditions.append("signals.soc = $soc")
             params["soc"] = self.soc
         if self.pt:
             conditions.append("contains(lower(signals.pt), $pt)")
@@ -99,7 +116,7 @@ class SignalFilter:
 
     def order_by(self) -> str:
         column = self.sort if self.sort in SORTABLE else "n_methods"
-        qualified = "pt_terms.soc" if column == "soc" else f"signals.{column}"
+        qualified = f"signals.{column}"
         direction = "desc nulls last" if self.descending else "asc nulls last"
         return f"{qualified} {direction}, signals.a desc, signals.pt"
 
@@ -108,28 +125,30 @@ def drug_summary(warehouse: Warehouse, drug: str) -> Table:
     return warehouse.query("summary", "select * from main.explorer_drug_summary where drug = ?", [drug])
 
 
-def drug_signals(warehouse: Warehouse, drug: str, signal_filter: SignalFilter) -> Table:
-    """The drug's rows of main.signals (every metric and flag), with the PT's SOC, filtered and ordered."""
+def drug_signals(
+    warehouse: Warehouse, drug: str, signal_filter: SignalFilter, *, limit: int | None = ROWS_SHOWN
+) -> Table:
+    """The drug's rows of main.signals (every metric and flag), with the PT's SOC, filtered and ordered (the
+    first ``limit``; ``Table.total`` counts them all)."""
     conditions, params = signal_filter.where()
-    columns = ", ".join("pt_terms.soc" if c == "soc" else f"signals.{c}" for c in SIGNAL_COLUMNS)
+    columns = ", ".join(f"signals.{c}" for c in SIGNAL_COLUMNS)
     sql = f"""
         select {columns}
-        from main.signals
-        left join main.explorer_pt_terms as pt_terms
-            on signals.pt = pt_terms.pt
+        from main.explorer_signals as signals
         where signals.drug = $drug{conditions}
         order by {signal_filter.order_by()}
     """
-    return warehouse.query("signals", sql, {"drug": drug, **params})
+    return warehouse.query("signals", sql, {"drug": drug, **params}, limit=limit)
 
 
-def pt_signals(warehouse: Warehouse, pt: str) -> Table:
-    """Every drug's row of main.signals for one PT, signals first."""
+def pt_signals(warehouse: Warehouse, pt: str, *, limit: int | None = ROWS_SHOWN) -> Table:
+    """Every drug's row of main.signals for one PT, signals first (the first ``limit``)."""
     columns = ", ".join(c for c in SIGNAL_COLUMNS if c not in ("pt", "soc"))
     return warehouse.query(
         "signals",
         f"select drug, {columns} from main.signals where pt = ? order by n_methods desc, a desc, drug",
         [pt],
+        limit=limit,
     )
 
 
@@ -138,9 +157,7 @@ def drug_socs(warehouse: Warehouse, drug: str) -> list[str]:
     table = warehouse.query(
         "socs",
         """
-        select distinct pt_terms.soc from main.signals
-        inner join main.explorer_pt_terms as pt_terms on signals.pt = pt_terms.pt
-        where signals.drug = ? and pt_terms.soc is not null order by 1
+        select distinct soc from main.explorer_signals where drug = ? and soc is not null order by 1
         """,
         [drug],
     )
@@ -169,20 +186,8 @@ def characteristics(warehouse: Warehouse, drug: str) -> Table:
 
 
 def pair_signal(warehouse: Warehouse, drug: str, pt: str) -> Table:
-    """The pair's row of main.signals with its margins from main.drug_event_cells."""
-    return warehouse.query(
-        "signal",
-        """
-        select signals.*, cells.n_drug, cells.n_event, cells.n, pt_terms.soc, pt_terms.pt_code
-        from main.signals
-        inner join main.drug_event_cells as cells
-            on signals.drug = cells.drug and signals.pt = cells.pt
-        left join main.explorer_pt_terms as pt_terms
-            on signals.pt = pt_terms.pt
-        where signals.drug = ? and signals.pt = ?
-        """,
-        [drug, pt],
-    )
+    """The pair's row of main.signals with its margins from main.drug_event_cells (explorer_signals)."""
+    return warehouse.query("signal", "select * from main.explorer_signals where drug = ? and pt = ?", [drug, pt])
 
 
 def subgroups(warehouse: Warehouse, drug: str, pt: str) -> Table:

@@ -1,7 +1,8 @@
 -- What the explorer's search box finds: one row per drug (kind 'drug': a drug of the signals mart, its
 -- reports = n_drug), raw drug name (kind 'drug_name': drug_name_audit's DRUGNAME with the kept reports
 -- naming it and the signals drugs it maps to) and PT (kind 'pt': reports with the PT counted in the
--- signals, n_event). `term_key` is the lower-case trimmed term the search compares with.
+-- signals, n_event). `term_key` is the lower-case trimmed term the search compares with; sorted by it, so a
+-- search within one first letter reads one stretch of the table.
 {{ config(materialized='table') }}
 
 with
@@ -108,4 +109,4 @@ select
     reports,
     drugs
 from terms
-order by kind, term_key
+order by term_key, kind
