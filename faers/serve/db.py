@@ -118,27 +118,36 @@ class Warehouse:
         return cursor
 
     def query(
-        self, name: str, sql: str, params: Sequence[Any] | dict[str, Any] = (), *, limit: int | None = None
+        self,
+        name: str,
+        sql: str,
+        params: Sequence[Any] | dict[str, Any] = (),
+        *,
+        order_by: str | None = None,
+        limit: int | None = None,
     ) -> Table:
-        """Run one parameterised statement with the time limit; ``limit`` also counts the rows without it."""
+        """Run one parameterised statement with the time limit, ordered by ``order_by`` (column names of its result,
+        from the code, never from a request); with ``limit``, only the first rows and ``Table.total`` counting all
+        of them (one scan: the count is a window beside the order)."""
         cursor = self.cursor()
         timer = threading.Timer(self.timeout, cursor.interrupt)
         started = time.perf_counter()
         timer.start()
+        bound = params if isinstance(params, dict) else list(params)
         try:
-            result = cursor.execute(sql, params if isinstance(params, dict) else list(params))
+            total = None
+            if order_by is not None or limit is not None:
+                window = ", count(*) over () as __total" if limit is not None else ""
+                sql = f"select *{window} from ({sql}) as result"
+                sql += f" order by {order_by}" if order_by else ""
+                sql += f" limit {int(limit)}" if limit is not None else ""
+            result = cursor.execute(sql, bound)
             columns = [d[0] for d in result.description or []]
-            if limit is None:
-                rows = result.fetchall()
-                total = None
-            else:
-                rows = result.fetchmany(int(limit))
-                total = len(rows)
-                if total == int(limit):
-                    counted = cursor.execute(
-                        f"select count(*) from ({sql})", params if isinstance(params, dict) else list(params)
-                    ).fetchall()
-                    total = int(counted[0][0])
+            rows = result.fetchall()
+            if limit is not None:
+                columns = columns[:-1]
+                total = int(rows[0][-1]) if rows else 0
+                rows = [row[:-1] for row in rows]
         except duckdb.InterruptException as error:
             raise QueryTimeout(
                 f"the query for {name} ran longer than {self.timeout:g} s and was stopped: narrow the filters, "

@@ -116,9 +116,8 @@ class SignalFilter:
 
     def order_by(self) -> str:
         column = self.sort if self.sort in SORTABLE else "n_methods"
-        qualified = f"signals.{column}"
         direction = "desc nulls last" if self.descending else "asc nulls last"
-        return f"{qualified} {direction}, signals.a desc, signals.pt"
+        return f"{column} {direction}, a desc, pt"
 
 
 def drug_summary(warehouse: Warehouse, drug: str) -> Table:
@@ -136,9 +135,8 @@ def drug_signals(
         select {columns}
         from main.explorer_signals as signals
         where signals.drug = $drug{conditions}
-        order by {signal_filter.order_by()}
     """
-    return warehouse.query("signals", sql, {"drug": drug, **params}, limit=limit)
+    return warehouse.query("signals", sql, {"drug": drug, **params}, order_by=signal_filter.order_by(), limit=limit)
 
 
 def pt_signals(warehouse: Warehouse, pt: str, *, limit: int | None = ROWS_SHOWN) -> Table:
@@ -146,8 +144,9 @@ def pt_signals(warehouse: Warehouse, pt: str, *, limit: int | None = ROWS_SHOWN)
     columns = ", ".join(c for c in SIGNAL_COLUMNS if c not in ("pt", "soc"))
     return warehouse.query(
         "signals",
-        f"select drug, {columns} from main.signals where pt = ? order by n_methods desc, a desc, drug",
+        f"select drug, {columns} from main.signals where pt = ?",
         [pt],
+        order_by="n_methods desc, a desc, drug",
         limit=limit,
     )
 
@@ -235,9 +234,9 @@ def pair_reports(warehouse: Warehouse, drug: str, pt: str, *, limit: int | None 
         select case_id, primary_id, quarter, fda_dt, sex, age_years, age_group, seriousness, outcomes,
             reporter_country, occp_cod, tto_days, tto_bin
         from main.explorer_pair_reports where drug = ? and pt = ?
-        order by fda_dt desc, primary_id desc
         """,
         [drug, pt],
+        order_by="fda_dt desc, primary_id desc",
         limit=limit,
     )
 
