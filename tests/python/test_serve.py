@@ -264,3 +264,53 @@ def test_cli_starts_serves_and_stops_on_ctrl_c(built_warehouse: BuiltWarehouse) 
         _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
     assert f"http://127.0.0.1:{port}/" in stderr and "(read-only)" in stderr and "stopped" in stderr
+
+
+# The explorer models against the marts they come from. Checked here on the session's full build rather than as
+# dbt singular tests: a test with parents outside the explorer would run in every partial `dbt build --select`
+# of an upstream mart (dbt's eager test selection) and compare it with explorer tables that build did not refresh.
+EXPLORER_CHECKS = {
+    "a drug's rows in explorer_drug_reports are its n_drug, a pair's rows in explorer_pair_reports its a": """
+        with cells as (select * from main.drug_event_cells),
+        drug_counts as (select drug, count(*) as n from main.explorer_drug_reports group by drug),
+        pair_counts as (select drug, pt, count(*) as n from main.explorer_pair_reports group by drug, pt),
+        margins as (select distinct drug, n_drug from cells)
+        select margins.drug from margins full join drug_counts on margins.drug = drug_counts.drug
+        where margins.n_drug is distinct from drug_counts.n
+        union all
+        select cells.drug from cells
+        full join pair_counts on cells.drug = pair_counts.drug and cells.pt = pair_counts.pt
+        where cells.a is distinct from pair_counts.n
+    """,
+    "explorer_signals is main.signals with the cells' margins, row for row": """
+        (select drug, pt, a, b, c, d, expected, ror, ror_lower, ror_upper, prr, prr_lower, prr_upper, chi2, ic, ic025,
+            ic975, ebgm, eb05, eb95, ror_signal, prr_signal, ic_signal, ebgm_signal, n_methods, n_drug, n_event, n
+         from main.signals inner join main.drug_event_cells using (drug, pt, a, b, c, d, expected)
+         except all
+         select drug, pt, a, b, c, d, expected, ror, ror_lower, ror_upper, prr, prr_lower, prr_upper, chi2, ic, ic025,
+            ic975, ebgm, eb05, eb95, ror_signal, prr_signal, ic_signal, ebgm_signal, n_methods, n_drug, n_event, n
+         from main.explorer_signals)
+        union all
+        select drug, pt, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+            null, null, null, null, null, null, null, null, null, null, null
+        from main.explorer_signals anti join main.signals using (drug, pt)
+    """,
+    "explorer_case_versions keeps exactly dim_case's reports, and each reason says kept or why not": """
+        with kept as (
+            select case_id, primary_id, count(*) over (partition by case_id) as n_kept
+            from main.explorer_case_versions where is_kept
+        )
+        select kept.case_id from kept left join main.dim_case as cases
+            on kept.case_id = cases.case_id and kept.primary_id = cases.primary_id
+        where cases.primary_id is null or kept.n_kept > 1
+        union all
+        select case_id from main.dim_case anti join kept using (case_id)
+        union all
+        select case_id from main.explorer_case_versions where is_kept != starts_with(reason, 'kept')
+    """,
+}
+
+
+@pytest.mark.parametrize("check", list(EXPLORER_CHECKS))
+def test_explorer_models_agree_with_the_marts(marts: duckdb.DuckDBPyConnection, check: str) -> None:
+    assert marts.execute(EXPLORER_CHECKS[check]).fetchall() == [], check
