@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from faers.errors import FaersError
+from faers.errors import FaersError, one_line
 from loaders.parquet import ENV_VAR as PARQUET_ENV_VAR
 from loaders.parquet import raw_parquet_dir
 from loaders.paths import PROJECT_DIR
@@ -60,6 +60,8 @@ def session_parameters() -> dict[str, str]:
 def session() -> Any:
     """The SparkSession dbt-spark will use (created with the profile's parameters), with the UDFs registered."""
     try:
+        import dbt.adapters.spark  # noqa: F401
+        import pandas  # noqa: F401
         from pyspark.sql import SparkSession
 
         from faers import spark_udfs
@@ -73,7 +75,12 @@ def session() -> Any:
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in session_parameters().items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    try:
+        spark = builder.getOrCreate()
+    except Exception as error:  # pyspark raises its own error types when the JVM does not start
+        if "JAVA" not in str(error).upper():
+            raise
+        raise SparkSetupError(f"the Spark session did not start ({one_line(str(error))}): install Java 17") from error
     if not os.environ.get("SPARK_REMOTE"):  # a Spark Connect session (a cluster) has no local SparkContext
         spark.sparkContext.setLogLevel("ERROR")
     # pyspark logs every failed statement with its JVM stack trace; dbt reports the error itself

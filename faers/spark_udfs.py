@@ -36,7 +36,8 @@ SIGNAL_UDF_STATS_SCHEMA = (
 
 
 def _arrow(series: pd.Series) -> pa.Array:
-    return pa.Array.from_pandas(series, type=pa.float64())
+    """A numeric column as float64 Arrow (Spark passes a literal such as 1.0 as a DECIMAL: Python Decimals)."""
+    return pa.Array.from_pandas(series.astype("float64"), type=pa.float64())
 
 
 def _pandas(values: pa.Array) -> pd.Series:

@@ -83,6 +83,7 @@ MARTS = [
     "fct_case_report_source",
     "fct_case_therapy",
     "drug_event_cells",
+    "mgps_prior_fit",
     "mgps_prior",
     "signals",
     "tto",

@@ -30,9 +30,9 @@ parsed as (
         from_json(
             fit_json,
             'alpha1 double, beta1 double, alpha2 double, beta2 double, p double, neg_log_likelihood double, '
-            || 'likelihood string, method string, converged boolean, at_boundary boolean, boundary string, '
-            || 'is_usable boolean, message string, n_starts bigint, n_converged_starts bigint, n_cells bigint, '
-            || 'n_zero_cells double, iterations bigint, gradient_norm double, fixed boolean'
+            || 'likelihood string, converged boolean, at_boundary boolean, boundary string, method string, '
+            || 'message string, n_starts bigint, n_converged_starts bigint, n_cells bigint, '
+            || 'n_zero_cells double, iterations bigint, gradient_norm double, fixed boolean, is_usable boolean'
         ) as fit
     from fitted
 
