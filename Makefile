@@ -54,7 +54,7 @@ lint: setup
 
 ## Every test: ruff, pytest (loader, generator, dbt build + dbt tests on the sample, golden statistics, study, report in Chromium, download).
 test: setup browser lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile --durations=25
 
 ## The Spark target against DuckDB: the demo sample built on both, every mart compared (tests/spark/).
 ## CI (.ci/run) runs it after `make test`.
