@@ -129,7 +129,9 @@ def test_raw_parquet_equals_loader_tables(both_targets: object, table: str) -> N
     """Same rows, columns and line accounting as raw.* of the DuckDB load (the Spark build's sources)."""
     root = both_targets.parquet_dir  # type: ignore[attr-defined]
     with duckdb.connect(str(both_targets.duckdb_path), read_only=True) as conn:  # type: ignore[attr-defined]
+        # every column but the time of the load (two loads of the same zips differ only there)
         columns = [row[0] for row in conn.execute(f"select * from raw.{table} limit 0").description]
+        columns = [column for column in columns if column != "loaded_at"]
         listed = ", ".join(f'"{c}"' for c in columns)
         parquet = f"read_parquet('{root}/{table}/*/*.parquet', hive_partitioning = true, union_by_name = true)"
         differences = conn.execute(
