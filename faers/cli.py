@@ -136,15 +136,32 @@ def _dbt_vars(text: str | None) -> dict[str, object]:
 def load(
     paths: Annotated[list[Path], typer.Argument(help="FAERS/LAERS quarterly zips, or folders holding them.")],
     db: DbOption = None,
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="duckdb (default): raw.* in the warehouse file; parquet: raw tables as Parquet partitioned "
+            "by quarter under --out (the Spark target's sources).",
+        ),
+    ] = "duckdb",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="With --format parquet: the folder (default $FAERS_RAW_PARQUET).")
+    ] = None,
 ) -> None:
-    """Stream FDA quarterly ASCII zips into the raw schema (one transaction per quarter).
+    """Stream FDA quarterly ASCII zips into the raw schema (one transaction per quarter), or as Parquet.
 
     Failed files end in one FaersError line naming them (a LoadError and Ctrl-C propagate too: ``main``
     turns each into its one-line message)."""
-    from faers.errors import FaersError
+    from faers.errors import BadInputError, FaersError
     from loaders.cli import load_with_summary
+    from loaders.parquet import raw_parquet_dir
 
-    report = load_with_summary(paths, db)
+    if format_ not in ("duckdb", "parquet"):
+        raise BadInputError(f"--format: expected duckdb or parquet, got {format_!r}")
+    if format_ == "duckdb" and out is not None:
+        raise BadInputError("--out needs --format parquet (the DuckDB file is --db)")
+    parquet_dir = (out or raw_parquet_dir()) if format_ == "parquet" else None
+    report = load_with_summary(paths, db, parquet_dir)
     if report.failed:
         named = "; ".join(failure.message for failure in report.failed[:3])
         more = f" and {len(report.failed) - 3} more" if len(report.failed) > 3 else ""
@@ -191,13 +208,30 @@ def build(
     db: DbOption = None,
     select: Annotated[str | None, typer.Option("--select", "-s", help="dbt selection.")] = None,
     dbt_vars: VarsOption = None,
+    target: Annotated[
+        str,
+        typer.Option(
+            "--target",
+            help="duckdb (default: the warehouse file) or spark (a local PySpark session on the Parquet of "
+            "`faers load --format parquet`; pip extra spark, docs/scaling.md).",
+        ),
+    ] = "duckdb",
 ) -> None:
     """Run ``dbt build`` (models, seeds and data-quality tests) on the warehouse."""
     from faers.dbt import run_dbt
-    from faers.errors import FaersError
+    from faers.errors import BadInputError, FaersError
     from loaders.paths import warehouse_path
 
     build_vars = _dbt_vars(dbt_vars)
+    if target not in ("duckdb", "spark"):
+        raise BadInputError(f"--target: expected duckdb or spark, got {target!r}")
+    if target == "spark":
+        from faers.spark import run_dbt_spark
+
+        if db is not None:
+            raise BadInputError("--db is the DuckDB file; the Spark target writes to $FAERS_SPARK_WAREHOUSE")
+        run_dbt_spark(["build", *(["--select", select] if select else [])], dbt_vars=build_vars)
+        return
     path = (db or warehouse_path()).resolve()
     if not path.is_file():
         raise FaersError(f"no warehouse at {path}: run `faers load DIR` first (or pass --db)")

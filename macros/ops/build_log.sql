@@ -31,6 +31,16 @@
     quarters in raw.load_log and their latest load time, so `faers status` can tell which quarters were
     loaded after the last complete build. -#}
 {% macro record_build_start() -%}
+    {{ return(adapter.dispatch('record_build_start')()) }}
+{%- endmacro %}
+
+{#- The build log needs UPDATE (a transactional table): DuckDB only; on Spark the run results are dbt's own
+    (target/run_results.json). -#}
+{% macro spark__record_build_start() -%}
+    select 1
+{%- endmacro %}
+
+{% macro default__record_build_start() -%}
     {%- if execute and invocation_args_dict.get('which') in build_log_commands() -%}
         {%- set load_log = adapter.get_relation(database=target.database, schema='raw', identifier='load_log') -%}
         {%- call statement('record_build_start') -%}
@@ -82,6 +92,14 @@
 {#- on-run-end: 'complete' when every node succeeded (passing or warning tests), else 'failed' with the
     nodes that errored or failed (failed_nodes; their dependents were skipped). -#}
 {% macro record_build_end(results) -%}
+    {{ return(adapter.dispatch('record_build_end')(results)) }}
+{%- endmacro %}
+
+{% macro spark__record_build_end(results) -%}
+    select 1
+{%- endmacro %}
+
+{% macro default__record_build_end(results) -%}
     {%- if execute and invocation_args_dict.get('which') in build_log_commands() -%}
         {%- set failed = [] -%}
         {%- set nodes = [] -%}

@@ -29,7 +29,7 @@
         on case_drug_ingredients.primary_id = case_drugs.primary_id
         and case_drug_ingredients.drug_seq = case_drugs.drug_seq
     {%- endif %}
-    where list_contains({{ var('suspect_roles') }}, case_drug_ingredients.role_cod)
+    where {{ faers_list_contains(faers_list_literal(var('suspect_roles')), 'case_drug_ingredients.role_cod') }}
     {%- elif unit == 'product' -%}
     select
         case_drugs.primary_id,
@@ -38,7 +38,7 @@
         case_drugs.{{ column }}
         {%- endfor %}
     from {{ ref('fct_case_drug') if case_drugs is none else case_drugs }} as case_drugs
-    where list_contains({{ var('suspect_roles') }}, case_drugs.role_cod)
+    where {{ faers_list_contains(faers_list_literal(var('suspect_roles')), 'case_drugs.role_cod') }}
         and case_drugs.drug is not null
     {%- else -%}
         {{ exceptions.raise_compiler_error("var drug_unit must be 'ingredient' or 'product', got '" ~ unit ~ "'") }}

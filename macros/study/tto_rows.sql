@@ -31,7 +31,7 @@ suspect_drugs as (
         drug,
         route
     from case_drugs
-    where list_contains({{ var('suspect_roles') }}, role_cod)
+    where {{ faers_list_contains(faers_list_literal(var('suspect_roles')), 'role_cod') }}
         and drug is not null
 
 ),
@@ -46,7 +46,7 @@ therapy_starts_joined as (
         suspect_drugs.route,
         case_therapies.start_dt,
         cases.event_dt,
-        date_diff('day', case_therapies.start_dt, cases.event_dt)::integer as tto_days
+        {{ faers_days_between('case_therapies.start_dt', 'cases.event_dt') }}::integer as tto_days
     from suspect_drugs
     inner join case_therapies
         on suspect_drugs.primary_id = case_therapies.primary_id

@@ -119,7 +119,7 @@ ingredients as (
         case_id,
         drug_seq,
         role_cod,
-        unnest(string_split(drug, '\')) as ingredient,
+        {{ faers_unnest(faers_split('drug', '\\')) }} as ingredient,
         mapping_source
     from drug_rows
     where drug is not null
@@ -185,7 +185,7 @@ collapsed as (
         any_value(hlt_code) as hlt_code,
         any_value(hlgt_code) as hlgt_code,
         min(term_status) as term_status,
-        nullif(array_to_string(list_sort(list_distinct(list(drug_rec_act))), ','), '') as drug_rec_act
+        nullif({{ faers_join(faers_list_sorted_distinct(faers_list_agg('drug_rec_act')), ',') }}, '') as drug_rec_act
     from reactions_of_kept_reports
     group by primary_id, case_id, pt
 
@@ -310,8 +310,8 @@ outcomes_per_case as (
 
     select
         primary_id,
-        string_agg(outc_cod, ',' order by outc_cod) as outcomes,
-        bool_or(list_contains({{ var('serious_outcome_codes') }}, outc_cod)) as is_serious
+        {{ faers_string_agg_sorted('outc_cod', ',') }} as outcomes,
+        bool_or({{ faers_list_contains(faers_list_literal(var('serious_outcome_codes')), 'outc_cod') }}) as is_serious
     from outcomes
     group by primary_id
 

@@ -19,7 +19,7 @@ with
 demographics as (
 
     -- loaded_at and logic_version only drive the incremental staging table
-    select * exclude (loaded_at, logic_version) from {{ ref('stg_faers__demo') }}
+    select {{ faers_star_except(['loaded_at', 'logic_version']) }} from {{ ref('stg_faers__demo') }}
     {%- if last_quarter is not none %}
     where quarter <= '{{ last_quarter }}'
     {%- endif %}

@@ -3,12 +3,11 @@
     synonym seed, never row by row over DRUG. Unit tests on real FDA names: models/intermediate/
     _int_drug_names__models.yml. -#}
 
-{#- Wrap `expr` in regexp_replace(expr, pattern, replacement, 'g') for each (pattern, replacement). -#}
+{#- Wrap `expr` in a replacement of every match (faers_regexp_replace_all) for each (pattern, replacement). -#}
 {% macro drug_regex_steps(expr, steps) -%}
     {%- set ns = namespace(expr=expr) -%}
     {%- for pattern, replacement in steps -%}
-        {%- set ns.expr = "regexp_replace(" ~ ns.expr ~ ", '" ~ pattern | replace("'", "''")
-            ~ "', '" ~ replacement ~ "', 'g')" -%}
+        {%- set ns.expr = faers_regexp_replace_all(ns.expr, pattern, replacement) -%}
     {%- endfor -%}
     {{ ns.expr }}
 {%- endmacro %}
@@ -135,7 +134,7 @@
     {%- set pattern -%}
         ^(?:unknown|unk|unspecified|not reported|not specified|not known|not applicable|n a|na|none|no|nos|other|drug|medication|medicine|product)(?: (?:drugs?|medications?|medicines?|products?|therapy|ingredients?|name))?$
     {%- endset -%}
-    case when regexp_matches({{ expr }}, '{{ pattern }}') then null else {{ expr }} end
+    case when {{ faers_regexp_matches(expr, pattern) }} then null else {{ expr }} end
 {%- endmacro %}
 
 {#- A DRUGNAME as ingredient text (the rules above, in this order): lower case; quotes dropped;
@@ -164,13 +163,13 @@
 {#- The text in the first parentheses of a DRUGNAME, cleaned like a name ('TYLENOL (ACETAMINOPHEN)' ->
     'acetaminophen'); a candidate only when the outer name maps to nothing (int_drug_names_normalized). -#}
 {% macro drug_name_in_parentheses(column) -%}
-    {{ drug_name_cleaned("regexp_extract(" ~ column ~ ", '\\(([^)]*)\\)', 1)") }}
+    {{ drug_name_cleaned(faers_regexp_extract(column, '\\(([^)]*)\\)', 1)) }}
 {%- endmacro %}
 
 {#- A PROD_AI ingredient (already an active ingredient name): lower case, trimmed, trailing dots
     dropped, blanks collapsed; NULL when empty. -#}
 {% macro drug_ingredient_cleaned(column) -%}
-    nullif(trim(regexp_replace(regexp_replace(lower({{ column }}), '[. ]+$', ''), ' +', ' ', 'g')), '')
+    nullif(trim({{ faers_regexp_replace_all(faers_regexp_replace_all('lower(' ~ column ~ ')', '[. ]+$', ''), ' +', ' ') }}), '')
 {%- endmacro %}
 
 {#- The active moiety of one ingredient: its salt, ester and hydrate words (seeds/drug_salt_words.csv,
@@ -183,13 +182,13 @@
     {%- if var('drug_keep_salts') -%}
         {{ ingredient }}
     {%- else -%}
+        {%- set words = faers_split(ingredient, ' ') -%}
         case
-            when list_bool_and(list_transform(string_split({{ ingredient }}, ' '),
-                lambda word: list_contains({{ salt_words }}, word)))
-                or list_has_any(string_split({{ ingredient }}, ' '), {{ keep_words }})
+            when {{ faers_list_all(words, 'word', faers_list_contains(salt_words, 'word')) }}
+                or {{ faers_list_has_any(words, keep_words) }}
                 then {{ ingredient }}
-            else array_to_string(list_filter(string_split({{ ingredient }}, ' '),
-                lambda word, i: i = 1 or not list_contains({{ salt_words }}, word)), ' ')
+            else {{ faers_join(faers_list_filter(words, 'word, i',
+                'i = ' ~ faers_list_first_position() ~ ' or not ' ~ faers_list_contains(salt_words, 'word')), ' ') }}
         end
     {%- endif -%}
 {%- endmacro %}
@@ -202,16 +201,18 @@
     distinct, sorted, joined with '\'. NULL when nothing is left. The caller cross joins
     int_drug_name_lookups as `lookups`. -#}
 {% macro drug_ingredient_set(text, lookups='lookups') -%}
-    {%- set key = "regexp_replace(" ~ drug_ingredient_cleaned('part')
-        ~ ", '(^|[^a-z0-9])hcl([^a-z0-9]|$)', '\\1hydrochloride\\2', 'g')" -%}
-    nullif(array_to_string(list_sort(list_distinct(list_filter(list_transform(flatten(list_transform(
-        list_filter(string_split({{ text }}, '\'), lambda part: {{ drug_ingredient_cleaned('part') }} is not null),
-        lambda part: string_split(coalesce(
-            {{ lookups }}.synonyms[{{ key }}],
-            {{ lookups }}.synonyms[{{ drug_active_moiety(key, lookups ~ '.salt_words', lookups ~ '.keep_words') }}],
-            {{ drug_ingredient_cleaned('part') }}
-        ), '\'))),
-        lambda ingredient: {{ drug_active_moiety(drug_ingredient_cleaned('ingredient'), lookups ~ '.salt_words',
-            lookups ~ '.keep_words') }}),
-        lambda ingredient: ingredient is not null and ingredient != ''))), '\'), '')
+    {%- set key = faers_regexp_replace_all(drug_ingredient_cleaned('part'), '(^|[^a-z0-9])hcl([^a-z0-9]|$)',
+        '\\1hydrochloride\\2') -%}
+    {%- set parts = faers_list_filter(faers_split(text, '\\'), 'part',
+        drug_ingredient_cleaned('part') ~ ' is not null') -%}
+    {%- set looked_up -%}
+        {{ faers_split('coalesce(' ~ lookups ~ '.synonyms[' ~ key ~ '], ' ~ lookups ~ '.synonyms['
+            ~ drug_active_moiety(key, lookups ~ '.salt_words', lookups ~ '.keep_words') ~ '], '
+            ~ drug_ingredient_cleaned('part') ~ ')', '\\') }}
+    {%- endset -%}
+    {%- set moieties = faers_list_transform(faers_flatten(faers_list_transform(parts, 'part', looked_up)),
+        'ingredient', drug_active_moiety(drug_ingredient_cleaned('ingredient'), lookups ~ '.salt_words',
+            lookups ~ '.keep_words')) -%}
+    nullif({{ faers_join(faers_list_sorted_distinct(faers_list_filter(moieties, 'ingredient',
+        "ingredient is not null and ingredient != ''")), '\\') }}, '')
 {%- endmacro %}

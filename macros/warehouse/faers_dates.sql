@@ -4,9 +4,9 @@
 {% macro faers_date(column) -%}
     case
         when length(trim({{ column }})) = 8
-            and try_strptime(trim({{ column }}), '%Y%m%d')::date
+            and {{ faers_parse_yyyymmdd('trim(' ~ column ~ ')') }}
             between date '{{ var("faers_min_date") }}' and date '{{ var("faers_max_date") }}'
-            then try_strptime(trim({{ column }}), '%Y%m%d')::date
+            then {{ faers_parse_yyyymmdd('trim(' ~ column ~ ')') }}
     end
 {%- endmacro %}
 
@@ -16,7 +16,7 @@
     case
         when {{ faers_date(column) }} is not null then 'day'
         when length(trim({{ column }})) = 6
-            and try_strptime(trim({{ column }}) || '01', '%Y%m%d')::date
+            and {{ faers_parse_yyyymmdd('trim(' ~ column ~ ") || '01'") }}
             between date_trunc('month', date '{{ var("faers_min_date") }}')
             and date '{{ var("faers_max_date") }}'
             then 'month'

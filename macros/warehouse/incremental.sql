@@ -14,6 +14,20 @@
     The dbt var `incremental_staging: false` makes these models plain views again (no typed copy on disk;
     every build then re-types every quarter: benchmarks/warehouse.py measures both). -#}
 
+{#- Whether the engine deletes rows of a table (DuckDB). Spark's Parquet tables do not: there the six
+    staging models are views (as with incremental_staging: false) and every build re-types every quarter. -#}
+{% macro faers_supports_delete() -%}
+    {{ return(adapter.dispatch('faers_supports_delete')()) }}
+{%- endmacro %}
+
+{% macro default__faers_supports_delete() -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+{% macro spark__faers_supports_delete() -%}
+    {{ return(false) }}
+{%- endmacro %}
+
 {#- Latest load per quarter of raw.load_log. -#}
 {% macro faers_quarter_loads() -%}
     select quarter, max(loaded_at) as loaded_at
@@ -71,7 +85,7 @@
     {%- set logic_version = local_md5(columns) -%}
     {#- the hook is rendered when the model runs (is_incremental() is only known then) -#}
     {{ config(
-        materialized='incremental' if var('incremental_staging', true) else 'view',
+        materialized='incremental' if var('incremental_staging', true) and faers_supports_delete() else 'view',
         incremental_strategy='delete+insert',
         unique_key='quarter',
         on_schema_change='fail',

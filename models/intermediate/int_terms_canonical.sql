@@ -37,7 +37,7 @@ spellings_keyed as (
     select
         pt,
         n_rows,
-        lower(regexp_replace(pt, '\s+', ' ', 'g')) as pt_key,
+        lower({{ faers_regexp_replace_all('pt', '\\s+', ' ') }}) as pt_key,
         pt != upper(pt) as is_mixed_case
     from spellings
 
@@ -47,7 +47,7 @@ canonical_spellings as (
 
     select
         pt_key,
-        regexp_replace(pt, '\s+', ' ', 'g') as pt_canonical
+        {{ faers_regexp_replace_all('pt', '\\s+', ' ') }} as pt_canonical
     from spellings_keyed
     qualify row_number() over (
         partition by pt_key

@@ -48,7 +48,7 @@ hierarchy as (
 pt_by_name as (
 
     select
-        lower(regexp_replace(trim(pt_name), '\s+', ' ', 'g')) as term_key,
+        lower({{ faers_regexp_replace_all('trim(pt_name)', '\\s+', ' ') }}) as term_key,
         min(pt_code) as pt_code
     from preferred_terms
     group by 1
@@ -58,8 +58,8 @@ pt_by_name as (
 pt_by_llt_name as (
 
     select
-        lower(regexp_replace(trim(llt_name), '\s+', ' ', 'g')) as term_key,
-        arg_min(pt_code, (not is_current, llt_code)) as pt_code
+        lower({{ faers_regexp_replace_all('trim(llt_name)', '\\s+', ' ') }}) as term_key,
+        {{ faers_arg_min('pt_code', ['not is_current', 'llt_code']) }} as pt_code
     from lowest_level_terms
     group by 1
 
@@ -126,10 +126,10 @@ terms_resolved as (
         pt_canonical as reported_term,
         pt_canonical as pt,
         null::bigint as pt_code,
-        null::varchar as soc,
+        null::string as soc,
         null::bigint as hlt_code,
         null::bigint as hlgt_code,
-        null::varchar as term_status
+        null::string as term_status
     from terms
 
 )

@@ -61,11 +61,11 @@ violations as (
         'a defined statistic is NULL or not finite' as problem
     from statistics
     where not coalesce(
-        isfinite(ic) and isfinite(ic025) and isfinite(ebgm) and isfinite(eb05),
+        {{ faers_isfinite('ic') }} and {{ faers_isfinite('ic025') }} and {{ faers_isfinite('ebgm') }} and {{ faers_isfinite('eb05') }},
         false
     )
-        or (label = 'b is zero' and not coalesce(isfinite(prr) and isfinite(prr_lower), false))
-        or (label != 'b and c are zero' and not coalesce(isfinite(chi2), false))
+        or (label = 'b is zero' and not coalesce({{ faers_isfinite('prr') }} and {{ faers_isfinite('prr_lower') }}, false))
+        or (label != 'b and c are zero' and not coalesce({{ faers_isfinite('chi2') }}, false))
 
     union all
 

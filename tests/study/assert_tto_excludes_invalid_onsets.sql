@@ -38,7 +38,7 @@ eligible_onsets as (
         and case_drugs.drug_seq = case_therapies.drug_seq
     inner join cases
         on case_drugs.primary_id = cases.primary_id
-    where list_contains({{ var('suspect_roles') }}, case_drugs.role_cod)
+    where {{ faers_list_contains(faers_list_literal(var('suspect_roles')), 'case_drugs.role_cod') }}
         and case_drugs.drug is not null
         and case_therapies.start_dt_precision = 'day'
         and cases.event_dt_precision = 'day'

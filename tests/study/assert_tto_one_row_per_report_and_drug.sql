@@ -21,7 +21,7 @@ inconsistent_rows as (
     select primary_id, drug, 'tto_days or tto_bin inconsistent' as problem
     from tto
     where tto_days < 0
-        or tto_days != date_diff('day', start_dt, event_dt)
+        or tto_days != {{ faers_days_between('start_dt', 'event_dt') }}
         or tto_bin is distinct from {{ tto_bin('tto_days') }}
 
 )

@@ -23,8 +23,8 @@ ambiguous as (
 
     select
         name_key,
-        list(distinct ingredient order by ingredient) as ingredients,
-        list(name order by name) as names
+        {{ faers_list_agg('ingredient', distinct=true, sorted=true) }} as ingredients,
+        {{ faers_list_agg('name', sorted=true) }} as names
     from keyed
     group by name_key
     having count(distinct ingredient) > 1 or name_key is null

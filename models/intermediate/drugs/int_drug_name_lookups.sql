@@ -34,11 +34,10 @@ synonym_keys as (
 raw_lookups as (
 
     select
-        (select coalesce(map(list(name_key order by name_key), list(ingredient order by name_key)), map())
-            from synonym_keys) as synonyms,
-        (select coalesce(list(distinct lower(trim(word)) order by lower(trim(word))), []) from salt_words
+        (select {{ faers_map_agg('name_key', 'ingredient') }} from synonym_keys) as synonyms,
+        (select {{ faers_list_agg('lower(trim(word))', distinct=true, sorted=true) }} from salt_words
             where trim(word) != '' and coalesce(lower(trim(kind)), '') != 'keep') as salt_words,
-        (select coalesce(list(distinct lower(trim(word)) order by lower(trim(word))), []) from salt_words
+        (select {{ faers_list_agg('lower(trim(word))', distinct=true, sorted=true) }} from salt_words
             where trim(word) != '' and lower(trim(kind)) = 'keep') as keep_words
 
 ),
@@ -60,7 +59,7 @@ lookups as (
         raw_lookups.salt_words,
         raw_lookups.keep_words,
         (
-            select coalesce(map(list(name_key order by name_key), list(ingredient order by name_key)), map())
+            select {{ faers_map_agg('name_key', 'ingredient') }}
             from synonym_sets where ingredient is not null
         )
             as synonym_sets

@@ -30,8 +30,8 @@ cleaned as (
     select
         name_key,
         dictionary_names,
-        array_to_string(list_filter(list_transform(string_split(ingredient_text, '\'),
-            lambda part: {{ drug_name_cleaned('part') }}), lambda part: part is not null), '\')
+        {{ faers_join(faers_list_filter(faers_list_transform(faers_split('ingredient_text', '\\'),
+            'part', drug_name_cleaned('part')), 'part', 'part is not null'), '\\') }}
             as ingredient_text
     from matches
 

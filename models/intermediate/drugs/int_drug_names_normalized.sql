@@ -121,7 +121,7 @@ normalized as (
         n_rows,
         name_key,
         drug,
-        coalesce(len(string_split(drug, '\')), 0) as n_ingredients,
+        {{ faers_list_length(faers_split('drug', '\\')) }} as n_ingredients,
         mapping_source,
         support,
         agreement

@@ -12,9 +12,9 @@
 {%- if conso is none or rel is none %}
 
 select
-    null::varchar as name_key,
-    null::varchar as ingredient,
-    null::varchar as rxnorm_ttys
+    null::string as name_key,
+    null::string as ingredient,
+    null::string as rxnorm_ttys
 where false
 
 {%- else %}
@@ -87,7 +87,7 @@ concept_ingredients as (
 
     select
         walk.start_rxcui as rxcui,
-        array_to_string(list_sort(list_distinct(list(ingredient_concepts.ingredient_name))), '\')
+        {{ faers_join(faers_list_sorted_distinct(faers_list_agg('ingredient_concepts.ingredient_name')), '\\') }}
             as ingredient_text
     from walk
     inner join ingredient_concepts
@@ -125,7 +125,7 @@ unambiguous as (
     select
         name_key,
         any_value(ingredient) as ingredient,
-        array_to_string(list_sort(list_distinct(list(tty))), ',') as rxnorm_ttys
+        {{ faers_join(faers_list_sorted_distinct(faers_list_agg('tty')), ',') }} as rxnorm_ttys
     from resolved
     where ingredient is not null
     group by name_key

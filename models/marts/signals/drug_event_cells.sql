@@ -38,7 +38,7 @@ drug_ids as (
 
     select
         drug,
-        (row_number() over ())::integer as drug_id
+        (row_number() over (order by drug))::integer as drug_id
     from (select distinct drug from suspect_rows)
 
 ),
@@ -47,7 +47,7 @@ pt_ids as (
 
     select
         pt,
-        (row_number() over ())::integer as pt_id
+        (row_number() over (order by pt))::integer as pt_id
     from (select distinct pt from event_rows)
 
 ),

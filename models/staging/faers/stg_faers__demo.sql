@@ -5,7 +5,7 @@
 {%- set columns %}
         ---------- ids
         {{ faers_id('coalesce(primaryid, isr)') }} as primary_id,
-        {{ faers_id('coalesce(caseid, "case")') }} as case_id,
+        {{ faers_id('coalesce(caseid, ' ~ adapter.quote('case') ~ ')') }} as case_id,
         try_cast({{ faers_text('caseversion') }} as integer) as case_version,
         {{ faers_text('foll_seq') }} as follow_up_seq,
         {{ faers_code('coalesce(i_f_code, i_f_cod)') }} as i_f_code,
