@@ -130,7 +130,16 @@ background_exclude_drugs: {kind: names}
             {%- do problems.append('var ' ~ name ~ ': expected ' ~ problem) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if not problems -%}
+    {#- the rules across vars once their own values are valid -#}
+    {%- set checked = namespace(valid=true) -%}
+    {%- for problem in problems -%}
+        {%- for name in ('expected_strata', 'background_exclude_drugs', 'mgps_likelihood', 'mgps_prior') -%}
+            {%- if problem.startswith('var ' ~ name ~ ':') -%}
+                {%- set checked.valid = false -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if checked.valid -%}
         {%- do problems.extend(faers_adjustment_problems()) -%}
     {%- endif -%}
     {%- if problems -%}
