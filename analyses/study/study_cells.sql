@@ -57,6 +57,26 @@ report_drugs as (
 
 ),
 
+co_suspect_rows as (
+
+    {{ suspect_drug_rows(['drug_name', 'prod_ai'], case_drugs='case_drugs', roles=['PS', 'SS']) }}
+
+),
+
+report_co_suspects as (
+
+    select distinct
+        co_suspect_rows.primary_id,
+        case
+            when {{ study_drug_match('co_suspect_rows') }} then '{{ var("study_drug") | lower }}'
+            else co_suspect_rows.drug
+        end as drug
+    from co_suspect_rows
+    semi join study_reports
+        on co_suspect_rows.primary_id = study_reports.primary_id
+
+),
+
 report_events as (
 
     select distinct
@@ -121,7 +141,12 @@ cells_completed as (
         drug_event_counts.stratum,
         drug_event_counts.drug,
         drug_event_counts.pt,
-        {{ contingency_cells('drug_event_counts.a', 'drug_margins.n_drug', 'event_margins.n_event', 'stratum_sizes.n') }}
+        {{ contingency_cells('drug_event_counts.a', 'drug_margins.n_drug', 'event_margins.n_event', 'stratum_sizes.n') }},
+        null::double as mh_r,
+        null::double as mh_s,
+        null::double as mh_pr,
+        null::double as mh_ps_qr,
+        null::double as mh_qs
     from drug_event_counts
     inner join drug_margins
         on drug_event_counts.stratum_var = drug_margins.stratum_var
@@ -135,6 +160,48 @@ cells_completed as (
         on drug_event_counts.stratum_var = stratum_sizes.stratum_var
         and drug_event_counts.stratum = stratum_sizes.stratum
 
+){% if adjusted %},
+
+adjusted_overall as (
+
+    {{ drug_event_cells_query(
+        'select primary_id, drug from report_drugs',
+        'select primary_id, pt from report_events',
+        'select primary_id, drug from report_co_suspects',
+        study_source('dim_case')
+    ) | indent(4) }}
+
+),
+
+cells_adjusted as (
+
+    select * replace (case when stratum_var = 'overall' then 'unadjusted' else stratum_var end as stratum_var)
+    from cells_completed
+    union all
+    select
+        'overall' as stratum_var,
+        'all' as stratum,
+        drug,
+        pt,
+        a,
+        b,
+        c,
+        d,
+        n_drug,
+        n_event,
+        n,
+        expected,
+        mh_r,
+        mh_s,
+        mh_pr,
+        mh_ps_qr,
+        mh_qs
+    from adjusted_overall
+
 )
 
+select * from cells_adjusted
+{%- else %}
+
 select * from cells_completed
+{%- endif %}

@@ -225,3 +225,54 @@ def test_strata_and_masking_need_the_truncated_likelihood_and_each_other_s_absen
     assert "var expected_year_band: expected an integer >= 1, got 0" in message
     assert "var expected_strata: needs mgps_likelihood: truncated (openEBGM) or a fixed mgps_prior" in message
     assert "vars expected_strata and background_exclude_drugs: set one of them, not both" in message
+
+
+STRATIFIED_STUDY = """\
+name: Stratified baclofen
+drug: {generic: baclofen, brands: [Lioresal, Gablofen]}
+period: {first: 2004Q1, last: 2026Q4}
+subgroups: [sex]
+formula: {expected_strata: [sex, age_group, report_year, reporter_country, occp_cod], expected_year_band: 3,
+          mgps_likelihood: truncated}
+"""
+
+
+def test_a_study_file_sets_the_strata_and_shows_their_effect_and_the_co_suspects(
+    stratified: Built, tmp_path: Path
+) -> None:
+    from faers.study.run import run_study
+
+    (tmp_path / "study.yml").write_text(STRATIFIED_STUDY)
+    result = run_study(tmp_path / "study.yml", tmp_path / "out", stratified.base)
+
+    def table(name: str) -> pl.DataFrame:
+        return pl.read_parquet(result.out_dir / "tables" / f"{name}.parquet")
+
+    settings = {row["setting"]: row for row in table("settings").iter_rows(named=True)}
+    assert settings["formula.expected_strata"]["value"] == (
+        '["sex", "age_group", "report_year", "reporter_country", "occp_cod"]'
+    )
+    assert settings["formula.expected_strata"]["source"] == "study file"
+    assert settings["formula.background_exclude_drugs"]["source"] == "default"
+    # the study population is the mart's: its overall E and ror_mh are the stratified mart's (same macro)
+    mart = _read(stratified.db_path, "select pt, expected, ror_mh, ror_mh_lower from signals where drug = 'baclofen'")
+    signals = table("signals").select("pt", "a", "expected", "n_methods").join(mart, on="pt")
+    assert signals.height > 20
+    for row in signals.iter_rows(named=True):
+        _assert_close(row["expected"], row["expected_right"], row["pt"])
+    effect = table("adjustment_effect")
+    assert effect.height > 0 and set(effect.columns) >= {"pt", "n_methods_unadjusted", "n_methods", "ror_mh"}
+    crude = _read(stratified.base, "select pt, expected, n_methods from signals where drug = 'baclofen'")
+    compared = effect.join(crude, on="pt", suffix="_mart")
+    assert compared.height == effect.height
+    assert compared.filter(pl.col("n_methods_unadjusted") != pl.col("n_methods_mart")).height == 0
+    assert compared.filter(pl.col("expected_unadjusted") != pl.col("expected_mart")).height == 0
+    # co-suspects: the top ingredients of each positive PT, counted from the reports here
+    co = table("co_suspects")
+    positive = set(table("positive_all_four")["pt"])
+    assert positive and set(co["pt"]) <= positive and co["rank"].max() <= 5
+    drugs, events, co_suspects, _ = _reports(stratified.base)
+    for row in co.head(10).iter_rows(named=True):
+        with_pt = [r for r, ds in drugs.items() if "baclofen" in ds and row["pt"] in events[r]]
+        assert row["pt_reports"] == len(with_pt)
+        assert row["reports"] == sum(row["co_suspect"] in co_suspects[r] - {"baclofen"} for r in with_pt)
