@@ -5,6 +5,12 @@
     prior is fitted on all of its cells. The study drug's rows (any of its names) have drug =
     var('study_drug'). a, b, c, d count reports. What "a drug" is follows var('drug_unit') (macro
     suspect_drug_rows), as in the signals mart. -#}
+{#- Adjusted signals (vars expected_strata or background_exclude_drugs, a study file's formula keys): the
+    'overall' rows are the whole population's cells by the signals mart's own macro drug_event_cells_query
+    (stratified E and the Mantel-Haenszel sums mh_*, or the masked background), and the crude overall rows
+    are kept as stratum_var 'unadjusted' (own prior; the study's table adjustment_effect compares them).
+    Subgroup strata keep the crude E. -#}
+{%- set adjusted = var('expected_strata') or var('background_exclude_drugs') %}
 with
 
 study_reports as (
