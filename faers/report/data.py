@@ -1,27 +1,30 @@
 """What the report shows, read from a study output folder or straight from the marts.
 
-A study folder (``faers study``) holds every table of the report; without one the reporter reads the
-marts of the DuckDB file (``main.signals``, ``main.dim_case``, ``main.fct_case_drug``, ``main.tto``) and
-fills only what those allow. Either way the result is one :class:`ReportData` that the figures and
-tables render; nothing here draws.
+A study folder (``faers study``) holds every table of the report; without one the reporter runs the same
+study SQL on the marts (the project's defaults over every loaded quarter) and reads its folder. Either way
+every table comes from SQL and the Python steps of ``faers.study``; the result is one :class:`ReportData`
+that the figures and tables render. Nothing here computes a statistic or draws.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 import yaml
+from rich.console import Console
 
-from faers.builds import require_complete_build, table_exists
+from faers.builds import read_state, require_complete_build
+from faers.errors import FaersError
 from faers.report.errors import ReportError
 from faers.study.config import MeddraOptions, Scope
-from faers.study.scope import ScopeError, choose_hierarchy, resolve_scope
-from faers.study.tto import fit_weibull
+from faers.study.run import last_loaded_quarter, run_study
+from faers.study.scope import choose_hierarchy
 from faers.vars import built_suspect_roles
 
 SIGNAL_COLUMNS: tuple[str, ...] = (
@@ -284,18 +287,6 @@ def parse_scope(conn: duckdb.DuckDBPyConnection, text: str) -> Scope:
     return Scope(pt=names)
 
 
-def _scope_pts(conn: duckdb.DuckDBPyConnection, scope: str | None) -> list[str] | None:
-    """The PTs of ``--scope`` (None without a scope), resolved like a study's scope."""
-    if not scope:
-        return None
-
-    try:
-        resolved = resolve_scope(conn, parse_scope(conn, scope))
-    except ScopeError as error:
-        raise ReportError(f"--scope {scope!r}: {error}") from error
-    return list(resolved.pts)
-
-
 def _suspect_roles(conn: duckdb.DuckDBPyConnection, db_path: Path) -> list[str]:
     """The ``suspect_roles`` the signals were built with (drug_event_cells' record), so counts use the same
     drug roles as the signals, whatever ``--vars`` the build had."""
@@ -319,145 +310,57 @@ def _finite(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def load_marts(db_path: Path, drug: str, *, scope: str | None = None) -> ReportData:
-    """Read what the report needs for ``drug`` from the marts of the warehouse at ``db_path``."""
+    """The report of ``drug`` straight from the marts: the study SQL (analyses/study, ``faers study``) run with
+    the project's defaults over every loaded quarter, with the suspect roles and drug unit the marts were built
+    with. Every table is the one a study would write; nothing is computed here."""
     db_path = db_path.resolve()
     if not db_path.exists():
         raise ReportError(f"{db_path}: warehouse not found (run `faers build` first)")
     with duckdb.connect(str(db_path), read_only=True) as conn:
         require_complete_build(conn, db_path, marts=("signals", "dim_case", "fct_case_drug"))
         ingredient = resolve_drug(conn, drug, db_path)
-        pts = _scope_pts(conn, scope)
-        columns = ", ".join(SIGNAL_COLUMNS)
-        signals = conn.sql(f"select {columns} from main.signals where drug = ? order by pt", params=[ingredient]).pl()
-        signals = signals.with_columns(
-            positive_all=pl.col("n_methods") == 4,
-            in_scope=pl.col("pt").is_in(pts) if pts else pl.lit(value=True),
-        )
-        if pts:
-            unknown = sorted(set(pts) - set(signals["pt"].to_list()))
-            if len(unknown) == len(pts):
-                raise ReportError(
-                    f"--scope: none of the PTs ({', '.join(pts)}) is reported with {ingredient} in {db_path}"
-                )
-        roles = _suspect_roles(conn, db_path)
-        cases = _drug_cases(conn, ingredient, roles, pts)
-        tto = None
-        if table_exists(conn, "main", "tto"):
-            tto = conn.sql(
-                "select primary_id, case_id, tto_days, tto_bin from main.tto where drug = ? and tto_days is not null",
-                params=[ingredient],
-            ).pl()
-    notes = {
-        "subgroups": "Subgroup forest plots (sex, age group, seriousness) need a study: run `faers study`.",
-        "seriousness": "The seriousness comparison needs a study: run `faers study`.",
-        "tto": "Time to onset of every report of the drug (all PTs); per-PT onsets need a study.",
-    }
-    return ReportData(
-        drug=ingredient,
-        source="marts",
-        signals=_finite(signals),
-        scope=scope,
-        db_path=db_path,
-        characteristics=_characteristics(cases),
-        reports_per_year=(
-            cases.group_by("population", "report_year")
-            .agg(n=pl.len())
-            .rename({"report_year": "year"})
-            .drop_nulls("year")
-            .sort("population", "year")
-        ),
-        tto=tto,
-        tto_bins=_tto_bins(tto) if tto is not None and tto.height else None,
-        tto_summary=_tto_overall(tto) if tto is not None and tto.height else None,
-        notes=notes,
-    )
+        study = {
+            "name": f"{ingredient}: every loaded quarter, project defaults",
+            "drug": {"generic": ingredient},
+            "suspect_roles": _suspect_roles(conn, db_path),
+            "period": _loaded_period(conn),
+            **_built_drug_unit(conn),
+        }
+        if scope:
+            study["scope"] = _scope_block(conn, scope, ingredient, db_path)
+    with tempfile.TemporaryDirectory(prefix="faers_report_") as tmp:
+        file = Path(tmp) / "study.yml"
+        file.write_text(yaml.safe_dump(study, sort_keys=False), encoding="utf-8")
+        try:
+            run_study(file, Path(tmp) / "study", db_path, console=Console(stderr=True, quiet=True))
+        except FaersError as error:
+            raise ReportError(f"report of {ingredient} from {db_path}: {error}") from error
+        data = load_study(Path(tmp) / "study", scope=scope)
+    return replace(data, source="marts", study_dir=None, study_text=None, db_path=db_path)
 
 
-def _drug_cases(conn: duckdb.DuckDBPyConnection, drug: str, roles: list[str], pts: list[str] | None) -> pl.DataFrame:
-    """One row per case with the drug in a suspect role (population 'all'), repeated for the scope."""
-    cases = conn.sql(
-        """
-        select
-            dim_case.primary_id,
-            dim_case.sex,
-            dim_case.age_group,
-            nullif(upper(trim(dim_case.reporter_country)), 'COUNTRY NOT SPECIFIED') as reporter_country,
-            dim_case.occp_cod,
-            dim_case.is_serious,
-            dim_case.report_year
-        from main.dim_case
-        where dim_case.primary_id in (
-            select fct_case_drug.primary_id
-            from main.fct_case_drug
-            where fct_case_drug.drug = ? and list_contains(?, fct_case_drug.role_cod)
-        )
-        """,
-        params=[drug, roles],
-    ).pl()
-    everyone = cases.with_columns(population=pl.lit("all"))
-    if not pts:
-        return everyone
-    scoped = conn.sql(
-        "select distinct primary_id from main.fct_case_reaction where list_contains(?, pt)", params=[pts]
-    ).pl()
-    return pl.concat([everyone, cases.join(scoped, on="primary_id").with_columns(population=pl.lit("scope"))])
+def _loaded_period(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every quarter of the marts: from the first case's quarter to the last loaded quarter."""
+    first = conn.execute("select min(quarter) from main.dim_case").fetchall()[0][0]
+    return {"first": str(first), "last": last_loaded_quarter(conn)}
 
 
-def _characteristics(cases: pl.DataFrame) -> pl.DataFrame:
-    """The characteristics table (population, variable, level, n, percent, missing) from case rows."""
-    frame = cases.with_columns(
-        seriousness=pl.when(pl.col("is_serious")).then(pl.lit("serious")).otherwise(pl.lit("non_serious"))
-    )
-    parts = []
-    for variable in ("sex", "age_group", "seriousness", "reporter_country", "occp_cod"):
-        counts = (
-            frame.group_by("population")
-            .agg(missing=pl.col(variable).is_null().sum())
-            .join(
-                frame.drop_nulls(variable).group_by("population", variable).agg(n=pl.len()),
-                on="population",
-            )
-            .with_columns(
-                percent=100.0 * pl.col("n") / pl.col("n").sum().over("population"),
-                variable=pl.lit(variable),
-                level=pl.col(variable).cast(pl.String),
-            )
-        )
-        parts.append(counts.select("population", "variable", "level", "n", "percent", "missing"))
-    return pl.concat(parts).sort("population", "variable", "n", descending=[False, False, True])
+def _built_drug_unit(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """``drug_unit`` of the last complete build when it set one (else the study takes the project default)."""
+    state = read_state(conn)
+    build = state.last_complete if state is not None else None
+    unit = build.vars.get("drug_unit") if build is not None else None
+    return {"drug_unit": str(unit)} if unit else {}
 
 
-def _tto_bins(tto: pl.DataFrame) -> pl.DataFrame:
-    """Overall counts per TTO bin, bins ordered by their shortest onset."""
-    return (
-        tto.group_by("tto_bin")
-        .agg(n=pl.len(), first_day=pl.col("tto_days").min())
-        .sort("first_day")
-        .with_columns(pt=pl.lit(OVERALL_PT), percent=100.0 * pl.col("n") / pl.col("n").sum())
-        .select("pt", "tto_bin", "n", "percent")
-    )
-
-
-def _tto_overall(tto: pl.DataFrame) -> pl.DataFrame:
-    """The overall ``tto_summary`` row: each report once, n, median, quartiles and the study's Weibull
-    fit (:func:`faers.study.tto.fit_weibull`, the same maximum likelihood as ``faers study``)."""
-
-    days = tto.unique("primary_id")["tto_days"].cast(pl.Float64)
-    fit = fit_weibull(days.to_numpy())
-    return pl.DataFrame(
-        {
-            "pt": [OVERALL_PT],
-            "n": [days.len()],
-            "median": [days.median()],
-            "q1": [days.quantile(0.25, interpolation="linear")],
-            "q3": [days.quantile(0.75, interpolation="linear")],
-            "weibull_shape": [fit.shape if fit else None],
-            "weibull_shape_lower": [fit.shape_lower if fit else None],
-            "weibull_shape_upper": [fit.shape_upper if fit else None],
-            "weibull_scale": [fit.scale if fit else None],
-            "weibull_scale_lower": [fit.scale_lower if fit else None],
-            "weibull_scale_upper": [fit.scale_upper if fit else None],
-            "interpretation": [fit.interpretation if fit else None],
-        },
-        schema_overrides={"interpretation": pl.String} | {"weibull_shape": pl.Float64, "weibull_scale": pl.Float64},
-    )
+def _scope_block(conn: duckdb.DuckDBPyConnection, text: str, drug: str, db_path: Path) -> dict[str, list[str]]:
+    """``--scope`` as the study file's ``scope`` block; a PT list none of whose PTs the drug has is an error."""
+    parsed = parse_scope(conn, text)
+    pts = [pt.strip().lower() for pt in parsed.pt]
+    if pts and not (parsed.soc or parsed.hlgt or parsed.hlt):
+        known = conn.execute(
+            "select count(*) from main.signals where drug = ? and list_contains(?, lower(pt))", [drug, pts]
+        ).fetchall()[0][0]
+        if not known:
+            raise ReportError(f"--scope: none of the PTs ({', '.join(parsed.pt)}) is reported with {drug} in {db_path}")
+    return {level: list(getattr(parsed, level)) for level in SCOPE_LEVELS if getattr(parsed, level)}

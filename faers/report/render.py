@@ -65,9 +65,7 @@ def build_sections(data: ReportData, *, max_forest_rows: int | None = DEFAULT_MA
     """Every section of the report, in reading order."""
     rows = data.forest_rows()
     shown = rows.head(max_forest_rows) if max_forest_rows else rows
-    sections = [_signals_section(data, rows, shown), _subgroup_section(data, shown)]
-    if data.source == "study":
-        sections.append(_seriousness_section(data))
+    sections = [_signals_section(data, rows, shown), _subgroup_section(data, shown), _seriousness_section(data)]
     sections += [_tto_section(data), _descriptive_section(data), _characteristics_section(data)]
     if data.co_suspects is not None and data.co_suspects.height:
         co_suspects = Section(
@@ -175,12 +173,10 @@ def _tto_section(data: ReportData) -> Section:
     )
     if data.tto_bins is None and data.tto is None:
         missing = f"No report of {data.drug} has both a full start date and a full event date."
-        section.notes.append(data.notes.get("tto", missing) if data.source == "study" else missing)
+        section.notes.append(data.notes.get("tto", missing))
         return section
-    if data.source == "marts":
-        section.notes.append(data.notes["tto"])
     section.figures.append(RenderedFigure("tto", figures.tto_figure(data.tto_bins, data.tto_summary, data.tto)))
-    if data.source == "study" and data.tto_summary is not None:
+    if data.tto_summary is not None:
         section.tables.append(tables.tto_summary_table(data.tto_summary))
     return section
 
@@ -245,7 +241,11 @@ def render_html(data: ReportData, sections: Sequence[Section]) -> str:
         title=title,
         drug=data.drug,
         scope=data.scope,
-        source_label=(f"study folder {data.study_dir}" if data.study_dir else f"marts of {data.db_path}"),
+        source_label=(
+            f"study folder {data.study_dir}"
+            if data.study_dir
+            else f"marts of {data.db_path} (the study SQL with the project's defaults, every loaded quarter)"
+        ),
         n_pts=data.signals.filter(pl.col("in_scope")).height,
         n_reports=_report_counts(data),
         n_forest=data.forest_rows().height,

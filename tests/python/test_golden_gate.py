@@ -52,3 +52,15 @@ def test_a_production_build_holds_no_reference_rows(built_warehouse) -> None:
         tables = {name for (name,) in conn.execute("select table_name from duckdb_tables()").fetchall()}
     assert "signals" in tables
     assert not tables & (REFERENCE_SEEDS | GATES)
+
+
+@pytest.mark.slow
+def test_the_production_selector_leaves_the_unit_tests_to_ci(tmp_path: Path) -> None:
+    # GIVEN every dbt unit test of the project and what selector `unit` (which `make test` runs) selects
+    every_unit_test = set(run_dbt(["ls", "--select", "resource_type:unit_test"], db_path=tmp_path / "w.duckdb").result)
+    assert every_unit_test
+    assert set(run_dbt(["ls", "--selector", "unit"], db_path=tmp_path / "w.duckdb").result) == every_unit_test
+    # WHEN a user builds (default selector production) THEN no unit test runs, and the signals mart does
+    production = set(run_dbt(["ls", "--selector", "production"], db_path=tmp_path / "w.duckdb").result)
+    assert not production & every_unit_test
+    assert "faers.marts.signals.signals" in production

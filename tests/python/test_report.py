@@ -24,7 +24,7 @@ import yaml
 from typer.testing import CliRunner
 
 from faers.report import ReportError, write_report
-from faers.report.data import load_marts, load_study
+from faers.report.data import load_marts, load_study, resolve_drug
 from faers.report.render import DEFAULT_MAX_FOREST_ROWS, build_sections
 from loaders.paths import PROJECT_DIR
 
@@ -63,9 +63,22 @@ def study_run(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Stud
 
 @pytest.fixture(scope="module")
 def marts_report(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``faers report --drug baclofen`` without a study: the marts only."""
+    """``faers report --drug baclofen`` without a study (the marts only), through the CLI."""
+    from faers.cli import app
+
     out = tmp_path_factory.mktemp("report_marts") / "baclofen.html"
-    return write_report(None, built_warehouse.db_path, out, drug=DRUG)
+    result = CliRunner().invoke(
+        app, ["report", "--drug", DRUG, "--db", str(built_warehouse.db_path), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.exists() and str(out) in result.output.replace("\n", "")
+    return out
+
+
+@pytest.fixture(scope="module")
+def marts_data(built_warehouse):
+    """``load_marts`` of baclofen without a scope, once for this module (it runs the study SQL)."""
+    return load_marts(built_warehouse.db_path, DRUG)
 
 
 def _sql(db_path: Path, query: str, params: list | None = None) -> list[tuple]:
@@ -100,7 +113,7 @@ def _y_values(figure) -> list[str]:
 # --------------------------------------------------------------------------- marts only
 
 
-def test_marts_forest_has_every_pt_with_three_reports_sorted_by_ror(built_warehouse) -> None:
+def test_marts_forest_has_every_pt_with_three_reports_sorted_by_ror(built_warehouse, marts_data) -> None:
     # GIVEN the warehouse's signals for baclofen, queried here
     rows = _sql(
         built_warehouse.db_path,
@@ -109,7 +122,7 @@ def test_marts_forest_has_every_pt_with_three_reports_sorted_by_ror(built_wareho
     )
     assert rows, "the synthetic sample should give baclofen PTs with a >= 3"
     # WHEN the reporter builds its sections from the marts
-    sections = build_sections(load_marts(built_warehouse.db_path, DRUG))
+    sections = build_sections(marts_data)
     forest = _figure(sections, "forest")
     # THEN the forest plot has exactly those PTs, in that order, on every panel
     assert _y_values(forest) == [pt for pt, _ in rows]
@@ -125,14 +138,36 @@ def test_marts_forest_has_every_pt_with_three_reports_sorted_by_ror(built_wareho
     assert axes == ["log", "log", "linear", "log"]
 
 
-def test_marts_report_is_self_contained_and_says_what_needs_a_study(marts_report: Path) -> None:
+def test_marts_report_is_self_contained_and_has_every_section(marts_report: Path) -> None:
     html = marts_report.read_text(encoding="utf-8")
     assert html.count(PLOTLY_BUNDLE_MARK) == 1, "plotly.js must be inlined exactly once"
     assert not re.search(r"<script[^>]+src=", html), "no external script"
     assert not re.search(r"<link[^>]+href=\"https?:", html), "no external stylesheet"
-    assert 'data-figure="forest"' in html and 'data-figure="tto"' in html and 'data-figure="descriptive"' in html
-    assert 'data-figure="subgroup"' not in html
-    assert "need a study" in html
+    for figure in ("forest", "subgroup", "tto", "descriptive"):
+        assert f'data-figure="{figure}"' in html, figure
+    assert "need a study" not in html
+
+
+def test_marts_report_renders_the_study_sql_tables(built_warehouse, marts_data) -> None:
+    # GIVEN the characteristics the study SQL defines (outcomes and indications are multi-valued rows), and
+    # the drug's reports with each outcome, counted here from the marts
+    expected = dict(
+        _sql(
+            built_warehouse.db_path,
+            """
+            select outc_cod, count(distinct primary_id) from main.fct_case_outcome
+            where primary_id in (select primary_id from main.fct_case_drug where drug = ? and role_cod = 'PS')
+            group by outc_cod
+            """,
+            [DRUG],
+        )
+    )
+    # WHEN the marts-only report reads its data
+    table = marts_data.characteristics.filter((pl.col("population") == "all") & (pl.col("variable") == "outcome"))
+    # THEN its outcome rows are those counts, and the tables a study writes are all there
+    assert dict(table.select("level", "n").iter_rows()) == expected
+    for name in ("subgroup_signals", "seriousness", "tto_summary", "settings"):
+        assert getattr(marts_data, name) is not None, name
 
 
 def test_brand_name_resolves_to_the_ingredient(built_warehouse) -> None:
@@ -142,12 +177,8 @@ def test_brand_name_resolves_to_the_ingredient(built_warehouse) -> None:
         [DRUG, DRUG],
     )
     assert brands, "drug_synonyms should list a baclofen brand"
-    data = load_marts(built_warehouse.db_path, brands[0][0].title())
-    assert data.drug == DRUG
-    assert (
-        data.signals.height
-        == _sql(built_warehouse.db_path, "select count(*) from main.signals where drug = ?", [DRUG])[0][0]
-    )
+    with duckdb.connect(str(built_warehouse.db_path), read_only=True) as conn:
+        assert resolve_drug(conn, brands[0][0].title(), built_warehouse.db_path) == DRUG
 
 
 def test_unknown_drug_is_a_clear_error(built_warehouse, tmp_path: Path) -> None:
@@ -187,7 +218,7 @@ def test_scope_by_soc_name_matches_the_study_scope(study_run: StudyRun) -> None:
         load_marts(study_run.db_path, DRUG, scope="soc:Not a system organ class")
 
 
-def test_marts_descriptive_counts_match_dim_case(built_warehouse) -> None:
+def test_marts_descriptive_counts_match_dim_case(built_warehouse, marts_data) -> None:
     # reports per year of baclofen (suspect role PS), counted here straight from the marts
     expected = dict(
         _sql(
@@ -202,20 +233,13 @@ def test_marts_descriptive_counts_match_dim_case(built_warehouse) -> None:
             [DRUG],
         )
     )
-    data = load_marts(built_warehouse.db_path, DRUG)
-    got = dict(data.reports_per_year.filter(pl.col("population") == "all").select("year", "n").iter_rows())
+    got = dict(marts_data.reports_per_year.filter(pl.col("population") == "all").select("year", "n").iter_rows())
     assert got == expected
 
 
-def test_cli_report_writes_the_file(built_warehouse, tmp_path: Path) -> None:
+def test_cli_report_of_an_unknown_drug_fails_in_one_line(built_warehouse) -> None:
     from faers.cli import app
 
-    out = tmp_path / "cli.html"
-    result = CliRunner().invoke(
-        app, ["report", "--drug", DRUG, "--db", str(built_warehouse.db_path), "--out", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    assert out.exists() and str(out) in result.output.replace("\n", "")
     bad = CliRunner().invoke(app, ["report", "--drug", "nothing", "--db", str(built_warehouse.db_path)])
     assert bad.exit_code == 1 and "nothing" in bad.output
 
@@ -336,7 +360,7 @@ def test_marts_report_in_headless_chromium(marts_report: Path, built_warehouse, 
         )
     }
     page = check_report(marts_report, screenshot=tmp_path / "marts.png")
-    assert [f.figure for f in page.figures] == ["forest", "tto", "descriptive"]
+    assert [f.figure for f in page.figures] == ["forest", "subgroup", "sex-within-drug", "tto", "descriptive"]
     assert all(f.drawn for f in page.figures)
     assert set(page.figure("forest").y_categories) == expected
     assert page.console_errors == [] and page.external_requests == []
@@ -380,13 +404,13 @@ def test_browser_check_sees_console_errors_and_network_requests(tmp_path: Path) 
     assert "http://127.0.0.1:9/x" in page.external_requests
 
 
-def test_forest_cap_keeps_the_highest_ror_and_says_so(built_warehouse) -> None:
+def test_forest_cap_keeps_the_highest_ror_and_says_so(built_warehouse, marts_data) -> None:
     rows = _sql(
         built_warehouse.db_path,
         "select pt from main.signals where drug = ? and a >= 3 order by ror desc nulls last, pt limit 10",
         [DRUG],
     )
-    sections = build_sections(load_marts(built_warehouse.db_path, DRUG), max_forest_rows=10)
+    sections = build_sections(marts_data, max_forest_rows=10)
     assert _y_values(_figure(sections, "forest")) == [pt for (pt,) in rows]
     signals = next(s for s in sections if s.section_id == "signals")
     assert any(note.startswith("Showing the 10 PTs with the highest ROR") for note in signals.notes)
