@@ -31,7 +31,8 @@ def model(dbt, session):
     fixed = parse_prior_setting(fixed_prior)
     cells = dbt.ref("drug_event_cells").select("drug, pt, a, expected, n_drug, n_event, n")
     fit = fit_from_relation(cells, likelihood=likelihood, fixed=fixed)
-    return pa.Table.from_pylist([{**fit.as_row(), "expected_strata": strata_label(expected_strata, expected_year_band)}])
+    label = strata_label(expected_strata, expected_year_band)
+    return pa.Table.from_pylist([{**fit.as_row(), "expected_strata": label}])
 
 
 def strata_label(strata: str | None, year_band: str | int | None) -> str:
