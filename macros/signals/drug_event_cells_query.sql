@@ -185,7 +185,8 @@ pair_counts as (
 ),
 {%- if strata %}
 
-pair_strata as (
+-- computed once (read by the margins, the dense vectors and the Mantel-Haenszel terms)
+pair_strata as materialized (
 
     select * from pair_counts
 
