@@ -268,6 +268,22 @@ event_vectors as (
 
 ),
 
+vectors as (
+
+    select
+        (select list(drug_vectors.x1 order by drug_ids.drug_id) from drug_ids left join drug_vectors
+            on drug_ids.drug_id = drug_vectors.drug_id) as x1,
+        (select list(drug_vectors.x2 order by drug_ids.drug_id) from drug_ids left join drug_vectors
+            on drug_ids.drug_id = drug_vectors.drug_id) as x2,
+        (select list(drug_vectors.x3 order by drug_ids.drug_id) from drug_ids left join drug_vectors
+            on drug_ids.drug_id = drug_vectors.drug_id) as x3,
+        (select list(event_vectors.y1 order by pt_ids.pt_id) from pt_ids left join event_vectors
+            on pt_ids.pt_id = event_vectors.pt_id) as y1,
+        (select list(event_vectors.y2 order by pt_ids.pt_id) from pt_ids left join event_vectors
+            on pt_ids.pt_id = event_vectors.pt_id) as y2
+
+),
+
 -- the strata where the cell has a_s >= 1: their Mantel-Haenszel terms, and the terms the dense sums
 -- counted for them as if a_s were 0 (S0 = n_d n_e / N, Q0 S0 = (n_d + n_e) n_d n_e / N^2)
 pair_stratum_terms as (
@@ -394,17 +410,23 @@ cells as (
         pair_counts.a_co_suspect,
         {%- endif %}
         {%- if strata %}
-        stratified.expected_dense as expected_stratified,
+        list_dot_product(vectors.x1[pair_totals.drug_id], vectors.y1[pair_totals.pt_id]) as expected_stratified,
         -- the strata with a_s = 0 exist for the cell unless the dense sum is all a_s >= 1 terms (its rounding
         -- error is far below 1 / N_s, the least such term)
-        stratified.expected_dense - pair_mh_sums.s_as_if_zero >= 0.5 / largest_stratum.n as has_zero_strata,
+        expected_stratified - pair_mh_sums.s_as_if_zero >= 0.5 / largest_stratum.n as has_zero_strata,
         pair_mh_sums.r as mh_r,
         pair_mh_sums.s_observed
-            + case when has_zero_strata then stratified.expected_dense - pair_mh_sums.s_as_if_zero else 0 end
+            + case when has_zero_strata then expected_stratified - pair_mh_sums.s_as_if_zero else 0 end
             as mh_s,
         pair_mh_sums.r - pair_mh_sums.qr as mh_pr,
         pair_mh_sums.qs_observed
-            + case when has_zero_strata then stratified.qs_dense - pair_mh_sums.qs_as_if_zero else 0 end
+            + case
+                when has_zero_strata then
+                    list_dot_product(vectors.x2[pair_totals.drug_id], vectors.y1[pair_totals.pt_id])
+                    + list_dot_product(vectors.x3[pair_totals.drug_id], vectors.y2[pair_totals.pt_id])
+                    - pair_mh_sums.qs_as_if_zero
+                else 0
+            end
             as mh_qs,
         mh_s - mh_qs + pair_mh_sums.qr as mh_ps_qr
         {%- else %}
@@ -416,21 +438,9 @@ cells as (
         {%- endif %}
     {%- if strata %}
     from pair_totals
-    inner join (
-        select
-            pair_totals.drug_id,
-            pair_totals.pt_id,
-            list_dot_product(drug_vectors.x1, event_vectors.y1) as expected_dense,
-            list_dot_product(drug_vectors.x2, event_vectors.y1) + list_dot_product(drug_vectors.x3, event_vectors.y2)
-                as qs_dense
-        from pair_totals
-        inner join drug_vectors
-            on pair_totals.drug_id = drug_vectors.drug_id
-        inner join event_vectors
-            on pair_totals.pt_id = event_vectors.pt_id
-    ) as stratified
-        on pair_totals.drug_id = stratified.drug_id
-        and pair_totals.pt_id = stratified.pt_id
+    -- one row of lists indexed by drug_id / pt_id: the dot products stream over pair_totals (a join would
+    -- put a list on every row of a hash table)
+    cross join vectors
     inner join pair_mh_sums
         on pair_totals.drug_id = pair_mh_sums.drug_id
         and pair_totals.pt_id = pair_mh_sums.pt_id
