@@ -341,6 +341,21 @@ pair_totals as (
 
 ),
 
+-- the dense sums of every cell: one row of lists indexed by drug_id / pt_id, projected away at once and
+-- materialised, so no list travels through a join or a hash table
+stratified as materialized (
+
+    select
+        pair_totals.drug_id,
+        pair_totals.pt_id,
+        list_dot_product(vectors.x1[pair_totals.drug_id], vectors.y1[pair_totals.pt_id]) as expected_dense,
+        list_dot_product(vectors.x2[pair_totals.drug_id], vectors.y1[pair_totals.pt_id])
+            + list_dot_product(vectors.x3[pair_totals.drug_id], vectors.y2[pair_totals.pt_id]) as qs_dense
+    from pair_totals
+    cross join vectors
+
+),
+
 largest_stratum as (
 
     select max(n) as n from stratum_sizes
@@ -410,7 +425,7 @@ cells as (
         pair_counts.a_co_suspect,
         {%- endif %}
         {%- if strata %}
-        list_dot_product(vectors.x1[pair_totals.drug_id], vectors.y1[pair_totals.pt_id]) as expected_stratified,
+        stratified.expected_dense as expected_stratified,
         -- the strata with a_s = 0 exist for the cell unless the dense sum is all a_s >= 1 terms (its rounding
         -- error is far below 1 / N_s, the least such term)
         expected_stratified - pair_mh_sums.s_as_if_zero >= 0.5 / largest_stratum.n as has_zero_strata,
@@ -420,13 +435,7 @@ cells as (
             as mh_s,
         pair_mh_sums.r - pair_mh_sums.qr as mh_pr,
         pair_mh_sums.qs_observed
-            + case
-                when has_zero_strata then
-                    list_dot_product(vectors.x2[pair_totals.drug_id], vectors.y1[pair_totals.pt_id])
-                    + list_dot_product(vectors.x3[pair_totals.drug_id], vectors.y2[pair_totals.pt_id])
-                    - pair_mh_sums.qs_as_if_zero
-                else 0
-            end
+            + case when has_zero_strata then stratified.qs_dense - pair_mh_sums.qs_as_if_zero else 0 end
             as mh_qs,
         mh_s - mh_qs + pair_mh_sums.qr as mh_ps_qr
         {%- else %}
@@ -438,9 +447,9 @@ cells as (
         {%- endif %}
     {%- if strata %}
     from pair_totals
-    -- one row of lists indexed by drug_id / pt_id: the dot products stream over pair_totals (a join would
-    -- put a list on every row of a hash table)
-    cross join vectors
+    inner join stratified
+        on pair_totals.drug_id = stratified.drug_id
+        and pair_totals.pt_id = stratified.pt_id
     inner join pair_mh_sums
         on pair_totals.drug_id = pair_mh_sums.drug_id
         and pair_totals.pt_id = pair_mh_sums.pt_id
