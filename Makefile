@@ -40,7 +40,7 @@ lint: setup
 
 ## Every test: ruff, pytest (loader, generator, dbt build + dbt tests on the sample, golden statistics, study, report in Chromium, download).
 test: setup browser lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile --durations=25
 
 bench: setup
 	$(BIN)/python benchmarks/load.py

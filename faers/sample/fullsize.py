@@ -37,7 +37,7 @@ from faers.sample.layout import (
 from faers.sample.render import SAMPLE_MARKER
 from faers.sample.synthetic import N_DRUGS, drug_vocabulary, pt_vocabulary
 from faers.sample.truth import SampleTruth
-from faers.sample.write import BOM, DeterministicZip, MemberStats
+from faers.sample.write import BOM, DeterministicZip, MemberStats, check_out_dir
 from loaders.quarters import Quarter
 
 FULL_SIZE_QUARTER = "2023Q4"
@@ -639,9 +639,8 @@ def generate_full_size(
     n = FULL_SIZE_CASES if n_cases is None else n_cases
     if n < 1000:
         raise ValueError(f"full-size mode needs at least 1,000 cases (got {n})")
-    from faers.sample.generate import _check_out_dir
 
-    _check_out_dir(out_dir, {q.zip_name for q in parsed})
+    check_out_dir(out_dir, {q.zip_name for q in parsed})
     step = on_step or (lambda _message: None)
     files: dict[str, Any] = {}
     parts: list[QuarterTruth] = []

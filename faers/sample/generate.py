@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from faers.sample.cases import build_sample
 from faers.sample.render import render_quarter
 from faers.sample.truth import SampleTruth, compute_truth
-from faers.sample.write import ZipStats, write_quarter_zip
+from faers.sample.write import ZipStats, check_out_dir, write_quarter_zip
 
 TRUTH_FILE = "truth.json"
-_ZIP_RE = re.compile(r"(?i)^f?aers_ascii_\d{4}q[1-4]\.zip$")
 
 Progress = Callable[[str], None]
-
-
-def _check_out_dir(out_dir: Path, names: set[str]) -> None:
-    """Refuse a folder holding other quarterly zips: a loader pointed at it would load them too."""
-    strangers = sorted(p.name for p in out_dir.iterdir() if _ZIP_RE.match(p.name) and p.name not in names)
-    if strangers:
-        raise FileExistsError(
-            f"{out_dir} already holds FAERS zips that are not part of this sample: {', '.join(strangers)}; "
-            "use an empty folder"
-        )
 
 
 def generate(
@@ -59,7 +47,7 @@ def generate(
             on_step=on_step,
         )
     sample = build_sample(quarters, n_cases, seed, drug_noise=drug_noise or "basic")
-    _check_out_dir(out_dir, {q.zip_name for q in sample.quarters})
+    check_out_dir(out_dir, {q.zip_name for q in sample.quarters})
     if on_step:
         on_step(f"built {sample.n_cases:,} cases in memory")
     stats: dict[str, ZipStats] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -141,3 +142,17 @@ def write_quarter_zip(
                 )
             )
     return stats
+
+
+ZIP_NAME_RE = re.compile(r"(?i)^f?aers_ascii_\d{4}q[1-4]\.zip$")
+"""A quarterly FAERS/LAERS zip's file name."""
+
+
+def check_out_dir(out_dir: Path, names: set[str]) -> None:
+    """Refuse a folder holding other quarterly zips: a loader pointed at it would load them too."""
+    strangers = sorted(p.name for p in out_dir.iterdir() if ZIP_NAME_RE.match(p.name) and p.name not in names)
+    if strangers:
+        raise FileExistsError(
+            f"{out_dir} already holds FAERS zips that are not part of this sample: {', '.join(strangers)}; "
+            "use an empty folder"
+        )

@@ -100,7 +100,7 @@ def run_a(built_warehouse: Any, tmp_path_factory: pytest.TempPathFactory) -> Var
 def run_b(built_warehouse: Any, tmp_path_factory: pytest.TempPathFactory) -> Variant:
     db_path = _copy(built_warehouse.db_path, tmp_path_factory.mktemp("vars_b"))
     run_dbt(
-        ["run", "--select", "drug_event_cells mgps_prior_fit mgps_prior signals", "--quiet"],
+        ["run", "--select", "drug_event_cells tto mgps_prior_fit mgps_prior signals", "--quiet"],
         db_path=db_path,
         dbt_vars=VARS_B,
     )
