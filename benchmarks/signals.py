@@ -3,6 +3,7 @@
     flock /tmp/faers_bench.lock python benchmarks/signals.py                    # 15M reports (~3.8M cells)
     flock /tmp/faers_bench.lock python benchmarks/signals.py --reports 3000000  # 1/5 scale, a quick run
     python benchmarks/signals.py --no-vigipy
+    python benchmarks/signals.py --no-vigipy --strata sex,age_group,report_year   # crude vs stratified E
 
 1. Generates (untimed, cached in --db) a synthetic report-level dataset shaped like FAERS: one primary
    suspect drug per report (Zipf-like popularity), 30% of reports with a secondary suspect (not counted
@@ -18,6 +19,15 @@
    VIGIPY_SETTINGS): zero-truncated likelihood, Nelder-Mead from one start, no gradient, maxiter 500;
    EB05/EB95 by 35 bisection steps to |cdf - p| < 1e-5 (ours: every zero cell, L-BFGS-B with the analytic
    gradient from 6 screened starts; quantiles to 1e-11).
+
+With --strata (var expected_strata, docs/adjusted_signals.md) the same build runs twice, crude E and
+stratified E, both with the truncated likelihood (strata need it), and prints both with the ratio; the
+synthetic reports get a dim_case (sex with 10% unknown, age_group with 20% unknown, report_year 2004-2024,
+reporter_country, occp_cod) drawn independently of the drug. Measured 2026-12-03 on the 2-core machine under
+heavy load from other jobs (load average 3-12), 3M reports, 757,871 cells, --strata sex,age_group,report_year
+--year-band 5 (75 strata): crude 179.5 s (drug_event_cells 40.5 s, peak 963 MB), stratified 456.0 s
+(drug_event_cells 381.3 s, peak 6.2 GB): 2.5x the build, the 2x target NOT met; the full 15M-report run
+with yearly strata (315) is still to be measured.
 
 Prints seconds, peak resident memory (ru_maxrss) of each process, where the time goes on each side, the
 ratios, the load average before and after, and whether the targets (< 60 s, >= 10x vigipy) are met.
@@ -129,6 +139,7 @@ def generate(db: Path, *, reports: int, drugs: int, pts: int) -> dict[str, int]:
         from slots
         """
     )
+    add_dim_case(conn, reports)
     counts = {
         "drug_rows": conn.execute("select count(*) from main.fct_case_drug").fetchone()[0],  # type: ignore[index]
         "reaction_rows": conn.execute("select count(*) from main.fct_case_reaction").fetchone()[0],  # type: ignore[index]
@@ -137,7 +148,41 @@ def generate(db: Path, *, reports: int, drugs: int, pts: int) -> dict[str, int]:
     return counts
 
 
-def phase_ours(db: Path, likelihood: str, *, cold_parse: bool = False) -> dict[str, Any]:
+def add_dim_case(conn: duckdb.DuckDBPyConnection, reports: int) -> None:
+    """main.dim_case for the synthetic reports: the columns var expected_strata reads, drawn from a hash of
+    the report (independent of its drugs and PTs)."""
+    conn.execute(
+        f"""
+        create or replace table main.dim_case as
+        select
+            range as primary_id,
+            case when hash(range, 11) % 10 = 0 then null when hash(range, 11) % 10 < 6 then 'F' else 'M' end as sex,
+            case hash(range, 12) % 10
+                when 0 then null when 1 then null when 2 then '<18' when 3 then '>85'
+                when 4 then '65-85' when 5 then '65-85' else '18-64'
+            end as age_group,
+            (2004 + hash(range, 13) % 21)::integer as report_year,
+            case when hash(range, 14) % 10 < 6 then 'US' when hash(range, 14) % 10 < 9 then 'FR' end
+                as reporter_country,
+            case hash(range, 15) % 4 when 0 then 'MD' when 1 then 'CN' when 2 then 'HP' end as occp_cod
+        from range({reports})
+        """
+    )
+
+
+def signal_vars(likelihood: str, strata: list[str], year_band: int) -> dict[str, Any]:
+    """The dbt vars of a timed run (the synthetic drugs are single names: drug_unit product)."""
+    return {
+        "mgps_likelihood": likelihood,
+        "drug_unit": "product",
+        "expected_strata": strata,
+        "expected_year_band": year_band,
+    }
+
+
+def phase_ours(
+    db: Path, likelihood: str, *, cold_parse: bool = False, strata: list[str] | None = None, year_band: int = 1
+) -> dict[str, Any]:
     """dbt run of the three signal models; returns timings and what was built."""
     from faers.dbt import run_dbt
 
@@ -146,7 +191,7 @@ def phase_ours(db: Path, likelihood: str, *, cold_parse: bool = False) -> dict[s
         ["run", "--select", "drug_event_cells mgps_prior_fit mgps_prior signals", "--quiet"]
         + (["--no-partial-parse"] if cold_parse else []),
         db_path=db,
-        dbt_vars={"mgps_likelihood": likelihood},
+        dbt_vars=signal_vars(likelihood, strata or [], year_band),
     )
     seconds = time.perf_counter() - start
     models = {r.node.name: round(float(r.execution_time), 2) for r in result.result}
@@ -160,7 +205,7 @@ def phase_parse(db: Path, likelihood: str) -> dict[str, Any]:
     from faers.dbt import run_dbt
 
     start = time.perf_counter()
-    run_dbt(["parse", "--quiet"], db_path=db, dbt_vars={"mgps_likelihood": likelihood})
+    run_dbt(["parse", "--quiet"], db_path=db, dbt_vars=signal_vars(likelihood, [], 1))
     return {"seconds": time.perf_counter() - start}
 
 
@@ -241,6 +286,7 @@ def _run_phase(phase: str, args: argparse.Namespace) -> dict[str, Any]:
     """Run one phase in its own process (its own peak memory); return its JSON report."""
     command = [sys.executable, __file__, "--phase", phase, "--db", str(args.db)]
     command += ["--likelihood", args.likelihood] + (["--cold-parse"] if args.cold_parse else [])
+    command += ["--year-band", str(args.year_band)] + (["--strata", args.strata] if args.strata else [])
     done = subprocess.run(command, capture_output=True, text=True, check=False, env=os.environ.copy())
     if done.returncode != 0:
         raise RuntimeError(f"{phase} phase failed:\n{done.stderr[-3000:]}")
@@ -261,6 +307,12 @@ def main() -> None:
         action="store_true",
         help="Time a full parse of the project (dbt --no-partial-parse) instead of starting from a parsed one.",
     )
+    parser.add_argument(
+        "--strata",
+        default="",
+        help="Comma-separated var expected_strata (e.g. sex,age_group,report_year): time crude and stratified E.",
+    )
+    parser.add_argument("--year-band", type=int, default=1, help="var expected_year_band for --strata.")
     parser.add_argument("--phase", choices=["parse", "ours", "vigipy"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -268,7 +320,11 @@ def main() -> None:
         print(json.dumps(phase_parse(args.db, args.likelihood)))
         return
     if args.phase == "ours":
-        print(json.dumps(phase_ours(args.db, args.likelihood, cold_parse=args.cold_parse), default=str))
+        strata = [name for name in args.strata.split(",") if name]
+        report = phase_ours(
+            args.db, args.likelihood, cold_parse=args.cold_parse, strata=strata, year_band=args.year_band
+        )
+        print(json.dumps(report, default=str))
         return
     if args.phase == "vigipy":
         print(json.dumps(phase_vigipy(args.db), default=str))
@@ -280,6 +336,10 @@ def main() -> None:
             start = time.perf_counter()
             counts = generate(args.db, reports=args.reports, drugs=args.drugs, pts=args.pts)
         console.print(f"generated {counts} in {time.perf_counter() - start:.1f} s")
+
+    if args.strata:
+        compare_strata(args)
+        return
 
     if not args.cold_parse:
         with console.status("dbt parse (untimed: the timed run starts from a parsed project)"):
@@ -336,6 +396,36 @@ def main() -> None:
     print(
         f"signals build: {ours['seconds']:.1f} s for {ours['cells']:,} cells (peak {ours['peak_mb']:.0f} MB)"
         f"{ratio_text}"
+    )
+
+
+def compare_strata(args: argparse.Namespace) -> None:
+    """Crude E, then stratified E (var expected_strata = --strata), both with the truncated likelihood."""
+    conn = duckdb.connect(str(args.db))
+    if not conn.execute("select count(*) from duckdb_tables() where table_name = 'dim_case'").fetchone()[0]:  # type: ignore[index]
+        reports = conn.execute("select max(primary_id) + 1 from main.fct_case_drug").fetchone()[0]  # type: ignore[index]
+        add_dim_case(conn, int(reports))
+    conn.close()
+    args.likelihood = "truncated"
+    strata = args.strata
+    runs: dict[str, dict[str, Any]] = {}
+    for label, value in (("crude E", ""), (f"stratified E ({strata}, year band {args.year_band})", strata)):
+        args.strata = value
+        _run_phase("parse", args)
+        with console.status(f"ours, {label}"):
+            run = _run_phase("ours", args)
+        run.update(describe_build(args.db))
+        run["models"]["dbt start-up"] = round(run["seconds"] - sum(run["models"].values()), 2)
+        runs[label] = run
+        console.print(f"{label}: {run['seconds']:.1f} s, peak {run['peak_mb']:.0f} MB, {run['models']}")
+    crude, stratified = runs.values()
+    ratio = stratified["seconds"] / crude["seconds"]
+    cells_ratio = stratified["models"]["drug_event_cells"] / crude["models"]["drug_event_cells"]
+    print(
+        f"signals build, {crude['cells']:,} cells, truncated likelihood: crude E {crude['seconds']:.1f} s "
+        f"(peak {crude['peak_mb']:.0f} MB), stratified E on {strata} {stratified['seconds']:.1f} s "
+        f"(peak {stratified['peak_mb']:.0f} MB): {ratio:.2f}x the build, drug_event_cells {cells_ratio:.2f}x; "
+        f"target <= 2x: {'met' if ratio <= 2 else 'NOT met'}; load average {_load(os.getloadavg())}"
     )
 
 

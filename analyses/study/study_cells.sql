@@ -5,6 +5,12 @@
     prior is fitted on all of its cells. The study drug's rows (any of its names) have drug =
     var('study_drug'). a, b, c, d count reports. What "a drug" is follows var('drug_unit') (macro
     suspect_drug_rows), as in the signals mart. -#}
+{#- Adjusted signals (vars expected_strata or background_exclude_drugs, a study file's formula keys): the
+    'overall' rows are the whole population's cells by the signals mart's own macro drug_event_cells_query
+    (stratified E and the Mantel-Haenszel sums mh_*, or the masked background), and the crude overall rows
+    are kept as stratum_var 'unadjusted' (own prior; the study's table adjustment_effect compares them).
+    Subgroup strata keep the crude E. -#}
+{%- set adjusted = var('expected_strata') or var('background_exclude_drugs') %}
 with
 
 study_reports as (
@@ -54,6 +60,26 @@ report_drugs as (
     from suspect_rows
     semi join study_reports
         on suspect_rows.primary_id = study_reports.primary_id
+
+),
+
+co_suspect_rows as (
+
+    {{ suspect_drug_rows(['drug_name', 'prod_ai'], case_drugs='case_drugs', roles=['PS', 'SS']) }}
+
+),
+
+report_co_suspects as (
+
+    select distinct
+        co_suspect_rows.primary_id,
+        case
+            when {{ study_drug_match('co_suspect_rows') }} then '{{ var("study_drug") | lower }}'
+            else co_suspect_rows.drug
+        end as drug
+    from co_suspect_rows
+    semi join study_reports
+        on co_suspect_rows.primary_id = study_reports.primary_id
 
 ),
 
@@ -121,7 +147,12 @@ cells_completed as (
         drug_event_counts.stratum,
         drug_event_counts.drug,
         drug_event_counts.pt,
-        {{ contingency_cells('drug_event_counts.a', 'drug_margins.n_drug', 'event_margins.n_event', 'stratum_sizes.n') }}
+        {{ contingency_cells('drug_event_counts.a', 'drug_margins.n_drug', 'event_margins.n_event', 'stratum_sizes.n') }},
+        null::double as mh_r,
+        null::double as mh_s,
+        null::double as mh_pr,
+        null::double as mh_ps_qr,
+        null::double as mh_qs
     from drug_event_counts
     inner join drug_margins
         on drug_event_counts.stratum_var = drug_margins.stratum_var
@@ -135,6 +166,48 @@ cells_completed as (
         on drug_event_counts.stratum_var = stratum_sizes.stratum_var
         and drug_event_counts.stratum = stratum_sizes.stratum
 
+){% if adjusted %},
+
+adjusted_overall as (
+
+    {{ drug_event_cells_query(
+        'select primary_id, drug from report_drugs',
+        'select primary_id, pt from report_events',
+        'select primary_id, drug from report_co_suspects',
+        study_source('dim_case')
+    ) | indent(4) }}
+
+),
+
+cells_adjusted as (
+
+    select * replace (case when stratum_var = 'overall' then 'unadjusted' else stratum_var end as stratum_var)
+    from cells_completed
+    union all
+    select
+        'overall' as stratum_var,
+        'all' as stratum,
+        drug,
+        pt,
+        a,
+        b,
+        c,
+        d,
+        n_drug,
+        n_event,
+        n,
+        expected,
+        mh_r,
+        mh_s,
+        mh_pr,
+        mh_ps_qr,
+        mh_qs
+    from adjusted_overall
+
 )
 
+select * from cells_adjusted
+{%- else %}
+
 select * from cells_completed
+{%- endif %}

@@ -65,6 +65,11 @@ study_drug_cells_with_prior as (
         study_cells.c,
         study_cells.d,
         study_cells.expected,
+        study_cells.mh_r,
+        study_cells.mh_s,
+        study_cells.mh_pr,
+        study_cells.mh_ps_qr,
+        study_cells.mh_qs,
         study_priors.alpha1 as prior_alpha1,
         study_priors.beta1 as prior_beta1,
         study_priors.alpha2 as prior_alpha2,
@@ -91,7 +96,10 @@ statistics_computed as (
         expected,
         {{ signal_columns(
             prior=['prior_alpha1', 'prior_beta1', 'prior_alpha2', 'prior_beta2', 'prior_p']
-        ) }}
+        ) }},
+        {{ ror_mh('mh_r', 'mh_s') }} as ror_mh,
+        {{ ror_mh_lower('mh_r', 'mh_s', 'mh_pr', 'mh_ps_qr', 'mh_qs') }} as ror_mh_lower,
+        {{ ror_mh_upper('mh_r', 'mh_s', 'mh_pr', 'mh_ps_qr', 'mh_qs') }} as ror_mh_upper
     from study_drug_cells_with_prior
 
 ),

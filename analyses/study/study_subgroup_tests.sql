@@ -18,7 +18,7 @@ strata as (
 
     select distinct stratum_var, stratum, n
     from study_cells
-    where stratum_var != 'overall'
+    where stratum_var not in ('overall', 'unadjusted')
 
 ),
 
@@ -27,7 +27,7 @@ study_drug_cells as (
     select *
     from study_cells
     where drug = '{{ var("study_drug") | lower }}'
-        and stratum_var != 'overall'
+        and stratum_var not in ('overall', 'unadjusted')
 
 ),
 
@@ -42,7 +42,7 @@ event_margins as (
 
     select distinct stratum_var, stratum, pt, n_event
     from study_cells
-    where stratum_var != 'overall'
+    where stratum_var not in ('overall', 'unadjusted')
 
 ),
 

@@ -57,6 +57,7 @@ STUDY_TABLES: dict[str, tuple[str, ...]] = {
         "test", "p_value",
     ),
     "settings": ("setting", "value", "source"),
+    "co_suspects": ("pt", "rank", "co_suspect", "reports", "pt_reports", "share"),
     "tto": ("primary_id", "case_id", "pt", "tto_days", "tto_bin"),
     "tto_bins": ("pt", "tto_bin", "n", "percent"),
     "tto_summary": (
@@ -96,6 +97,7 @@ class ReportData:
     serious_characteristics: pl.DataFrame | None = None
     """Table 5: serious vs non-serious reports side by side, with the tests (study_serious_characteristics)."""
     settings: pl.DataFrame | None = None
+    co_suspects: pl.DataFrame | None = None
     """Every setting the study ran with (setting, value, source)."""
     tto: pl.DataFrame | None = None
     tto_bins: pl.DataFrame | None = None

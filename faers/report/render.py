@@ -67,6 +67,15 @@ def build_sections(data: ReportData, *, max_forest_rows: int | None = DEFAULT_MA
     shown = rows.head(max_forest_rows) if max_forest_rows else rows
     sections = [_signals_section(data, rows, shown), _subgroup_section(data, shown), _seriousness_section(data)]
     sections += [_tto_section(data), _descriptive_section(data), _characteristics_section(data)]
+    if data.co_suspects is not None and data.co_suspects.height:
+        co_suspects = Section(
+            "co-suspects",
+            "Co-suspect drugs",
+            lead="For each PT positive by all four methods, the other suspect ingredients (PS or SS) most often "
+            f"reported with {data.drug} and the PT: a signal may ride on a co-prescribed drug.",
+        )
+        co_suspects.tables.append(tables.co_suspects_table(data.co_suspects))
+        sections.append(co_suspects)
     if data.settings is not None:
         settings = Section("settings", "Settings", lead="Every setting the study ran with (study file or default).")
         settings.tables.append(tables.settings_table(data.settings))

@@ -149,6 +149,21 @@ def settings_table(settings: pl.DataFrame) -> Table:
     return Table("settings-table", ["Setting", "Value", "Set by"], rows, sortable=True)
 
 
+def co_suspects_table(co_suspects: pl.DataFrame) -> Table:
+    """The top co-suspect ingredients of each positive PT (study table co_suspects)."""
+    rows = [
+        [
+            Cell(row["pt"], row["pt"]),
+            Cell(str(row["rank"]), float(row["rank"])),
+            Cell(row["co_suspect"], row["co_suspect"]),
+            Cell(f"{row['reports']:,} of {row['pt_reports']:,}", float(row["reports"])),
+            Cell(f"{100 * row['share']:.1f}%", row["share"]),
+        ]
+        for row in co_suspects.iter_rows(named=True)
+    ]
+    return Table("co-suspects-table", ["PT", "Rank", "Co-suspect", "Reports with it", "Share"], rows, sortable=True)
+
+
 VARIABLE_TITLES = {
     "sex": "Sex",
     "age_group": "Age group",

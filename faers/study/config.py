@@ -41,6 +41,7 @@ class Thresholds:
 IC_VARIANTS = allowed_values("ic_variant")  # the one definition: macro faers_var_rules (faers.vars)
 EBGM_VARIANTS = allowed_values("ebgm_variant")
 MGPS_LIKELIHOODS = allowed_values("mgps_likelihood")
+EXPECTED_STRATA = allowed_values("expected_strata")
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,9 @@ class Formula:
     (macros/signals/ic.sql); ``ebgm_variant``: 'mgps' or the simplified 'table2' (macros/signals/ebgm.sql);
     ``table2_eb_z``: z of the table2 EB05/EB95 interval; ``mgps_likelihood``: 'full' or 'truncated' (the
     per-stratum prior fits); ``mgps_prior``: a fixed [alpha1, beta1, alpha2, beta2, p] for every stratum
-    (no fit).
+    (no fit). Adjusted signals of the overall population (docs/adjusted_signals.md): ``expected_strata`` (the
+    stratified E), ``expected_year_band``, ``background_exclude_drugs`` (the masked background); either needs
+    mgps_likelihood truncated or a fixed prior.
     """
 
     chi2_yates: bool | None = None
@@ -60,6 +63,9 @@ class Formula:
     table2_eb_z: float | None = None
     mgps_likelihood: str | None = None
     mgps_prior: tuple[float, float, float, float, float] | None = None
+    expected_strata: tuple[str, ...] | None = None
+    expected_year_band: int | None = None
+    background_exclude_drugs: tuple[str, ...] | None = None
 
 
 MEDDRA_HIERARCHIES = ("licensed", "demo")
@@ -98,6 +104,7 @@ class Tables:
     top_ror: int = 10
     top_countries: int = 5
     top_indications: int = 10
+    top_co_suspects: int = 5
 
 
 @dataclass(frozen=True)
@@ -353,6 +360,35 @@ def parse_study(text: str, path: Path) -> StudyConfig:
             values["table2_eb_z"] = reader.number(nodes["table2_eb_z"], "formula.table2_eb_z", integer=False, minimum=0)
         if "mgps_prior" in nodes:
             values["mgps_prior"] = reader.prior(nodes["mgps_prior"], "formula.mgps_prior")
+        if "expected_strata" in nodes:
+            node = nodes["expected_strata"]
+            strata = () if reader.value(node) == [] else reader.strings(node, "formula.expected_strata")
+            bad = [name for name in strata if name not in EXPECTED_STRATA]
+            if bad:
+                raise reader.error(node, "formula.expected_strata", f"got {bad}; allowed: {list(EXPECTED_STRATA)}")
+            values["expected_strata"] = strata
+        if "expected_year_band" in nodes:
+            key = "formula.expected_year_band"
+            values["expected_year_band"] = int(reader.number(nodes["expected_year_band"], key, integer=True, minimum=1))
+        if "background_exclude_drugs" in nodes:
+            node = nodes["background_exclude_drugs"]
+            names = () if reader.value(node) == [] else reader.strings(node, "formula.background_exclude_drugs")
+            if any("'" in name for name in names):
+                raise reader.error(node, "formula.background_exclude_drugs", f"a name holds a quote: {list(names)}")
+            values["background_exclude_drugs"] = tuple(name.lower() for name in names)
+        if values.get("expected_strata") or values.get("background_exclude_drugs"):
+            fixed = values.get("mgps_prior") is not None
+            if values.get("expected_strata") and values.get("background_exclude_drugs"):
+                raise reader.error(
+                    top["formula"], "formula", "set expected_strata or background_exclude_drugs, not both"
+                )
+            if values.get("mgps_likelihood") != "truncated" and not fixed:
+                raise reader.error(
+                    top["formula"],
+                    "formula",
+                    "expected_strata and background_exclude_drugs need mgps_likelihood: truncated (openEBGM) or "
+                    "a fixed mgps_prior: they make E cell-specific, the full likelihood groups zero cells by margins",
+                )
         formula = Formula(**values)
 
     tables = Tables()

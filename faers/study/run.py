@@ -39,7 +39,7 @@ from loaders.paths import PROJECT_DIR, warehouse_path
 
 SIGNAL_COLUMNS = (
     "pt", "a", "b", "c", "d", "expected", "ror", "ror_lower", "ror_upper", "prr", "prr_lower", "prr_upper",
-    "chi2", "ic", "ic025", "ic975", "ebgm", "eb05", "eb95",
+    "chi2", "ic", "ic025", "ic975", "ebgm", "eb05", "eb95", "ror_mh", "ror_mh_lower", "ror_mh_upper",
 )  # fmt: skip
 FLAG_COLUMNS = (
     "ror_signal", "prr_signal", "ic_signal", "ebgm_signal", "n_methods", "positive_all", "in_scope",
@@ -83,7 +83,10 @@ def project_vars() -> dict[str, Any]:
     return dict(project.get("vars") or {})
 
 
-FORMULA_VARS = ("chi2_yates", "ic_variant", "ebgm_variant", "table2_eb_z", "mgps_likelihood", "mgps_prior")
+FORMULA_VARS = (
+    "chi2_yates", "ic_variant", "ebgm_variant", "table2_eb_z", "mgps_likelihood", "mgps_prior",
+    "expected_strata", "expected_year_band", "background_exclude_drugs",
+)  # fmt: skip
 
 
 def formula_setting(study: StudyConfig, name: str) -> Any:
@@ -274,8 +277,15 @@ def _fit_priors(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> pl.DataF
     fixed = formula_setting(study, "mgps_prior")
     mart = stats.mart_prior(conn)
     same = mart is not None and not mart.fixed and mart.likelihood == likelihood and fixed is None
+    # the mart's prior was fitted on the crude E: an adjusted study (or a stratified mart) fits its own
+    same = same and not is_adjusted(study) and stats.mart_expected_strata(conn) == ""
     use_mart = mart if same and stats.overall_matches_mart(conn) else None
     return stats.fit_stratum_priors(conn, likelihood, use_mart, tuple(fixed) if fixed else None)
+
+
+def is_adjusted(study: StudyConfig) -> bool:
+    """The study's overall signals use a stratified E or a masked background (formula keys)."""
+    return bool(formula_setting(study, "expected_strata") or formula_setting(study, "background_exclude_drugs"))
 
 
 SETTING_KEYS = (
@@ -335,7 +345,7 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
     )
     positive = signals.filter(pl.col("positive_all") & pl.col("in_scope"))
     subgroup_signals = (
-        signals_all.filter((pl.col("stratum_var") != "overall") & pl.col("in_scope"))
+        signals_all.filter(~pl.col("stratum_var").is_in(["overall", "unadjusted"]) & pl.col("in_scope"))
         .select("stratum_var", "stratum", *SIGNAL_COLUMNS, "n_methods")
         .sort(["stratum_var", "stratum", "a", "pt"], descending=[False, False, True, False])
     )
@@ -377,6 +387,13 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
         .sort([pl.col("pt") != "ALL", pl.col("n")], descending=[False, True])
         .select(*TTO_SUMMARY_COLUMNS)
     )
+    positive_pts = positive["pt"].to_list()
+    co_suspects = (
+        conn.sql("select * from study_co_suspects").pl()
+        .filter(pl.col("pt").is_in(positive_pts) & (pl.col("rank") <= study.tables.top_co_suspects))
+        .sort(["pt_reports", "pt", "rank"], descending=[True, False, False])
+        .select("pt", "rank", "co_suspect", "reports", "pt_reports", "share")
+    )  # fmt: skip
     reports = conn.sql(
         "select primary_id, case_id, quarter, sex, age_group, seriousness, route, reporter, has_scope_pt "
         "from study_reports where is_study_drug order by primary_id"
@@ -398,7 +415,34 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
         "tto": tto,
         "tto_bins": tto_bins,
         "tto_summary": tto_summary,
+        "co_suspects": co_suspects,
+        "adjustment_effect": _adjustment_effect(signals_all),
     }
+
+
+ADJUSTMENT_COLUMNS = (
+    "pt", "a", "expected_unadjusted", "expected", "ror", "ror_mh", "ror_mh_lower", "ror_mh_upper",
+    "n_methods_unadjusted", "n_methods", "positive_unadjusted", "positive",
+)  # fmt: skip
+
+
+def _adjustment_effect(signals_all: pl.DataFrame) -> pl.DataFrame:
+    """Per in-scope PT positive by all four methods with or without the adjustment (stratified E or masked
+    background): E and n_methods unadjusted vs adjusted, and the Mantel-Haenszel ROR. Empty for a study
+    without an adjustment (no 'unadjusted' rows)."""
+    columns = ("pt", "a", "expected", "ror", "ror_mh", "ror_mh_lower", "ror_mh_upper", "n_methods", "in_scope")
+    adjusted = signals_all.filter(pl.col("stratum_var") == "overall").select(columns)
+    crude = signals_all.filter(pl.col("stratum_var") == "unadjusted").select(
+        "pt", pl.col("expected").alias("expected_unadjusted"), pl.col("n_methods").alias("n_methods_unadjusted")
+    )
+    joined = adjusted.join(crude, on="pt", how="inner").with_columns(
+        (pl.col("n_methods_unadjusted") == 4).alias("positive_unadjusted"), (pl.col("n_methods") == 4).alias("positive")
+    )
+    return (
+        joined.filter(pl.col("in_scope") & (pl.col("positive_unadjusted") | pl.col("positive")))
+        .sort(["a", "pt"], descending=[True, False])
+        .select(ADJUSTMENT_COLUMNS)
+    )
 
 
 def _seriousness(counts: pl.DataFrame) -> pl.DataFrame:

@@ -35,6 +35,7 @@ STEPS: tuple[str, ...] = (
     "study_cells",
     # study_priors is written by faers.study.stats between these two steps
     "study_signals",
+    "study_co_suspects",
     "study_subgroup_tests",
     "study_seriousness",
     "study_sex_within_drug",

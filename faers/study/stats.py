@@ -39,6 +39,15 @@ def mart_prior(conn: duckdb.DuckDBPyConnection) -> MartPrior | None:
     return MartPrior(tuple(values) if is_usable else None, str(likelihood), bool(fixed))  # type: ignore[arg-type]
 
 
+def mart_expected_strata(conn: duckdb.DuckDBPyConnection) -> str | None:
+    """The strata of the E the mart's prior was fitted on ('' for the crude E; None without the mart)."""
+    try:
+        rows = conn.execute("select expected_strata from mgps_prior").fetchall()
+    except duckdb.Error:
+        return None
+    return str(rows[0][0] or "") if rows else None
+
+
 def overall_matches_mart(conn: duckdb.DuckDBPyConnection) -> bool:
     """True when the study's overall cells are exactly the mart's drug_event_cells (same counts, same N).
 

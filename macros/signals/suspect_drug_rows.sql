@@ -4,8 +4,9 @@
     per drug row with its whole ingredient set as the drug (fct_case_drug.drug). Only drug rows in a role
     of var('suspect_roles') with an ingredient. Extra columns of fct_case_drug (e.g. drug_name, prod_ai)
     can be asked for in `columns`. A drug repeated in a report still yields several rows: callers count
-    it once per report. -#}
-{% macro suspect_drug_rows(columns=[], case_drugs=none) -%}
+    it once per report. `roles` overrides var('suspect_roles') (the co-suspect count reads PS and SS). -#}
+{% macro suspect_drug_rows(columns=[], case_drugs=none, roles=none) -%}
+    {%- set roles = var('suspect_roles') if roles is none else roles -%}
     {#- both marts are dependencies whatever the unit, so one parse serves every --vars -#}
     {%- set relations = [ref('fct_case_drug'), ref('fct_case_drug_ingredient')] -%}
     {%- set unit = var('drug_unit') -%}
@@ -29,7 +30,7 @@
         on case_drug_ingredients.primary_id = case_drugs.primary_id
         and case_drug_ingredients.drug_seq = case_drugs.drug_seq
     {%- endif %}
-    where {{ faers_list_contains(faers_list_literal(var('suspect_roles')), 'case_drug_ingredients.role_cod') }}
+    where {{ faers_list_contains(faers_list_literal(roles), 'case_drug_ingredients.role_cod') }}
     {%- elif unit == 'product' -%}
     select
         case_drugs.primary_id,
@@ -38,7 +39,7 @@
         case_drugs.{{ column }}
         {%- endfor %}
     from {{ ref('fct_case_drug') if case_drugs is none else case_drugs }} as case_drugs
-    where {{ faers_list_contains(faers_list_literal(var('suspect_roles')), 'case_drugs.role_cod') }}
+    where {{ faers_list_contains(faers_list_literal(roles), 'case_drugs.role_cod') }}
         and case_drugs.drug is not null
     {%- else -%}
         {{ exceptions.raise_compiler_error("var drug_unit must be 'ingredient' or 'product', got '" ~ unit ~ "'") }}

@@ -2,6 +2,8 @@
     them; faers.vars reads this block for the Python side, e.g. the study file's checks). Kinds:
       one_of: [...]        a string among these
       list_of: [...]       a non-empty list of strings among these (case as written)
+      list_or_empty: [...] the same, or [] (expected_strata: [] = unstratified)
+      names                a list, maybe empty, of non-empty strings (e.g. ingredient names)
       boolean              true or false (not the strings 'true'/'false')
       number / integer     with optional min (inclusive) or above (exclusive)
       date                 'YYYY-MM-DD'
@@ -37,6 +39,9 @@ drug_learned_min_support: {kind: integer, min: 1}
 drug_learned_min_agreement: {kind: number, min: 0}
 drug_dictionary_min_agreement: {kind: number, min: 0}
 drug_unit: {kind: one_of, values: [ingredient, product]}
+expected_strata: {kind: list_or_empty, values: [sex, age_group, report_year, reporter_country, occp_cod]}
+expected_year_band: {kind: integer, min: 1}
+background_exclude_drugs: {kind: names}
 {%- endset -%}
 {{ return(fromyaml(rules_yaml)) }}
 {%- endmacro %}
@@ -49,13 +54,24 @@ drug_unit: {kind: one_of, values: [ingredient, product]}
     {%- if kind == 'one_of' -%}
         {%- set ns.allowed = 'one of ' ~ rule['values'] | join(', ') -%}
         {%- set ns.ok = value is string and value in rule['values'] -%}
-    {%- elif kind == 'list_of' -%}
-        {%- set ns.allowed = 'a non-empty list of ' ~ rule['values'] | join(', ') -%}
+    {%- elif kind in ('list_of', 'list_or_empty') -%}
+        {%- set ns.allowed = ('a list (maybe empty) of ' if kind == 'list_or_empty' else 'a non-empty list of ')
+            ~ rule['values'] | join(', ') -%}
         {%- set ns.ok = value is sequence and value is not string and value is not mapping
-            and value | length > 0 -%}
+            and (value | length > 0 or kind == 'list_or_empty') -%}
         {%- if ns.ok -%}
             {%- for item in value -%}
                 {%- if item is not string or item not in rule['values'] -%}
+                    {%- set ns.ok = false -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- elif kind == 'names' -%}
+        {%- set ns.allowed = 'a list (maybe empty) of non-empty names' -%}
+        {%- set ns.ok = value is sequence and value is not string and value is not mapping -%}
+        {%- if ns.ok -%}
+            {%- for item in value -%}
+                {%- if item is not string or item | trim == '' or "'" in item -%}
                     {%- set ns.ok = false -%}
                 {%- endif -%}
             {%- endfor -%}
@@ -114,7 +130,38 @@ drug_unit: {kind: one_of, values: [ingredient, product]}
             {%- do problems.append('var ' ~ name ~ ': expected ' ~ problem) -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- the rules across vars once their own values are valid -#}
+    {%- set checked = namespace(valid=true) -%}
+    {%- for problem in problems -%}
+        {%- for name in ('expected_strata', 'background_exclude_drugs', 'mgps_likelihood', 'mgps_prior') -%}
+            {%- if problem.startswith('var ' ~ name ~ ':') -%}
+                {%- set checked.valid = false -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if checked.valid -%}
+        {%- do problems.extend(faers_adjustment_problems()) -%}
+    {%- endif -%}
     {%- if problems -%}
         {{ exceptions.raise_compiler_error(problems | join('; ')) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Rules across vars of the adjusted signals (docs/adjusted_signals.md): strata and masking make E and N
+    cell-specific, so the full MGPS likelihood (every zero cell grouped by its margins) cannot be
+    evaluated; openEBGM's zero-truncated likelihood or a given prior can. Masking and strata are not
+    combined (a masked background per stratum is not defined here). -#}
+{% macro faers_adjustment_problems() -%}
+    {%- set problems = [] -%}
+    {%- set strata = var('expected_strata', []) -%}
+    {%- set masked = var('background_exclude_drugs', []) -%}
+    {%- if (strata or masked) and var('mgps_likelihood') == 'full' and var('mgps_prior', none) is none -%}
+        {%- do problems.append('var ' ~ ('expected_strata' if strata else 'background_exclude_drugs')
+            ~ ': needs mgps_likelihood: truncated (openEBGM) or a fixed mgps_prior, since it makes E '
+            ~ 'cell-specific and the full likelihood groups the zero cells by the crude margins') -%}
+    {%- endif -%}
+    {%- if strata and masked -%}
+        {%- do problems.append('vars expected_strata and background_exclude_drugs: set one of them, not both') -%}
+    {%- endif -%}
+    {{ return(problems) }}
 {%- endmacro %}

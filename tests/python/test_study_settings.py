@@ -56,6 +56,7 @@ subgroups: [sex]
 formula: {{mgps_prior: {FIXED_PRIOR}}}
 """
 Z = 1.959963984540054
+ADJUSTMENT_KEYS = ("expected_strata", "expected_year_band", "background_exclude_drugs")  # test_adjusted_signals.py
 
 
 def table(result: StudyResult, name: str) -> pl.DataFrame:
@@ -105,7 +106,11 @@ def test_every_setting_is_recorded_as_set_by_the_study(every_setting: StudyResul
     settings = {row["setting"]: row for row in table(every_setting, "settings").iter_rows(named=True)}
     for key, row in settings.items():
         expected = (
-            "warehouse" if key == "meddra.release" else "default" if key == "formula.mgps_prior" else "study file"
+            "warehouse"
+            if key == "meddra.release"
+            else "default"
+            if key in ("formula.mgps_prior", *(f"formula.{name}" for name in ADJUSTMENT_KEYS))
+            else "study file"
         )
         assert row["source"] == expected, key
     values = {key: json.loads(row["value"]) for key, row in settings.items()}

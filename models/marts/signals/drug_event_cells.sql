@@ -10,145 +10,22 @@
 -- (drug, pt); n_drug = its rows that carry the report's first pt (once per report and drug), n_event =
 -- those that carry the first drug, N = those that carry both. Only reports with a suspect drug and a pt
 -- reach the join, so no semi-join or count(distinct) over the reports is needed.
-with
-
-case_reactions as (
-
-    select * from {{ ref('fct_case_reaction') }}
-
-),
-
-suspect_rows as (
-
-    {{ suspect_drug_rows() }}
-
-),
-
-event_rows as (
-
+--
+-- Adjustments (docs/adjusted_signals.md), each only when its var is set, so the default SQL is the one above:
+-- * var expected_strata: every report gets a stratum (dim_case columns; a NULL value is its own level); the
+--   join is counted per (drug, pt, stratum), so the same first-drug / first-pt marks give the margins per
+--   stratum. E = sum_s n_drug,s n_event,s / N_s is a dot product of one dense vector per drug and one per pt
+--   over the strata; the Mantel-Haenszel sums (mh_*) add the strata with a_s >= 1 (sparse) to the dense sums.
+-- * var background_exclude_drugs: the reports with such a suspect leave the background: c, d and N are
+--   counted over the other reports; a and b keep every report of the drug.
+-- * a_co_suspect (always): the cell's reports with another PS/SS drug than the cell's.
+{%- set co_suspect_roles = ['PS', 'SS'] %}
+{%- set event_rows -%}
     select
         primary_id,
         pt
-    from case_reactions
+    from {{ ref('fct_case_reaction') }}
     where pt is not null
-
-),
-
-drug_ids as (
-
-    select
-        drug,
-        (row_number() over (order by drug))::integer as drug_id
-    from (select distinct drug from suspect_rows)
-
-),
-
-pt_ids as (
-
-    select
-        pt,
-        (row_number() over (order by pt))::integer as pt_id
-    from (select distinct pt from event_rows)
-
-),
-
-numbered_drugs as (
-
-    select
-        suspect_rows.primary_id,
-        drug_ids.drug_id,
-        row_number() over report_drugs = 1 as is_first_drug,
-        drug_ids.drug_id is distinct from lag(drug_ids.drug_id) over report_drugs as is_new_drug
-    from suspect_rows
-    inner join drug_ids
-        on suspect_rows.drug = drug_ids.drug
-    window report_drugs as (partition by suspect_rows.primary_id order by drug_ids.drug_id)
-
-),
-
-suspect_drugs as (
-
-    select
-        primary_id,
-        drug_id,
-        is_first_drug
-    from numbered_drugs
-    where is_new_drug
-
-),
-
-reported_events as (
-
-    select
-        event_rows.primary_id,
-        pt_ids.pt_id,
-        row_number() over (partition by event_rows.primary_id order by pt_ids.pt_id) = 1 as is_first_event
-    from event_rows
-    inner join pt_ids
-        on event_rows.pt = pt_ids.pt
-
-),
-
-pair_counts as (
-
-    select
-        suspect_drugs.drug_id,
-        reported_events.pt_id,
-        count(*) as a,
-        count(*) filter (where reported_events.is_first_event) as drug_reports,
-        count(*) filter (where suspect_drugs.is_first_drug) as event_reports,
-        count(*) filter (where suspect_drugs.is_first_drug and reported_events.is_first_event) as reports
-    from suspect_drugs
-    inner join reported_events
-        on suspect_drugs.primary_id = reported_events.primary_id
-    group by suspect_drugs.drug_id, reported_events.pt_id
-
-),
-
-drug_margins as (
-
-    select
-        drug_id,
-        sum(drug_reports)::bigint as n_drug
-    from pair_counts
-    group by drug_id
-
-),
-
-event_margins as (
-
-    select
-        pt_id,
-        sum(event_reports)::bigint as n_event
-    from pair_counts
-    group by pt_id
-
-),
-
-report_count as (
-
-    select sum(reports)::bigint as n
-    from pair_counts
-
-),
-
-cells as (
-
-    select
-        drug_ids.drug,
-        pt_ids.pt,
-        {{ contingency_cells('pair_counts.a', 'drug_margins.n_drug', 'event_margins.n_event', 'report_count.n') }}
-    from pair_counts
-    inner join drug_margins
-        on pair_counts.drug_id = drug_margins.drug_id
-    inner join event_margins
-        on pair_counts.pt_id = event_margins.pt_id
-    inner join drug_ids
-        on pair_counts.drug_id = drug_ids.drug_id
-    inner join pt_ids
-        on pair_counts.pt_id = pt_ids.pt_id
-    cross join report_count
-
-)
-
-select * from cells
+{%- endset %}
+{#- dim_case is a dependency whatever the vars: one parse serves every --vars #}
+{{ drug_event_cells_query(suspect_drug_rows(), event_rows, suspect_drug_rows(roles=co_suspect_roles), ref('dim_case')) }}

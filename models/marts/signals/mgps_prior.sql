@@ -29,5 +29,6 @@ select
     n_zero_cells,
     iterations,
     gradient_norm,
-    fixed
+    fixed,
+    expected_strata
 from fit

@@ -21,6 +21,8 @@ def model(dbt, session):
     dbt.config(materialized="table")
     likelihood = dbt.config.get("likelihood")
     fixed_prior = dbt.config.get("fixed_prior")
+    expected_strata = dbt.config.get("expected_strata")
+    expected_year_band = dbt.config.get("expected_year_band")
     if likelihood not in LIKELIHOODS:
         raise ValueError(
             f"mgps_prior: config likelihood (var mgps_likelihood) must be one of {', '.join(LIKELIHOODS)}, "
@@ -29,4 +31,13 @@ def model(dbt, session):
     fixed = parse_prior_setting(fixed_prior)
     cells = dbt.ref("drug_event_cells").select("drug, pt, a, expected, n_drug, n_event, n")
     fit = fit_from_relation(cells, likelihood=likelihood, fixed=fixed)
-    return pa.Table.from_pylist([fit.as_row()])
+    label = strata_label(expected_strata, expected_year_band)
+    return pa.Table.from_pylist([{**fit.as_row(), "expected_strata": label}])
+
+
+def strata_label(strata: str | None, year_band: str | int | None) -> str:
+    """The E the prior was fitted on: '' for the crude E, else the strata joined with ',' (report_year in
+    bands of more than one year as 'report_year/<band>')."""
+    band = int(year_band or 1)
+    names = [name for name in str(strata or "").split(",") if name]
+    return ",".join(f"{name}/{band}" if name == "report_year" and band > 1 else name for name in names)

@@ -1,8 +1,9 @@
 -- Four disproportionality methods per (drug, pt) cell: ROR, PRR (+ chi2), IC and EBGM with their
 -- limits and signal flags (macros/signals/, variants and thresholds by var). EBGM/EB05/EB95 use the
 -- mgps_prior row only when it is usable (an interior or point-mass optimum, or a prior given by
--- var); otherwise they are NULL and a warning goes to the dbt log. Calls Python UDFs: a table,
--- never a view.
+-- var); otherwise they are NULL and a warning goes to the dbt log. expected is the stratified E with var
+-- expected_strata (IC and EBGM use it; ROR and PRR stay crude, ror_mh is the stratified ROR). Calls Python
+-- UDFs: a table, never a view.
 {{ config(materialized='table') }}
 
 {%- set prior_relation = load_relation(ref('mgps_prior')) if execute else none -%}
@@ -92,7 +93,12 @@ statistics as (
             prior=['prior_alpha1', 'prior_beta1', 'prior_alpha2', 'prior_beta2', 'prior_p'],
             stats='udf_stats' if (var('ic_variant') == 'noren' or var('ebgm_variant') == 'mgps')
                 else none
-        ) }}
+        ) }},
+        -- Mantel-Haenszel ROR over var expected_strata (NULL without strata); a_co_suspect of the cell
+        {{ ror_mh('mh_r', 'mh_s') }} as ror_mh,
+        {{ ror_mh_lower('mh_r', 'mh_s', 'mh_pr', 'mh_ps_qr', 'mh_qs') }} as ror_mh_lower,
+        {{ ror_mh_upper('mh_r', 'mh_s', 'mh_pr', 'mh_ps_qr', 'mh_qs') }} as ror_mh_upper,
+        a_co_suspect
     from cells_with_udf_stats
 
 )

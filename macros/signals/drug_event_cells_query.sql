@@ -1,0 +1,503 @@
+{#- The 2x2 cells of models/marts/signals/drug_event_cells.sql (its header says how and what the vars do), over
+    select statements given as text: suspect_rows (primary_id, drug: the counted drug rows), event_rows
+    (primary_id, pt: one row per report and pt, pt not NULL), co_suspect_rows (primary_id, drug: the PS/SS
+    rows) and case_relation (dim_case: primary_id and the expected_strata columns). The signals mart and the
+    study's adjusted cells (analyses/study/study_cells.sql) call it. -#}
+{% macro drug_event_cells_query(suspect_rows, event_rows, co_suspect_rows, case_relation) -%}
+{%- set strata = var('expected_strata') %}
+{%- set masked = var('background_exclude_drugs') | map('lower') | map('trim') | list %}
+{%- set co_roles = ['PS', 'SS'] %}
+with
+
+suspect_rows as (
+
+    {{ suspect_rows }}
+
+),
+
+event_rows as (
+
+    {{ event_rows }}
+
+),
+
+co_suspect_rows as (
+
+    {{ co_suspect_rows }}
+
+),
+
+report_co_suspects as (
+
+    select
+        primary_id,
+        count(distinct drug) as n_co_suspects
+    from co_suspect_rows
+    group by primary_id
+
+),
+{%- if not (var('suspect_roles') | reject('in', co_roles) | list | length == 0) %}
+
+co_suspect_drugs as (
+
+    select distinct
+        primary_id,
+        drug
+    from co_suspect_rows
+
+),
+{%- endif %}
+{%- if strata %}
+
+report_strata as (
+
+    select
+        primary_id,
+        dense_rank() over (order by {{ expected_stratum_expressions('dim_case') | join(', ') }})::integer
+            as stratum_id
+    from {{ case_relation }} as dim_case
+
+),
+{%- endif %}
+{%- if masked %}
+
+masked_reports as (
+
+    select distinct primary_id
+    from suspect_rows
+    where list_has_any(string_split(lower(drug), '\'), {{ masked }})
+
+),
+{%- endif %}
+
+drug_ids as (
+
+    select
+        drug,
+        (row_number() over ())::integer as drug_id
+    from (select distinct drug from suspect_rows)
+
+),
+
+pt_ids as (
+
+    select
+        pt,
+        (row_number() over ())::integer as pt_id
+    from (select distinct pt from event_rows)
+
+),
+
+numbered_drugs as (
+
+    select
+        suspect_rows.primary_id,
+        suspect_rows.drug,
+        drug_ids.drug_id,
+        row_number() over report_drugs = 1 as is_first_drug,
+        drug_ids.drug_id is distinct from lag(drug_ids.drug_id) over report_drugs as is_new_drug
+    from suspect_rows
+    inner join drug_ids
+        on suspect_rows.drug = drug_ids.drug
+    window report_drugs as (partition by suspect_rows.primary_id order by drug_ids.drug_id)
+
+),
+
+suspect_drugs as (
+
+    select
+        numbered_drugs.primary_id,
+        numbered_drugs.drug_id,
+        numbered_drugs.is_first_drug,
+        {%- if var('suspect_roles') | reject('in', co_roles) | list | length == 0 %}
+        -- every counted role is PS or SS: the cell's drug is one of the report's co_suspect_rows
+        coalesce(report_co_suspects.n_co_suspects, 0) > 1 as has_co_suspect
+        {%- else %}
+        coalesce(report_co_suspects.n_co_suspects, 0)
+            - (co_suspect_drugs.drug is not null)::integer > 0 as has_co_suspect
+        {%- endif %}
+        {%- if strata %},
+        coalesce(report_strata.stratum_id, 0) as stratum_id
+        {%- endif %}
+        {%- if masked %},
+        masked_reports.primary_id is not null as is_masked
+        {%- endif %}
+    from numbered_drugs
+    left join report_co_suspects
+        on numbered_drugs.primary_id = report_co_suspects.primary_id
+    {%- if not (var('suspect_roles') | reject('in', co_roles) | list | length == 0) %}
+    left join co_suspect_drugs
+        on numbered_drugs.primary_id = co_suspect_drugs.primary_id
+        and numbered_drugs.drug = co_suspect_drugs.drug
+    {%- endif %}
+    {%- if strata %}
+    left join report_strata
+        on numbered_drugs.primary_id = report_strata.primary_id
+    {%- endif %}
+    {%- if masked %}
+    left join masked_reports
+        on numbered_drugs.primary_id = masked_reports.primary_id
+    {%- endif %}
+    where numbered_drugs.is_new_drug
+
+),
+
+reported_events as (
+
+    select
+        event_rows.primary_id,
+        pt_ids.pt_id,
+        row_number() over (partition by event_rows.primary_id order by pt_ids.pt_id) = 1 as is_first_event
+    from event_rows
+    inner join pt_ids
+        on event_rows.pt = pt_ids.pt
+
+),
+
+pair_counts as (
+
+    select
+        suspect_drugs.drug_id,
+        reported_events.pt_id,
+        {%- if strata %}
+        suspect_drugs.stratum_id,
+        {%- endif %}
+        count(*) as a,
+        count(*) filter (where reported_events.is_first_event) as drug_reports,
+        count(*) filter (where suspect_drugs.is_first_drug) as event_reports,
+        count(*) filter (where suspect_drugs.is_first_drug and reported_events.is_first_event) as reports,
+        count(*) filter (where suspect_drugs.has_co_suspect) as a_co_suspect
+        {%- if masked %},
+        count(*) filter (where not suspect_drugs.is_masked) as a_background,
+        count(*) filter (where reported_events.is_first_event and not suspect_drugs.is_masked)
+            as drug_reports_background,
+        count(*) filter (where suspect_drugs.is_first_drug and not suspect_drugs.is_masked)
+            as event_reports_background,
+        count(*) filter (
+            where suspect_drugs.is_first_drug and reported_events.is_first_event and not suspect_drugs.is_masked
+        ) as reports_background
+        {%- endif %}
+    from suspect_drugs
+    inner join reported_events
+        on suspect_drugs.primary_id = reported_events.primary_id
+    group by suspect_drugs.drug_id, reported_events.pt_id{% if strata %}, suspect_drugs.stratum_id{% endif %}
+
+),
+{%- if strata %}
+
+-- computed once (read by the margins, the dense vectors and the Mantel-Haenszel terms)
+pair_strata as materialized (
+
+    select * from pair_counts
+
+),
+
+drug_strata as (
+
+    select
+        drug_id,
+        stratum_id,
+        sum(drug_reports)::bigint as n_drug
+    from pair_strata
+    group by drug_id, stratum_id
+
+),
+
+event_strata as (
+
+    select
+        pt_id,
+        stratum_id,
+        sum(event_reports)::bigint as n_event
+    from pair_strata
+    group by pt_id, stratum_id
+
+),
+
+stratum_sizes as (
+
+    select
+        stratum_id,
+        sum(reports)::bigint as n
+    from pair_strata
+    group by stratum_id
+
+),
+
+-- dense vectors over the strata (one position per stratum, in stratum order): per drug n_drug,s / N_s,
+-- n_drug,s^2 / N_s^2 and n_drug,s / N_s^2; per pt n_event,s and n_event,s^2
+drug_vectors as (
+
+    select
+        drugs.drug_id,
+        list(coalesce(drug_strata.n_drug, 0)::double / stratum_sizes.n order by stratum_sizes.stratum_id)
+            as x1,
+        list(
+            coalesce(drug_strata.n_drug, 0)::double * coalesce(drug_strata.n_drug, 0)
+            / (stratum_sizes.n::double * stratum_sizes.n)
+            order by stratum_sizes.stratum_id
+        ) as x2,
+        list(
+            coalesce(drug_strata.n_drug, 0)::double / (stratum_sizes.n::double * stratum_sizes.n)
+            order by stratum_sizes.stratum_id
+        ) as x3
+    from (select distinct drug_id from drug_strata) as drugs
+    cross join stratum_sizes
+    left join drug_strata
+        on drugs.drug_id = drug_strata.drug_id
+        and stratum_sizes.stratum_id = drug_strata.stratum_id
+    group by drugs.drug_id
+
+),
+
+event_vectors as (
+
+    select
+        events.pt_id,
+        list(coalesce(event_strata.n_event, 0)::double order by stratum_sizes.stratum_id) as y1,
+        list(
+            coalesce(event_strata.n_event, 0)::double * coalesce(event_strata.n_event, 0)
+            order by stratum_sizes.stratum_id
+        ) as y2
+    from (select distinct pt_id from event_strata) as events
+    cross join stratum_sizes
+    left join event_strata
+        on events.pt_id = event_strata.pt_id
+        and stratum_sizes.stratum_id = event_strata.stratum_id
+    group by events.pt_id
+
+),
+
+vectors as (
+
+    select
+        (select list(drug_vectors.x1 order by drug_ids.drug_id) from drug_ids left join drug_vectors
+            on drug_ids.drug_id = drug_vectors.drug_id) as x1,
+        (select list(drug_vectors.x2 order by drug_ids.drug_id) from drug_ids left join drug_vectors
+            on drug_ids.drug_id = drug_vectors.drug_id) as x2,
+        (select list(drug_vectors.x3 order by drug_ids.drug_id) from drug_ids left join drug_vectors
+            on drug_ids.drug_id = drug_vectors.drug_id) as x3,
+        (select list(event_vectors.y1 order by pt_ids.pt_id) from pt_ids left join event_vectors
+            on pt_ids.pt_id = event_vectors.pt_id) as y1,
+        (select list(event_vectors.y2 order by pt_ids.pt_id) from pt_ids left join event_vectors
+            on pt_ids.pt_id = event_vectors.pt_id) as y2
+
+),
+
+-- the strata where the cell has a_s >= 1: their Mantel-Haenszel terms, and the terms the dense sums
+-- counted for them as if a_s were 0 (S0 = n_d n_e / N, Q0 S0 = (n_d + n_e) n_d n_e / N^2)
+pair_stratum_terms as (
+
+    select
+        pair_strata.drug_id,
+        pair_strata.pt_id,
+        pair_strata.a::double as a,
+        drug_strata.n_drug::double - pair_strata.a as b,
+        event_strata.n_event::double - pair_strata.a as c,
+        stratum_sizes.n::double - drug_strata.n_drug - event_strata.n_event + pair_strata.a as d,
+        stratum_sizes.n::double as n,
+        drug_strata.n_drug::double as n_drug,
+        event_strata.n_event::double as n_event
+    from pair_strata
+    inner join drug_strata
+        on pair_strata.drug_id = drug_strata.drug_id
+        and pair_strata.stratum_id = drug_strata.stratum_id
+    inner join event_strata
+        on pair_strata.pt_id = event_strata.pt_id
+        and pair_strata.stratum_id = event_strata.stratum_id
+    inner join stratum_sizes
+        on pair_strata.stratum_id = stratum_sizes.stratum_id
+
+),
+
+pair_mh_sums as (
+
+    select
+        drug_id,
+        pt_id,
+        sum(a * d / n) as r,
+        sum(b * c / n) as s_observed,
+        sum(n_drug * n_event / n) as s_as_if_zero,
+        sum((b + c) / n * (b * c / n)) as qs_observed,
+        sum((n_drug + n_event) / n * (n_drug * n_event / n)) as qs_as_if_zero,
+        sum((b + c) / n * (a * d / n)) as qr
+    from pair_stratum_terms
+    group by drug_id, pt_id
+
+),
+
+pair_totals as (
+
+    select
+        drug_id,
+        pt_id,
+        sum(a)::bigint as a,
+        sum(drug_reports)::bigint as drug_reports,
+        sum(event_reports)::bigint as event_reports,
+        sum(reports)::bigint as reports,
+        sum(a_co_suspect)::bigint as a_co_suspect
+    from pair_strata
+    group by drug_id, pt_id
+
+),
+
+-- the dense sums of every cell: one row of lists indexed by drug_id / pt_id, projected away at once and
+-- materialised, so no list travels through a join or a hash table
+stratified as materialized (
+
+    select
+        pair_totals.drug_id,
+        pair_totals.pt_id,
+        list_dot_product(vectors.x1[pair_totals.drug_id], vectors.y1[pair_totals.pt_id]) as expected_dense,
+        list_dot_product(vectors.x2[pair_totals.drug_id], vectors.y1[pair_totals.pt_id])
+            + list_dot_product(vectors.x3[pair_totals.drug_id], vectors.y2[pair_totals.pt_id]) as qs_dense
+    from pair_totals
+    cross join vectors
+
+),
+
+largest_stratum as (
+
+    select max(n) as n from stratum_sizes
+
+),
+{%- endif %}
+
+drug_margins as (
+
+    select
+        drug_id,
+        sum(drug_reports)::bigint as n_drug
+        {%- if masked %},
+        sum(drug_reports_background)::bigint as n_drug_background
+        {%- endif %}
+    from pair_counts
+    group by drug_id
+
+),
+
+event_margins as (
+
+    select
+        pt_id,
+        sum(event_reports)::bigint as n_event
+        {%- if masked %},
+        sum(event_reports_background)::bigint as n_event_background
+        {%- endif %}
+    from pair_counts
+    group by pt_id
+
+),
+
+report_count as (
+
+    select
+        sum(reports)::bigint as n
+        {%- if masked %},
+        sum(reports_background)::bigint as n_background
+        {%- endif %}
+    from pair_counts
+
+),
+
+cells as (
+
+    select
+        drug_ids.drug,
+        pt_ids.pt,
+        {%- if masked %}
+        -- the masked background: c, d, N over the reports without an excluded suspect; a, b every report
+        {{ contingency_cells(
+            'pair_counts.a',
+            'drug_margins.n_drug',
+            '(pair_counts.a + event_margins.n_event_background - pair_counts.a_background)',
+            '(drug_margins.n_drug + report_count.n_background - drug_margins.n_drug_background)'
+        ) }},
+        {%- elif strata %}
+        {{ contingency_cells('pair_totals.a', 'drug_margins.n_drug', 'event_margins.n_event', 'report_count.n')
+            | replace(' as expected', ' as expected_crude') }},
+        {%- else %}
+        {{ contingency_cells('pair_counts.a', 'drug_margins.n_drug', 'event_margins.n_event', 'report_count.n') }},
+        {%- endif %}
+        {%- if strata %}
+        pair_totals.a_co_suspect,
+        {%- else %}
+        pair_counts.a_co_suspect,
+        {%- endif %}
+        {%- if strata %}
+        stratified.expected_dense as expected_stratified,
+        -- the strata with a_s = 0 exist for the cell unless the dense sum is all a_s >= 1 terms (its rounding
+        -- error is far below 1 / N_s, the least such term)
+        expected_stratified - pair_mh_sums.s_as_if_zero >= 0.5 / largest_stratum.n as has_zero_strata,
+        pair_mh_sums.r as mh_r,
+        pair_mh_sums.s_observed
+            + case when has_zero_strata then expected_stratified - pair_mh_sums.s_as_if_zero else 0 end
+            as mh_s,
+        pair_mh_sums.r - pair_mh_sums.qr as mh_pr,
+        pair_mh_sums.qs_observed
+            + case when has_zero_strata then stratified.qs_dense - pair_mh_sums.qs_as_if_zero else 0 end
+            as mh_qs,
+        mh_s - mh_qs + pair_mh_sums.qr as mh_ps_qr
+        {%- else %}
+        null::double as mh_r,
+        null::double as mh_s,
+        null::double as mh_pr,
+        null::double as mh_ps_qr,
+        null::double as mh_qs
+        {%- endif %}
+    {%- if strata %}
+    from pair_totals
+    inner join stratified
+        on pair_totals.drug_id = stratified.drug_id
+        and pair_totals.pt_id = stratified.pt_id
+    inner join pair_mh_sums
+        on pair_totals.drug_id = pair_mh_sums.drug_id
+        and pair_totals.pt_id = pair_mh_sums.pt_id
+    cross join largest_stratum
+    inner join drug_margins
+        on pair_totals.drug_id = drug_margins.drug_id
+    inner join event_margins
+        on pair_totals.pt_id = event_margins.pt_id
+    inner join drug_ids
+        on pair_totals.drug_id = drug_ids.drug_id
+    inner join pt_ids
+        on pair_totals.pt_id = pt_ids.pt_id
+    cross join report_count
+    {%- else %}
+    from pair_counts
+    inner join drug_margins
+        on pair_counts.drug_id = drug_margins.drug_id
+    inner join event_margins
+        on pair_counts.pt_id = event_margins.pt_id
+    inner join drug_ids
+        on pair_counts.drug_id = drug_ids.drug_id
+    inner join pt_ids
+        on pair_counts.pt_id = pt_ids.pt_id
+    cross join report_count
+    {%- endif %}
+
+)
+
+select
+    drug,
+    pt,
+    a,
+    b,
+    c,
+    d,
+    n_drug,
+    n_event,
+    n,
+    {%- if strata %}
+    expected_stratified as expected,
+    {%- else %}
+    expected,
+    {%- endif %}
+    a_co_suspect,
+    mh_r,
+    mh_s,
+    mh_pr,
+    mh_ps_qr,
+    mh_qs
+from cells
+{%- endmacro %}
