@@ -269,6 +269,7 @@ def test_the_report_counts_with_the_roles_of_the_build(run_b: Variant) -> None:
     """
     with_ss, ps_only = (_read(run_b.db_path, query, [roles])["n"][0] for roles in (["PS", "SS"], ["PS"]))
     assert with_ss > ps_only  # else this test could not tell the roles apart
+
     def reports(db_path: Path) -> int:
         per_year = load_marts(db_path, "baclofen").reports_per_year
         return per_year.filter(per_year["population"] == "all")["n"].sum()
