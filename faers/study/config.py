@@ -7,7 +7,6 @@ for the worked example and ``docs`` in that file for every key.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,8 @@ from typing import Any
 import yaml
 
 from faers.vars import allowed_values
+from loaders.quarters import Quarter, QuarterError
 
-QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 STRATUM_VARS = ("sex", "age_group", "seriousness", "route", "reporter")
 DEFAULT_STRATA = ("sex", "age_group", "seriousness")
 SCOPE_LEVELS = ("soc", "hlgt", "hlt", "pt")
@@ -263,10 +262,10 @@ class _Reader:
         return tuple(float(v) for v in value)  # type: ignore[return-value]
 
     def quarter(self, node: yaml.Node, key: str) -> str:
-        value = str(self.value(node)).strip().upper()
-        if not QUARTER_RE.match(value):
-            raise self.error(node, key, f"expected a quarter such as 2004Q1, got {self.value(node)!r}")
-        return value
+        try:
+            return str(Quarter.parse(str(self.value(node))))
+        except QuarterError:
+            raise self.error(node, key, f"expected a quarter such as 2004Q1, got {self.value(node)!r}") from None
 
 
 def load_study(path: Path) -> StudyConfig:
