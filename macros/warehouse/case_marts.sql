@@ -284,6 +284,39 @@ therapies_of_kept_reports as (
 select * from therapies_of_kept_reports
 {%- endmacro %}
 
+{#- case_report_source_rows(cases): fct_case_report_source -#}
+{% macro case_report_source_rows(cases) -%}
+with
+
+cases as (
+
+    select * from {{ cases }}
+
+),
+
+report_sources as (
+
+    select * from {{ ref('stg_faers__rpsr') }}
+
+),
+
+report_sources_of_kept_reports as (
+
+    select distinct
+        cases.primary_id,
+        cases.case_id,
+        report_sources.rpsr_cod
+    from report_sources
+    inner join cases
+        on report_sources.quarter = cases.quarter
+        and report_sources.primary_id = cases.primary_id
+    where report_sources.rpsr_cod is not null
+
+)
+
+select * from report_sources_of_kept_reports
+{%- endmacro %}
+
 {#- case_rows(cases, outcomes): dim_case -#}
 {% macro case_rows(cases, outcomes) -%}
 with
@@ -382,4 +415,21 @@ cases_enriched as (
 )
 
 select * from cases_enriched
+{%- endmacro %}
+
+
+{#- The logic of every incremental case mart (macro faers_case_mart), rendered on placeholder relations: its
+    md5 (faers_logic_version) changes when a mart macro, a macro it calls or a var it reads changes, and then
+    every case mart is rewritten in full (int_case_mart_changes). Each incremental mart is listed here with
+    the macro its model calls. -#}
+{% macro faers_case_marts_logic() -%}
+    {{ case_outcome_rows('kept_cases') }}
+    {{ case_drug_rows('kept_cases') }}
+    {{ case_drug_ingredient_rows('case_drugs') }}
+    {{ case_reaction_rows('kept_cases') }}
+    {{ case_indication_rows('kept_cases') }}
+    {{ case_therapy_rows('kept_cases') }}
+    {{ case_report_source_rows('kept_cases') }}
+    {{ case_rows('kept_cases', 'case_outcomes') }}
+    {{ tto_rows('case_rows', 'case_drugs', 'case_therapies') }}
 {%- endmacro %}

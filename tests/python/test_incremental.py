@@ -1,12 +1,14 @@
 """Incremental ``dbt build`` (``faers update``): the per-quarter staging tables re-type only the quarters
-that changed, and the warehouse after an incremental build equals a from-scratch ``--full-refresh`` build of the
-same raw data, table by table.
+that changed, the case marts (dim_case, the fct_case_* facts, tto) rewrite only the cases that changed, and the
+warehouse after an incremental build equals a from-scratch ``--full-refresh`` build of the same raw data, table
+by table.
 
 Scenario (a few hundred synthetic cases, three quarters with follow-ups across quarters and deleted-case lists):
-build two quarters; load the third (follow-ups of older cases, a deleted list naming older cases) and build
-incrementally; compare with ``--full-refresh`` on a copy. Then reload (replace) an older quarter: it is re-typed,
+build two quarters; load the third (follow-ups that change old cases' kept versions, a deleted list naming cases
+in the marts) and build incrementally; compare with ``--full-refresh`` on a copy. Sentinel values written into two
+case marts before that build show which cases it rewrote. Then reload (replace) an older quarter: it is re-typed,
 an untouched quarter is not, and the warehouse again equals the full refresh. Changing the typing logic (a var
-the staging model uses) re-types every quarter without ``--full-refresh``.
+the staging model uses) re-types every quarter and rewrites every case without ``--full-refresh``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import math
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,25 @@ QUARTERS = ("2019Q2", "2019Q3", "2019Q4")
 SCHEMAS = ("staging", "intermediate", "main")
 STAGED = ("demo", "drug", "reac", "outc", "ther", "indi")
 SENTINEL = "SENTINEL-NOT-RETYPED"
+CHANGES = "intermediate.int_case_mart_changes"
+"""Which cases a build rewrote: differs between an incremental build and a full refresh by design."""
+MART_SENTINELS = {
+    "main.dim_case": ("mfr_sndr", ("case_id",)),
+    "main.fct_case_drug": ("lot_num", ("primary_id", "drug_seq")),
+}
+"""Per case mart: a column no other model reads (it gets the sentinel) and the mart's key."""
+CASE_MARTS = (
+    "dim_case",
+    "fct_case_drug",
+    "fct_case_drug_ingredient",
+    "fct_case_indication",
+    "fct_case_outcome",
+    "fct_case_reaction",
+    "fct_case_report_source",
+    "fct_case_therapy",
+    "tto",
+)
+"""The incremental case marts (macro faers_case_mart_names)."""
 
 
 def _zip(sample: Path, quarter: str) -> Path:
@@ -81,6 +103,8 @@ def _snapshot(db_path: Path) -> dict[str, tuple[list[str], list[tuple[Any, ...]]
 def _assert_same_warehouse(incremental: Path, full: Path, *, ignore: tuple[str, ...] = ()) -> None:
     """Same relations, same columns, same rows (any order); columns named in ``ignore`` are left out."""
     got, expected = _snapshot(incremental), _snapshot(full)
+    for snapshot in (got, expected):
+        snapshot.pop(CHANGES)
     assert sorted(got) == sorted(expected)
     assert any(rows for _, rows in got.values())
     for relation, (columns, rows) in expected.items():
@@ -110,26 +134,81 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _rows(db_path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        return conn.execute(sql, params or []).fetchall()
+
+
+def _mark_case_marts(db_path: Path) -> None:
+    """Write SENTINEL into every row of the sentinel column of MART_SENTINELS, keeping the values in schema scratch."""
+    with duckdb.connect(str(db_path)) as conn:
+        conn.execute("create schema scratch")
+        for relation, (column, key) in MART_SENTINELS.items():
+            saved = "scratch." + relation.split(".")[1]
+            conn.execute(f"create table {saved} as select {', '.join(key)}, {column} from {relation}")
+            conn.execute(f"update {relation} set {column} = ?", [SENTINEL])
+
+
+def _restore_case_marts(db_path: Path) -> dict[str, set[Any]]:
+    """Per mart, the case_ids whose rows still hold SENTINEL (not rewritten); their values are then restored."""
+    kept = {}
+    with duckdb.connect(str(db_path)) as conn:
+        for relation, (column, key) in MART_SENTINELS.items():
+            saved = "scratch." + relation.split(".")[1]
+            rows = conn.execute(f"select distinct case_id from {relation} where {column} = ?", [SENTINEL]).fetchall()
+            kept[relation] = {r[0] for r in rows}
+            matches = " and ".join(f"{relation}.{k} = {saved}.{k}" for k in key)
+            conn.execute(f"update {relation} set {column} = {saved}.{column} from {saved} where {matches}")
+            assert conn.execute(f"select count(*) from {relation} where {column} = ?", [SENTINEL]).fetchone() == (0,)
+        conn.execute("drop schema scratch cascade")
+    return kept
+
+
+@dataclass(frozen=True)
+class Warehouses:
+    """The incremental warehouse, its --full-refresh copy, and what the incremental build of the third quarter
+    did: the kept report per case before it, the cases it rewrote (int_case_mart_changes: case_id -> reasons),
+    the kept cases after it, and per sentinel mart the cases whose rows it did not rewrite."""
+
+    incremental: Path
+    full: Path
+    kept_before: dict[int, int]
+    changes: dict[int, str]
+    kept_after: set[int]
+    not_rewritten: dict[str, set[int]]
+    incremental_marts: set[str]
+
+
 @pytest.fixture(scope="module")
-def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
-    """(incremental, full refresh): two quarters built, the third loaded and built incrementally; the copy
-    of that warehouse rebuilt from scratch with --full-refresh."""
+def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouses]:
+    """Two quarters built, the third loaded and built incrementally (sentinels in two case marts show which cases
+    it rewrote; restored afterwards); the copy of that warehouse rebuilt from scratch with --full-refresh."""
     base = tmp_path_factory.mktemp("incremental")
     incremental = base / "incremental.duckdb"
     _load(incremental, _zip(sample, QUARTERS[0]), _zip(sample, QUARTERS[1]))
     run_dbt(["build"], db_path=incremental, dbt_vars=PRIOR)
     assert _scalar(incremental, "select count(distinct quarter) from staging.stg_faers__demo") == 2
+    kept_before = dict(_rows(incremental, "select case_id, primary_id from main.dim_case"))
     _load(incremental, _zip(sample, QUARTERS[2]))
-    run_dbt(["build"], db_path=incremental, dbt_vars=PRIOR)
+    _mark_case_marts(incremental)
+    result = run_dbt(["build"], db_path=incremental, dbt_vars=PRIOR)
+    incremental_marts = {
+        r.node.name
+        for r in result.result.results
+        if r.node.resource_type == "model" and r.node.config.materialized == "incremental" and r.node.schema == "main"
+    }
+    changes = dict(_rows(incremental, f"select case_id, reasons from {CHANGES}"))
+    kept_after = {r[0] for r in _rows(incremental, "select case_id from main.dim_case")}
+    not_rewritten = _restore_case_marts(incremental)
     full = base / "full_refresh.duckdb"
     shutil.copyfile(incremental, full)
     run_dbt(["build", "--full-refresh"], db_path=full, dbt_vars=PRIOR)
-    yield incremental, full
+    yield Warehouses(incremental, full, kept_before, changes, kept_after, not_rewritten, incremental_marts)
 
 
-def test_the_new_quarter_changes_old_cases(warehouses: tuple[Path, Path]) -> None:
+def test_the_new_quarter_changes_old_cases(warehouses: Warehouses) -> None:
     """The scenario can fail: the third quarter supersedes and deletes cases first reported earlier."""
-    incremental, _ = warehouses
+    incremental = warehouses.incremental
     superseded = _scalar(
         incremental,
         "select count(*) from main.dim_case where quarter = ? and case_id in "
@@ -147,15 +226,62 @@ def test_the_new_quarter_changes_old_cases(warehouses: tuple[Path, Path]) -> Non
     assert _scalar(incremental, "select count(distinct quarter) from staging.stg_faers__drug") == 3
 
 
-def test_incremental_build_equals_full_refresh(warehouses: tuple[Path, Path]) -> None:
-    incremental, full = warehouses
-    _assert_same_warehouse(incremental, full)
+def test_incremental_build_equals_full_refresh(warehouses: Warehouses) -> None:
+    _assert_same_warehouse(warehouses.incremental, warehouses.full)
+
+
+def test_a_follow_up_rewrites_an_old_case_with_its_new_kept_version(warehouses: Warehouses) -> None:
+    kept_now = dict(_rows(warehouses.incremental, "select case_id, primary_id from main.dim_case"))
+    followed_up = {c for c, p in warehouses.kept_before.items() if c in kept_now and kept_now[c] != p}
+    assert followed_up
+    assert all("version" in warehouses.changes[c] for c in followed_up)
+    for relation in MART_SENTINELS:
+        assert not followed_up & warehouses.not_rewritten[relation], relation
+    for mart in CASE_MARTS:
+        stale = _scalar(
+            warehouses.incremental,
+            f"select count(*) from main.{mart} as m join main.dim_case as d on m.case_id = d.case_id "
+            "where m.primary_id != d.primary_id",
+        )
+        assert stale == 0, f"{mart} keeps rows of a superseded version"
+
+
+def test_a_deleted_list_removes_a_case_from_every_case_mart(warehouses: Warehouses) -> None:
+    deleted = {
+        r[0]
+        for r in _rows(
+            warehouses.incremental,
+            "select case_id from staging.stg_faers__deleted where quarter = ?",
+            [QUARTERS[2]],
+        )
+    } & set(warehouses.kept_before)
+    assert deleted
+    assert not deleted & warehouses.kept_after
+    assert all("version" in warehouses.changes[c] for c in deleted)
+    for mart in CASE_MARTS:
+        left = _scalar(warehouses.incremental, f"select count(*) from main.{mart} where case_id in ?", [list(deleted)])
+        assert left == 0, f"{mart} keeps rows of a deleted case"
+
+
+def test_untouched_cases_are_not_rewritten(warehouses: Warehouses) -> None:
+    """Only the cases int_case_mart_changes lists lost their sentinel; every other case kept it."""
+    changes = warehouses.changes
+    assert None not in changes
+    assert 0 < len(changes) < len(warehouses.kept_after)
+    for relation in MART_SENTINELS:
+        cases = {r[0] for r in _rows(warehouses.incremental, f"select distinct case_id from {relation}")}
+        assert warehouses.not_rewritten[relation] == cases - set(changes), relation
+
+
+def test_case_marts_are_the_incremental_marts(warehouses: Warehouses) -> None:
+    """CASE_MARTS names exactly the marts the build ran as incremental models (dbt's run results)."""
+    assert warehouses.incremental_marts == set(CASE_MARTS)
 
 
 def test_reloaded_older_quarter_is_retyped_and_others_are_reused(
-    sample: Path, warehouses: tuple[Path, Path], tmp_path: Path
+    sample: Path, warehouses: Warehouses, tmp_path: Path
 ) -> None:
-    incremental_built, full = warehouses
+    incremental_built, full = warehouses.incremental, warehouses.full
     db_path = tmp_path / "reload.duckdb"
     shutil.copyfile(incremental_built, db_path)
     marked = {}
@@ -202,13 +328,17 @@ def test_reloaded_older_quarter_is_retyped_and_others_are_reused(
         [mfr_sndr, source_file, line_number],
     )
     run_dbt(["build"], db_path=db_path, dbt_vars=PRIOR)
+    # the case marts rewrote the cases kept from the reloaded quarter, not every case
+    reloaded = _scalar(db_path, f"select count(*) from {CHANGES} where reasons like '%quarter%'")
+    assert 0 < reloaded < _scalar(db_path, "select count(*) from main.dim_case")
+    assert _scalar(db_path, f"select count(*) from {CHANGES} where case_id is null") == 0
     # the reload gave the second quarter a new loaded_at; everything else equals the full refresh
     _assert_same_warehouse(db_path, full, ignore=("loaded_at",))
 
 
-def test_quarter_gone_from_raw_is_removed(warehouses: tuple[Path, Path], tmp_path: Path) -> None:
+def test_quarter_gone_from_raw_is_removed(warehouses: Warehouses, tmp_path: Path) -> None:
     db_path = tmp_path / "gone.duckdb"
-    shutil.copyfile(warehouses[0], db_path)
+    shutil.copyfile(warehouses.incremental, db_path)
     with duckdb.connect(str(db_path)) as conn:
         for table in (*STAGED, "rpsr", "deleted", "rejects", "load_log"):
             conn.execute(f"delete from raw.{table} where quarter = ?", [QUARTERS[2]])
@@ -222,12 +352,21 @@ def test_quarter_gone_from_raw_is_removed(warehouses: tuple[Path, Path], tmp_pat
         )
 
 
-def test_changed_typing_logic_retypes_every_quarter(warehouses: tuple[Path, Path], tmp_path: Path) -> None:
+def test_changed_typing_logic_retypes_every_quarter_and_rewrites_every_case(
+    warehouses: Warehouses, tmp_path: Path
+) -> None:
     db_path = tmp_path / "logic.duckdb"
-    shutil.copyfile(warehouses[0], db_path)
-    older = "select count(*) from staging.stg_faers__demo where age_years > 40"
-    assert _scalar(db_path, older) > 0
-    run_dbt(["run", "--select", "stg_faers__demo"], db_path=db_path, dbt_vars={"max_age_years": 40})
-    assert _scalar(db_path, older) == 0
+    shutil.copyfile(warehouses.incremental, db_path)
+    older = "select count(*) from {} where age_years > 40"
+    assert _scalar(db_path, older.format("staging.stg_faers__demo")) > 0
+    assert _scalar(db_path, older.format("main.dim_case")) > 0
+    run_dbt(["run", "--select", "+int_case_mart_inputs_built"], db_path=db_path, dbt_vars={"max_age_years": 40})
+    assert _scalar(db_path, older.format("staging.stg_faers__demo")) == 0
     assert _scalar(db_path, "select count(distinct logic_version) from staging.stg_faers__demo") == 1
     assert _scalar(db_path, "select count(distinct quarter) from staging.stg_faers__demo") == 3
+    # the staging logic is part of the case marts' logic: every case is rewritten, none lost or doubled
+    assert _rows(db_path, f"select case_id, reasons from {CHANGES}") == [(None, "logic")]
+    assert _scalar(db_path, older.format("main.dim_case")) == 0
+    for mart in ("dim_case", "fct_case_drug"):
+        count = f"select count(*) from main.{mart}"
+        assert _scalar(db_path, count) == _scalar(warehouses.incremental, count)

@@ -1,3 +1,4 @@
 -- One row per FAERS case after deduplication (latest fda_dt per case_id, ties -> highest
 -- primary_id; deleted cases removed): demographics in analyst units, seriousness and outcomes.
-{{ case_rows(ref('int_cases_deduplicated'), ref('fct_case_outcome')) }}
+{{ faers_case_mart() }}
+{{ case_rows(faers_changed_cases(ref('int_cases_deduplicated')), faers_changed_cases(ref('fct_case_outcome'))) }}

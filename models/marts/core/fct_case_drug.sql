@@ -1,4 +1,5 @@
 -- One row per DRUG row of the deduplicated reports (children follow the kept primary_id, in the
 -- kept row's quarter): the raw drug_name beside the normalised ingredient set `drug` and how it was
 -- found, `mapping_source` (int_drug_names_normalized).
-{{ case_drug_rows(ref('int_cases_deduplicated')) }}
+{{ faers_case_mart() }}
+{{ case_drug_rows(faers_changed_cases(ref('int_cases_deduplicated'))) }}

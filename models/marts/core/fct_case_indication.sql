@@ -1,4 +1,5 @@
 -- One row per (primary_id, drug_seq, indi_pt) of the deduplicated reports, the indication as the current
 -- MedDRA PT when the licensed MedDRA is loaded, else in its canonical spelling (int_terms_resolved, as
 -- fct_case_reaction's pt); repeats collapsed.
-{{ case_indication_rows(ref('int_cases_deduplicated')) }}
+{{ faers_case_mart() }}
+{{ case_indication_rows(faers_changed_cases(ref('int_cases_deduplicated'))) }}

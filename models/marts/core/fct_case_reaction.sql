@@ -3,4 +3,5 @@
 -- LLT table), else the canonical spelling; reported_term keeps what was reported (canonical spelling).
 -- Terms resolving to one PT in a report are one row (reported_term: the first alphabetically, term_status
 -- the best: current_pt < llt < unresolved). drug_rec_act: the distinct codes, sorted.
-{{ case_reaction_rows(ref('int_cases_deduplicated')) }}
+{{ faers_case_mart() }}
+{{ case_reaction_rows(faers_changed_cases(ref('int_cases_deduplicated'))) }}

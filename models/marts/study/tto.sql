@@ -5,4 +5,9 @@
     the roles it was built with (faers study refuses a study whose suspect_roles differ). -#}
 {{ config(post_hook="{{ faers_suspect_roles_comment() }}") }}
 
-{{ tto_rows(ref('dim_case'), ref('fct_case_drug'), ref('fct_case_therapy')) }}
+{{ faers_case_mart() }}
+{{ tto_rows(
+    faers_changed_cases(ref('dim_case')),
+    faers_changed_cases(ref('fct_case_drug')),
+    faers_changed_cases(ref('fct_case_therapy'))
+) }}

@@ -1,0 +1,172 @@
+-- The cases the incremental case marts rewrite in this build (macro faers_case_mart): one row per case_id
+-- with the reasons, or one row with case_id NULL when every case is rewritten. int_case_mart_inputs (now)
+-- against int_case_mart_inputs_built (as the marts were last built):
+--   version    the case's kept report or its quarter changed, or the case appeared or went away (a follow-up,
+--              a deleted-case list, a quarter removed, as_of_quarter);
+--   quarter    the kept report's quarter was loaded again (its typed rows may differ);
+--   drug_name  a DRUG row of the kept report has a (drug_name, prod_ai) whose mapping changed;
+--   term       a REAC or INDI row of the kept report has a term whose resolution changed;
+--   every case (case_id NULL): the marts' logic changed (reason 'logic'), or no record of what they were
+--              built from exists (reason 'no record': a first build, or a warehouse built before the record).
+-- The record is read by name, not ref: it is written after the marts, which read this model.
+-- depends_on: {{ ref('int_case_mart_inputs') }}
+-- depends_on: {{ ref('int_cases_deduplicated') }}
+-- depends_on: {{ ref('int_drug_names_normalized') }}
+-- depends_on: {{ ref('int_terms_resolved') }}
+-- depends_on: {{ ref('stg_faers__drug') }}
+-- depends_on: {{ ref('stg_faers__reac') }}
+-- depends_on: {{ ref('stg_faers__indi') }}
+{{ config(enabled=faers_case_marts_incremental()) }}
+{%- set built = none %}
+{%- set changed_kinds = [] %}
+{%- if execute %}
+    {%- set record = graph.nodes['model.faers.int_case_mart_inputs_built'] %}
+    {%- set built = adapter.get_relation(database=record.database, schema=record.schema, identifier=record.alias) %}
+{%- endif %}
+{%- if built is not none %}
+    {%- set changed_lookups %}
+        select distinct coalesce(inputs.kind, built.kind)
+        from (select * from {{ ref('int_case_mart_inputs') }} where kind <> 'case') as inputs
+        full outer join (select * from {{ built }} where kind <> 'case') as built
+            on inputs.kind = built.kind
+            and inputs.key = built.key
+        where inputs.value is distinct from built.value
+    {%- endset %}
+    {%- set changed_kinds = run_query(changed_lookups).columns[0].values() | list %}
+{%- endif %}
+
+{%- if built is none or 'logic' in changed_kinds %}
+select
+    cast(null as bigint) as case_id,
+    '{{ "no record" if built is none else "logic" }}' as reasons
+{%- else %}
+with
+
+inputs as (
+
+    select * from {{ ref('int_case_mart_inputs') }}
+
+),
+
+built as (
+
+    select * from {{ built }}
+
+),
+
+kept_cases as (
+
+    select case_id, primary_id, quarter from {{ ref('int_cases_deduplicated') }}
+
+),
+
+changed as (
+
+    select
+        coalesce(inputs.kind, built.kind) as kind,
+        coalesce(inputs.key, built.key) as key
+    from inputs
+    full outer join built
+        on inputs.kind = built.kind
+        and inputs.key = built.key
+    where inputs.value is distinct from built.value
+
+),
+
+version_changes as (
+
+    select cast(key as bigint) as case_id, 'version' as reason
+    from changed
+    where kind = 'case'
+
+),
+
+quarter_changes as (
+
+    select kept_cases.case_id, 'quarter' as reason
+    from kept_cases
+    inner join changed
+        on changed.kind = 'quarter'
+        and kept_cases.quarter = changed.key
+
+),
+{%- if 'drug_name' in changed_kinds %}
+
+changed_drug_names as (
+
+    select drug_names.drug_name, drug_names.prod_ai
+    from {{ ref('int_drug_names_normalized') }} as drug_names
+    inner join changed
+        on changed.kind = 'drug_name'
+        and changed.key = {{ faers_encode('drug_names.drug_name') }} || {{ faers_encode('drug_names.prod_ai') }}
+
+),
+
+drug_name_changes as (
+
+    select distinct kept_cases.case_id, 'drug_name' as reason
+    from {{ ref('stg_faers__drug') }} as drugs
+    inner join kept_cases
+        on drugs.quarter = kept_cases.quarter
+        and drugs.primary_id = kept_cases.primary_id
+    inner join changed_drug_names
+        on drugs.drug_name is not distinct from changed_drug_names.drug_name
+        and drugs.prod_ai is not distinct from changed_drug_names.prod_ai
+
+),
+{%- endif %}
+{%- if 'term' in changed_kinds %}
+
+changed_terms as (
+
+    select key as pt_published
+    from changed
+    where kind = 'term'
+
+),
+
+term_changes as (
+
+    select distinct kept_cases.case_id, 'term' as reason
+    from (
+        select quarter, primary_id, pt from {{ ref('stg_faers__reac') }}
+        union all
+        select quarter, primary_id, indi_pt as pt from {{ ref('stg_faers__indi') }}
+    ) as terms_used
+    inner join kept_cases
+        on terms_used.quarter = kept_cases.quarter
+        and terms_used.primary_id = kept_cases.primary_id
+    inner join changed_terms
+        on terms_used.pt = changed_terms.pt_published
+
+),
+{%- endif %}
+
+all_changes as (
+
+    select * from version_changes
+    union all
+    select * from quarter_changes
+    {%- if 'drug_name' in changed_kinds %}
+    union all
+    select * from drug_name_changes
+    {%- endif %}
+    {%- if 'term' in changed_kinds %}
+    union all
+    select * from term_changes
+    {%- endif %}
+
+),
+
+per_case as (
+
+    select
+        case_id,
+        {{ faers_string_agg_sorted('reason', ',') }} as reasons
+    from (select distinct case_id, reason from all_changes) as distinct_reasons
+    group by case_id
+
+)
+
+select * from per_case
+{%- endif %}
