@@ -138,7 +138,7 @@ def require_complete_build(
     if incomplete is not None:
         raise IncompleteBuildError(
             f"the warehouse {db_path} is incomplete: {incomplete.label()} {incomplete.problem()}, so its marts may "
-            "mix two builds; run `faers build` (it rebuilds every mart), then run this command again"
+            "mix two builds; run `faers build` (it brings every mart up to date), then run this command again"
         )
 
 

@@ -15,7 +15,8 @@ Steps, each safe to interrupt:
 4. ``loaders.load_paths`` the new zips (the loader replaces a quarter in one transaction). If the loader
    rejects a zip, nothing is rebuilt: the build is marked failed and the next update retries.
 5. ``dbt build`` of the whole project: deduplication sees every quarter, so a follow-up report in the new
-   quarter supersedes its earlier versions in older quarters.
+   quarter supersedes its earlier versions in older quarters; the staging tables type only the new quarters
+   and the case marts rewrite only the cases that changed (README, "Incremental builds").
 6. Append the signal changes to ``main.signal_changes`` and mark the build complete.
 
 With nothing new to load and a completed build, the warehouse is up to date and nothing runs.
