@@ -288,6 +288,17 @@ def test_serve_refuses_missing_or_stale_explorer_tables(built_warehouse: BuiltWa
     # THEN faers serve refuses, naming the build and the remedy, before it listens
     assert stale.returncode == 1, stale.stderr
     assert "older than its marts" in stale.stderr and "faers build --explorer" in stale.stderr
+    # AND `faers build --explorer` (here of the explorer's folder only) makes them current again
+    from typer.testing import CliRunner
+
+    from faers.builds import require_fresh_explorer
+    from faers.cli import app
+
+    command = ["build", "--db", str(db), "--select", "path:models/marts/explorer", "--explorer"]
+    rebuilt = CliRunner().invoke(app, command)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    with duckdb.connect(str(db), read_only=True) as conn:
+        require_fresh_explorer(conn, db)
     # AND with no explorer tables at all it says how to build them
     with duckdb.connect(str(db)) as conn:
         conn.execute("drop table main.explorer_drug_summary")
