@@ -41,6 +41,8 @@ def _differences(clean: Path, rebuilt: Path) -> dict[str, tuple[int, int, int]]:
         conn.execute(f"attach '{clean}' as clean (read_only)")
         conn.execute(f"attach '{rebuilt}' as rebuilt (read_only)")
         for schema, table in _tables(clean):
+            if (schema, table) == ("intermediate", "int_case_mart_changes"):
+                continue  # which cases this build rewrote: every case in the first build, none after a clean one
             a, b = f"clean.{schema}.{table}", f"rebuilt.{schema}.{table}"
             n = conn.execute(f"select count(*) from {a}").fetchall()[0][0]
             only_clean = conn.execute(f"select count(*) from (from {a} except all from {b})").fetchall()[0][0]
