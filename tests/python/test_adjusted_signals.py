@@ -309,6 +309,7 @@ MASKED_STUDY = """\
 name: Masked baclofen
 drug: {{generic: baclofen, brands: [Lioresal, Gablofen]}}
 period: {{first: 2004Q1, last: 2026Q4}}
+subgroups: []
 formula: {{background_exclude_drugs: [{masked}], mgps_likelihood: truncated}}
 """
 
@@ -337,7 +338,7 @@ def test_a_study_file_masks_the_background_and_shows_the_effect_on_each_positive
         return pl.read_parquet(result.out_dir / "tables" / f"{name}.parquet")
 
     settings = {row["setting"]: row for row in table("settings").iter_rows(named=True)}
-    assert settings["formula.background_exclude_drugs"]["value"] == f'["{masked.upper()}"]'
+    assert settings["formula.background_exclude_drugs"]["value"] == f'["{masked}"]'  # as matched: lower case
     assert settings["formula.background_exclude_drugs"]["source"] == "study file"
     # the masked 2x2 of every baclofen PT, counted here: a and b over every baclofen report, c and d over
     # the reports without baclofen and without the masked drug as a suspect
