@@ -192,14 +192,14 @@ pair_strata as materialized (
 
 ),
 
--- per-stratum margins, each with a one-column key (id * 2^32 + stratum_id) for the sparse terms' joins: with
+-- per-stratum margins, each with a one-column key (macro stratum_key) for the sparse terms' joins: with
 -- two-column keys the optimiser joins drug_strata to event_strata on stratum_id alone (drugs x pts x strata)
 drug_strata as (
 
     select
         drug_id,
         stratum_id,
-        drug_id::bigint * 4294967296 + stratum_id as drug_stratum,
+        {{ stratum_key('drug_id', 'stratum_id') }} as drug_stratum,
         sum(drug_reports)::bigint as drug_reports
     from pair_strata
     group by drug_id, stratum_id
@@ -211,7 +211,7 @@ event_strata as (
     select
         pt_id,
         stratum_id,
-        pt_id::bigint * 4294967296 + stratum_id as pt_stratum,
+        {{ stratum_key('pt_id', 'stratum_id') }} as pt_stratum,
         sum(event_reports)::bigint as event_reports
     from pair_strata
     group by pt_id, stratum_id
@@ -260,9 +260,9 @@ pair_stratum_terms as (
         event_strata.event_reports::double as n_event
     from pair_strata
     inner join drug_strata
-        on pair_strata.drug_id::bigint * 4294967296 + pair_strata.stratum_id = drug_strata.drug_stratum
+        on {{ stratum_key('pair_strata.drug_id', 'pair_strata.stratum_id') }} = drug_strata.drug_stratum
     inner join event_strata
-        on pair_strata.pt_id::bigint * 4294967296 + pair_strata.stratum_id = event_strata.pt_stratum
+        on {{ stratum_key('pair_strata.pt_id', 'pair_strata.stratum_id') }} = event_strata.pt_stratum
     inner join stratum_sizes
         on pair_strata.stratum_id = stratum_sizes.stratum_id
 
@@ -465,4 +465,11 @@ from cells
         on ids.{{ id }} = {{ strata_relation }}.{{ id }}
         and stratum_sizes.stratum_id = {{ strata_relation }}.stratum_id
     group by ids.{{ id }}
+{%- endmacro %}
+
+
+{#- One column for the pair (drug_id or pt_id, stratum_id), both integers: id * 2^32 + stratum_id (a bigint).
+    The per-stratum margins are joined on it (macro drug_event_cells_query says why not on the two columns). -#}
+{% macro stratum_key(id, stratum_id) -%}
+    ({{ id }}::bigint * 4294967296 + {{ stratum_id }})
 {%- endmacro %}
