@@ -65,7 +65,7 @@ masked_reports as (
 
     select distinct primary_id
     from suspect_rows
-    where list_has_any(string_split(lower(drug), '\'), {{ masked }})
+    where {{ faers_list_has_any(faers_split('lower(drug)', '\\'), faers_list_literal(masked)) }}
 
 ),
 {%- endif %}
@@ -74,7 +74,7 @@ drug_ids as (
 
     select
         drug,
-        (row_number() over ())::integer as drug_id
+        ({{ faers_row_id('drug') }})::integer as drug_id
     from (select distinct drug from suspect_rows)
 
 ),
@@ -83,7 +83,7 @@ pt_ids as (
 
     select
         pt,
-        (row_number() over ())::integer as pt_id
+        ({{ faers_row_id('pt') }})::integer as pt_id
     from (select distinct pt from event_rows)
 
 ),
@@ -186,7 +186,7 @@ pair_counts as (
 {%- if strata %}
 
 -- computed once (read by the margins, the dense vectors and the Mantel-Haenszel terms)
-pair_strata as materialized (
+pair_strata {{ faers_cte_as_materialized() }} (
 
     select * from pair_counts
 
@@ -230,17 +230,18 @@ drug_vectors as (
 
     select
         drugs.drug_id,
-        list(coalesce(drug_strata.n_drug, 0)::double / stratum_sizes.n order by stratum_sizes.stratum_id)
-            as x1,
-        list(
-            coalesce(drug_strata.n_drug, 0)::double * coalesce(drug_strata.n_drug, 0)
-            / (stratum_sizes.n::double * stratum_sizes.n)
-            order by stratum_sizes.stratum_id
-        ) as x2,
-        list(
-            coalesce(drug_strata.n_drug, 0)::double / (stratum_sizes.n::double * stratum_sizes.n)
-            order by stratum_sizes.stratum_id
-        ) as x3
+        {{ faers_list_agg(
+            'coalesce(drug_strata.n_drug, 0)::double / stratum_sizes.n', order_by='stratum_sizes.stratum_id'
+        ) }} as x1,
+        {{ faers_list_agg(
+            'coalesce(drug_strata.n_drug, 0)::double * coalesce(drug_strata.n_drug, 0)
+            / (stratum_sizes.n::double * stratum_sizes.n)',
+            order_by='stratum_sizes.stratum_id'
+        ) }} as x2,
+        {{ faers_list_agg(
+            'coalesce(drug_strata.n_drug, 0)::double / (stratum_sizes.n::double * stratum_sizes.n)',
+            order_by='stratum_sizes.stratum_id'
+        ) }} as x3
     from (select distinct drug_id from drug_strata) as drugs
     cross join stratum_sizes
     left join drug_strata
@@ -254,11 +255,12 @@ event_vectors as (
 
     select
         events.pt_id,
-        list(coalesce(event_strata.n_event, 0)::double order by stratum_sizes.stratum_id) as y1,
-        list(
-            coalesce(event_strata.n_event, 0)::double * coalesce(event_strata.n_event, 0)
-            order by stratum_sizes.stratum_id
-        ) as y2
+        {{ faers_list_agg('coalesce(event_strata.n_event, 0)::double', order_by='stratum_sizes.stratum_id') }}
+            as y1,
+        {{ faers_list_agg(
+            'coalesce(event_strata.n_event, 0)::double * coalesce(event_strata.n_event, 0)',
+            order_by='stratum_sizes.stratum_id'
+        ) }} as y2
     from (select distinct pt_id from event_strata) as events
     cross join stratum_sizes
     left join event_strata
@@ -271,15 +273,15 @@ event_vectors as (
 vectors as (
 
     select
-        (select list(drug_vectors.x1 order by drug_ids.drug_id) from drug_ids left join drug_vectors
+        (select {{ faers_list_agg('drug_vectors.x1', order_by='drug_ids.drug_id') }} from drug_ids left join drug_vectors
             on drug_ids.drug_id = drug_vectors.drug_id) as x1,
-        (select list(drug_vectors.x2 order by drug_ids.drug_id) from drug_ids left join drug_vectors
+        (select {{ faers_list_agg('drug_vectors.x2', order_by='drug_ids.drug_id') }} from drug_ids left join drug_vectors
             on drug_ids.drug_id = drug_vectors.drug_id) as x2,
-        (select list(drug_vectors.x3 order by drug_ids.drug_id) from drug_ids left join drug_vectors
+        (select {{ faers_list_agg('drug_vectors.x3', order_by='drug_ids.drug_id') }} from drug_ids left join drug_vectors
             on drug_ids.drug_id = drug_vectors.drug_id) as x3,
-        (select list(event_vectors.y1 order by pt_ids.pt_id) from pt_ids left join event_vectors
+        (select {{ faers_list_agg('event_vectors.y1', order_by='pt_ids.pt_id') }} from pt_ids left join event_vectors
             on pt_ids.pt_id = event_vectors.pt_id) as y1,
-        (select list(event_vectors.y2 order by pt_ids.pt_id) from pt_ids left join event_vectors
+        (select {{ faers_list_agg('event_vectors.y2', order_by='pt_ids.pt_id') }} from pt_ids left join event_vectors
             on pt_ids.pt_id = event_vectors.pt_id) as y2
 
 ),
@@ -343,14 +345,17 @@ pair_totals as (
 
 -- the dense sums of every cell: one row of lists indexed by drug_id / pt_id, projected away at once and
 -- materialised, so no list travels through a join or a hash table
-stratified as materialized (
+stratified {{ faers_cte_as_materialized() }} (
 
     select
         pair_totals.drug_id,
         pair_totals.pt_id,
-        list_dot_product(vectors.x1[pair_totals.drug_id], vectors.y1[pair_totals.pt_id]) as expected_dense,
-        list_dot_product(vectors.x2[pair_totals.drug_id], vectors.y1[pair_totals.pt_id])
-            + list_dot_product(vectors.x3[pair_totals.drug_id], vectors.y2[pair_totals.pt_id]) as qs_dense
+        {{ faers_list_dot_product(faers_list_element('vectors.x1', 'pair_totals.drug_id'),
+            faers_list_element('vectors.y1', 'pair_totals.pt_id')) }} as expected_dense,
+        {{ faers_list_dot_product(faers_list_element('vectors.x2', 'pair_totals.drug_id'),
+            faers_list_element('vectors.y1', 'pair_totals.pt_id')) }}
+            + {{ faers_list_dot_product(faers_list_element('vectors.x3', 'pair_totals.drug_id'),
+            faers_list_element('vectors.y2', 'pair_totals.pt_id')) }} as qs_dense
     from pair_totals
     cross join vectors
 
