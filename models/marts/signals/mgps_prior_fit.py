@@ -12,7 +12,7 @@ key is read by a plain assignment, and a key that did not arrive is an error, ne
 
 import pyarrow as pa
 
-from faers.mgps import fit_from_relation, parse_prior_setting
+from faers.mgps import fit_from_relation, parse_prior_setting, strata_label
 
 LIKELIHOODS = ("full", "truncated")
 
@@ -33,11 +33,3 @@ def model(dbt, session):
     fit = fit_from_relation(cells, likelihood=likelihood, fixed=fixed)
     label = strata_label(expected_strata, expected_year_band)
     return pa.Table.from_pylist([{**fit.as_row(), "expected_strata": label}])
-
-
-def strata_label(strata: str | None, year_band: str | int | None) -> str:
-    """The E the prior was fitted on: '' for the crude E, else the strata joined with ',' (report_year in
-    bands of more than one year as 'report_year/<band>')."""
-    band = int(year_band or 1)
-    names = [name for name in str(strata or "").split(",") if name]
-    return ",".join(f"{name}/{band}" if name == "report_year" and band > 1 else name for name in names)
