@@ -151,7 +151,9 @@ def percentile(values: list[float], q: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", type=Path, required=True, help="A built warehouse (faers build).")
+    parser.add_argument(
+        "--db", type=Path, required=True, help="A warehouse built with its explorer tables (faers build --explorer)."
+    )
     parser.add_argument("--pages", type=int, default=300, help="About how many pages to request.")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=7)

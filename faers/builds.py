@@ -142,6 +142,28 @@ def require_complete_build(
         )
 
 
+EXPLORER_TABLE = "explorer_drug_summary"
+
+
+def require_fresh_explorer(conn: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """Refuse explorer tables (models/marts/explorer, var ``explorer``) that are missing or were not built by
+    the warehouse's latest complete build: a later build without them changed the marts they summarise."""
+    require_complete_build(conn, db_path)
+    if not table_exists(conn, "main", EXPLORER_TABLE):
+        raise MissingMartError(
+            f"the warehouse {db_path} has no explorer tables: run `faers build --explorer` (once; `faers update` "
+            "then keeps them up to date)"
+        )
+    state = read_state(conn)
+    latest = next((b for b in reversed(state.builds) if b.is_complete), None) if state is not None else None
+    built_by = conn.execute(f"select any_value(invocation_id) from main.{EXPLORER_TABLE}").fetchall()[0][0]
+    if latest is not None and built_by is not None and built_by != latest.invocation_id:
+        raise MissingMartError(
+            f"the explorer tables of {db_path} are older than its marts ({latest.label()} did not rebuild them): "
+            "run `faers build --explorer`"
+        )
+
+
 def mark_unfinished(db_path: Path, invocation_id: str, status: str) -> None:
     """Set the build of ``invocation_id`` to ``status`` ('interrupted', 'failed') when dbt stopped before
     its on-run-end hook could record the outcome (Ctrl-C, an exception); a finished record is left alone."""

@@ -216,13 +216,20 @@ def build(
             "`faers load --format parquet`; pip extra spark, docs/scaling.md).",
         ),
     ] = "duckdb",
+    explorer: Annotated[
+        bool,
+        typer.Option(
+            "--explorer",
+            help="Also build the tables of `faers serve` (var explorer; models/marts/explorer).",
+        ),
+    ] = False,
 ) -> None:
     """Run ``dbt build`` (models, seeds and data-quality tests) on the warehouse."""
     from faers.dbt import run_dbt
     from faers.errors import BadInputError, FaersError
     from loaders.paths import warehouse_path
 
-    build_vars = _dbt_vars(dbt_vars)
+    build_vars = {**_dbt_vars(dbt_vars), **({"explorer": True} if explorer else {})}
     if target not in ("duckdb", "spark"):
         raise BadInputError(f"--target: expected duckdb or spark, got {target!r}")
     if target == "spark":

@@ -30,8 +30,8 @@ def run_demo(out: Path, db: Path | None) -> Path:
     report = load_paths([zips], db_path, progress=True)
     if report.failed:
         raise SystemExit(f"demo: {len(report.failed)} file(s) failed to load")
-    console.rule("[bold]3/4 dbt build (models, seeds, data-quality tests)")
-    run_dbt(["build"], db_path=db_path)
+    console.rule("[bold]3/4 dbt build (models, seeds, data-quality tests, the explorer's tables)")
+    run_dbt(["build"], db_path=db_path, dbt_vars={"explorer": True})
     console.rule("[bold]4/4 baclofen study")
     result = run_study(BACLOFEN_STUDY, out / "baclofen", db_path, report=write_study_report)
     report_path = Path(result.report_path)

@@ -34,6 +34,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
+from faers.builds import EXPLORER_TABLE, table_exists
 from faers.download import changes
 from faers.download.downloader import PLAIN as _PLAIN
 from faers.download.downloader import DownloadReport, download_quarters
@@ -138,6 +139,8 @@ def update_warehouse(
         built = changes.quarters_of_last_build(conn)
         loaded_by_hand = [] if built is None else [q for q in in_warehouse if q not in built]
         build = changes.unfinished_build(conn)
+        if table_exists(conn, "main", EXPLORER_TABLE):  # the explorer's tables stay in step with the marts
+            dbt_vars = {"explorer": True, **(dbt_vars or {})}
         if not pending and not loaded_by_hand and build is None and changes.signals_exist(conn):
             return UpdateReport(download, elapsed=time.monotonic() - started)
         paths = [_check_against_manifest(folder, entry) for entry in pending]

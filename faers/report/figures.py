@@ -141,6 +141,31 @@ def _error_bars(rows: pl.DataFrame, estimate: str, lower: str, upper: str) -> di
     }
 
 
+def _interval_trace(
+    rows: pl.DataFrame,
+    estimate: str,
+    lower: str,
+    upper: str,
+    *,
+    colour: str,
+    marker: dict,
+    hover: list[str],
+    **options: object,
+) -> go.Scatter:
+    """One forest-plot series: a point per PT at ``estimate`` with its interval (``lower``, ``upper``) as
+    asymmetric error bars, both in ``colour``, and ``hover`` as each point's tooltip."""
+    return go.Scatter(
+        x=rows[estimate].to_list(),
+        y=rows["pt"].to_list(),
+        mode="markers",
+        marker={**marker, "color": colour},
+        error_x={**_error_bars(rows, estimate, lower, upper), "color": colour},
+        customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>",
+        **options,
+    )
+
+
 def _reference_line(fig: go.Figure, column: int, value: float) -> None:
     """A dashed vertical line at the null value (1 on a ratio scale, 0 for IC). plotly.js 3 places shapes
     in data coordinates on log axes too (checked: a log10 coordinate of 0 stretched the axis to 1e-60)."""
@@ -197,32 +222,28 @@ def forest_figure(rows: pl.DataFrame) -> go.Figure:
         flagged = rows[method.flag].fill_null(value=False).to_list()
         for is_signal in (True, False):
             keep = [index for index, flag in enumerate(flagged) if flag == is_signal]
-            part = rows[keep]
+            colour = SIGNAL_COLOUR if is_signal else NEUTRAL_COLOUR
             fig.add_trace(
-                go.Scatter(
-                    x=part[method.key].to_list(),
-                    y=part["pt"].to_list(),
-                    mode="markers",
-                    orientation="h",
-                    name="signal by this method" if is_signal else "no signal",
-                    legendgroup="signal" if is_signal else "none",
-                    showlegend=column == 1,
+                _interval_trace(
+                    rows[keep],
+                    method.key,
+                    method.lower,
+                    method.upper,
+                    colour=colour,
                     marker={
                         "symbol": "diamond" if is_signal else "circle-open",
                         "size": 9 if is_signal else 7,
-                        "color": SIGNAL_COLOUR if is_signal else NEUTRAL_COLOUR,
-                        "line": {"width": 1.2, "color": SIGNAL_COLOUR if is_signal else NEUTRAL_COLOUR},
+                        "line": {"width": 1.2, "color": colour},
                     },
-                    error_x={
-                        **_error_bars(part, method.key, method.lower, method.upper),
-                        "color": SIGNAL_COLOUR if is_signal else NEUTRAL_COLOUR,
-                    },
-                    customdata=[
+                    hover=[
                         f"{hover_base[index]}<br>{method.label}: {_fmt(rows[method.key][index])} "
                         f"({_fmt(rows[method.lower][index])}–{_fmt(rows[method.upper][index])})"
                         for index in keep
                     ],
-                    hovertemplate="%{customdata}<extra></extra>",
+                    orientation="h",
+                    name="signal by this method" if is_signal else "no signal",
+                    legendgroup="signal" if is_signal else "none",
+                    showlegend=column == 1,
                 ),
                 row=1,
                 col=column,
@@ -284,56 +305,39 @@ def sex_within_drug_figure(rows: pl.DataFrame, within: pl.DataFrame, tests: pl.D
         horizontal_spacing=0.03,
         subplot_titles=["Women vs men within the drug: ROR (95% CI)", "Ratio of RORs, F vs M (95% CI)"],
     )
+    within_columns = ("ror_female_vs_male", "ror_female_vs_male_lower", "ror_female_vs_male_upper")
     fig.add_trace(
-        go.Scatter(
-            x=by_pt["ror_female_vs_male"].to_list(),
-            y=by_pt["pt"].to_list(),
-            mode="markers",
-            name="within-drug ROR (F vs M)",
-            marker={"symbol": "square", "size": 8, "color": STRATUM_COLOURS["F"]},
-            error_x={
-                **_error_bars(by_pt, "ror_female_vs_male", "ror_female_vs_male_lower", "ror_female_vs_male_upper"),
-                "color": STRATUM_COLOURS["F"],
-            },
-            customdata=[
+        _interval_trace(
+            by_pt,
+            *within_columns,
+            colour=STRATUM_COLOURS["F"],
+            marker={"symbol": "square", "size": 8},
+            hover=[
                 f"<b>{pt}</b><br>women {f} / men {m} reports<br>ROR {_fmt(r)} ({_fmt(lo)}–{_fmt(hi)})"
                 f"<br>{test or 'no test'} p = {format_p(p)}"
                 for pt, f, m, r, lo, hi, test, p in by_pt.select(
-                    "pt",
-                    "female_with_pt",
-                    "male_with_pt",
-                    "ror_female_vs_male",
-                    "ror_female_vs_male_lower",
-                    "ror_female_vs_male_upper",
-                    "test",
-                    "p_value",
+                    "pt", "female_with_pt", "male_with_pt", *within_columns, "test", "p_value"
                 ).iter_rows()
             ],
-            hovertemplate="%{customdata}<extra></extra>",
+            name="within-drug ROR (F vs M)",
         ),
         row=1,
         col=1,
     )
     if ratios.height:
         # subgroup_tests orders the pair alphabetically: stratum_1 'F', stratum_2 'M'
+        ratio_columns = ("ror_ratio", "ror_ratio_lower", "ror_ratio_upper")
         fig.add_trace(
-            go.Scatter(
-                x=ratios["ror_ratio"].to_list(),
-                y=ratios["pt"].to_list(),
-                mode="markers",
-                name="ratio of RORs (F vs M)",
-                marker={"symbol": "diamond", "size": 8, "color": STRATUM_COLOURS["M"]},
-                error_x={
-                    **_error_bars(ratios, "ror_ratio", "ror_ratio_lower", "ror_ratio_upper"),
-                    "color": STRATUM_COLOURS["M"],
-                },
-                customdata=[
+            _interval_trace(
+                ratios,
+                *ratio_columns,
+                colour=STRATUM_COLOURS["M"],
+                marker={"symbol": "diamond", "size": 8},
+                hover=[
                     f"<b>{pt}</b><br>ROR ratio {_fmt(r)} ({_fmt(lo)}–{_fmt(hi)}), p = {format_p(p)}"
-                    for pt, r, lo, hi, p in ratios.select(
-                        "pt", "ror_ratio", "ror_ratio_lower", "ror_ratio_upper", "p_value"
-                    ).iter_rows()
+                    for pt, r, lo, hi, p in ratios.select("pt", *ratio_columns, "p_value").iter_rows()
                 ],
-                hovertemplate="%{customdata}<extra></extra>",
+                name="ratio of RORs (F vs M)",
             ),
             row=1,
             col=2,
@@ -401,22 +405,22 @@ def subgroup_figure(rows: pl.DataFrame, strata: pl.DataFrame, tests: pl.DataFram
             cells = part.filter(pl.col("stratum") == stratum)
             colour = STRATUM_COLOURS.get(stratum, "#555")
             fig.add_trace(
-                go.Scatter(
-                    x=cells["ror"].to_list(),
-                    y=cells["pt"].to_list(),
-                    mode="markers",
-                    orientation="h",
-                    offsetgroup=f"{variable}:{stratum}",
-                    name=STRATUM_LABELS.get(stratum, stratum),
-                    legendgroup=f"{variable}:{stratum}",
-                    marker={"size": 8, "color": colour},
-                    error_x={**_error_bars(cells, "ror", "ror_lower", "ror_upper"), "color": colour},
-                    customdata=[
+                _interval_trace(
+                    cells,
+                    "ror",
+                    "ror_lower",
+                    "ror_upper",
+                    colour=colour,
+                    marker={"size": 8},
+                    hover=[
                         f"<b>{pt}</b> · {STRATUM_LABELS.get(stratum, stratum)}<br>a = {a}<br>"
                         f"ROR {_fmt(r)} ({_fmt(lo)}–{_fmt(hi)})"
                         for pt, a, r, lo, hi in cells.select("pt", "a", "ror", "ror_lower", "ror_upper").iter_rows()
                     ],
-                    hovertemplate="%{customdata}<extra></extra>",
+                    orientation="h",
+                    offsetgroup=f"{variable}:{stratum}",
+                    name=STRATUM_LABELS.get(stratum, stratum),
+                    legendgroup=f"{variable}:{stratum}",
                 ),
                 row=1,
                 col=column,

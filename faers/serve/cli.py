@@ -32,8 +32,7 @@ def run_serve(db: Path | None, *, host: str = "127.0.0.1", port: int = 8000, tim
     if timeout <= 0:
         raise BadInputError(f"--timeout must be a positive number of seconds, got {timeout:g}")
     Warehouse(db_path).open().close()  # fail here, with one line, rather than inside uvicorn's start-up
-    for table in ("explorer_drug_summary", "signals"):
-        _require_mart(db_path, table)
+    _require_explorer(db_path)
     console = Console(stderr=True, highlight=False)
     if host not in LOCAL_HOSTS:
         console.print(f"[yellow]faers serve: listening on {host}: anyone who can reach it can read the warehouse[/]")
@@ -51,12 +50,10 @@ def run_serve(db: Path | None, *, host: str = "127.0.0.1", port: int = 8000, tim
     console.print("faers serve: stopped", markup=False)
 
 
-def _require_mart(db_path: Path, table: str) -> None:
+def _require_explorer(db_path: Path) -> None:
     import duckdb
 
+    from faers.builds import require_fresh_explorer
+
     with duckdb.connect(str(db_path), read_only=True) as conn:
-        found = conn.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = ?", [table]
-        ).fetchall()[0][0]
-    if not found:
-        raise FaersError(f"the warehouse {db_path} has no mart main.{table}: run `faers build`")
+        require_fresh_explorer(conn, db_path)

@@ -18,6 +18,7 @@ max_age_years: {kind: number, above: 0}
 max_weight_kg: {kind: number, above: 0}
 serious_outcome_codes: {kind: list_of, values: [DE, LT, HO, DS, CA, RI, OT]}
 incremental_staging: {kind: boolean}
+explorer: {kind: boolean}
 as_of_quarter: {kind: quarter}
 suspect_roles: {kind: list_of, values: [PS, SS, C, I, DN]}
 z_975: {kind: number, above: 0}

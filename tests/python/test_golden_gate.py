@@ -64,3 +64,5 @@ def test_the_production_selector_leaves_the_unit_tests_to_ci(tmp_path: Path) -> 
     production = set(run_dbt(["ls", "--selector", "production"], db_path=tmp_path / "w.duckdb").result)
     assert not production & every_unit_test
     assert "faers.marts.signals.signals" in production
+    # AND the explorer's tables are opt-in (var explorer, `faers build --explorer`): not in a default build
+    assert not {node for node in production if ".explorer." in node}

@@ -266,6 +266,46 @@ def test_cli_starts_serves_and_stops_on_ctrl_c(built_warehouse: BuiltWarehouse) 
     assert f"http://127.0.0.1:{port}/" in stderr and "(read-only)" in stderr and "stopped" in stderr
 
 
+def test_serve_refuses_missing_or_stale_explorer_tables(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
+    """The explorer's tables are opt-in (var explorer): `faers serve` names the command that builds them when
+    they are missing, and refuses them when a later build changed the marts without them."""
+    import shutil
+    import subprocess
+    import sys
+
+    from faers.dbt import run_dbt
+
+    def serve_check(db: Path) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "faers.cli", "serve", "--db", str(db), "--port", "1"]  # fails before binding
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    # GIVEN a copy of the session warehouse, whose latest build made the explorer's tables
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built_warehouse.db_path, db)
+    # WHEN a later build (default vars: no explorer) rebuilds a mart the explorer summarises
+    run_dbt(["run", "--select", "signals"], db_path=db)
+    stale = serve_check(db)
+    # THEN faers serve refuses, naming the build and the remedy, before it listens
+    assert stale.returncode == 1, stale.stderr
+    assert "older than its marts" in stale.stderr and "faers build --explorer" in stale.stderr
+    # AND `faers build --explorer` (here of the explorer's folder only) makes them current again
+    from typer.testing import CliRunner
+
+    from faers.builds import require_fresh_explorer
+    from faers.cli import app
+
+    command = ["build", "--db", str(db), "--select", "path:models/marts/explorer", "--explorer"]
+    rebuilt = CliRunner().invoke(app, command)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    with duckdb.connect(str(db), read_only=True) as conn:
+        require_fresh_explorer(conn, db)
+    # AND with no explorer tables at all it says how to build them
+    with duckdb.connect(str(db)) as conn:
+        conn.execute("drop table main.explorer_drug_summary")
+    missing = serve_check(db)
+    assert missing.returncode == 1 and "has no explorer tables: run `faers build --explorer`" in missing.stderr
+
+
 # The explorer models against the marts they come from. Checked here on the session's full build rather than as
 # dbt singular tests: a test with parents outside the explorer would run in every partial `dbt build --select`
 # of an upstream mart (dbt's eager test selection) and compare it with explorer tables that build did not refresh.

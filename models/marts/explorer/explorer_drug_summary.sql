@@ -1,6 +1,7 @@
 -- One row per drug of the signals mart: its reports (n_drug), serious ones, the years they span, and how
 -- many of its PTs are signals by at least one method and by all four. The explorer's drug header and
--- the search page's ingredient counts.
+-- the search page's ingredient counts. invocation_id names the dbt invocation that built the explorer tables:
+-- `faers serve` opens them only when it is the warehouse's latest complete build (faers/builds.py).
 {{ config(materialized='table') }}
 
 with
@@ -50,7 +51,8 @@ select
     reports_per_drug.last_year,
     coalesce(signals_per_drug.n_pts, 0) as n_pts,
     coalesce(signals_per_drug.n_signals, 0) as n_signals,
-    coalesce(signals_per_drug.n_all_four, 0) as n_all_four
+    coalesce(signals_per_drug.n_all_four, 0) as n_all_four,
+    '{{ invocation_id }}' as invocation_id
 from reports_per_drug
 left join signals_per_drug
     on reports_per_drug.drug = signals_per_drug.drug
