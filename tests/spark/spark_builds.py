@@ -27,10 +27,13 @@ MARTS = (
 )
 # what an adjustment var rebuilds
 SIGNAL_MARTS = ("drug_event_cells", "mgps_prior_fit", "mgps_prior", "signals")
+# With a given prior: the stratified E of the two engines agrees to ~1e-15 (its sums run in another order), and
+# on the sample the truncated fit's optimum is a flat point-mass limit whose path (iterations, converged starts)
+# moves with such bits; the fit itself (one code path, faers.mgps) is compared in the default build.
 STRATA_VARS = {
     "expected_strata": ["sex", "age_group", "report_year", "reporter_country", "occp_cod"],
     "expected_year_band": 3,
-    "mgps_likelihood": "truncated",
+    "mgps_prior": [0.2, 0.1, 2.0, 4.0, 0.3333],
 }
 NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
 DEFAULT_BUILD = ["build", "--select", *(f"+{mart}" for mart in MARTS), *NO_TESTS]
