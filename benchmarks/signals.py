@@ -23,11 +23,24 @@
 With --strata (var expected_strata, docs/adjusted_signals.md) the same build runs twice, crude E and
 stratified E, both with the truncated likelihood (strata need it), and prints both with the ratio; the
 synthetic reports get a dim_case (sex with 10% unknown, age_group with 20% unknown, report_year 2004-2024,
-reporter_country, occp_cod) drawn independently of the drug. Measured 2026-12-03 on the 2-core machine under
-heavy load from other jobs (load average 3-12), 3M reports, 757,871 cells, --strata sex,age_group,report_year
---year-band 5 (75 strata): crude 179.5 s (drug_event_cells 40.5 s, peak 963 MB), stratified 456.0 s
-(drug_event_cells 381.3 s, peak 6.2 GB): 2.5x the build, the 2x target NOT met; the full 15M-report run
-with yearly strata (315) is still to be measured.
+reporter_country, occp_cod) drawn independently of the drug. Measured 2026-12-03 on the 2-core machine
+under heavy load from other jobs (load average 10-12 during both runs), 3M reports, 1,126,533 cells,
+--strata sex,age_group,report_year --year-band 5 (75 strata), one run of the script (crude, then stratified):
+
+    crude E       109.8 s, peak 1.05 GB: drug_event_cells 29.9, mgps_prior_fit 23.5, signals 19.2, start-up 36.6
+    stratified E  127.4 s, peak 1.98 GB: drug_event_cells 50.3, mgps_prior_fit 24.9, signals 15.5, start-up 35.9
+    ratio         1.16x the build (target <= 2x: met), drug_event_cells 1.68x
+
+Before (the same script, data and machine, load 3-9): crude 49.3 s (drug_event_cells 11.4 s, peak 1.14 GB);
+the stratified run never finished: after 12 minutes drug_event_cells failed with "No space left on device"
+(it had spilled about 60 GB). An earlier run had finished at 2.5x the crude build (drug_event_cells 381 s, peak
+6.2 GB). The cause: the per-stratum margins were joined to the (drug, pt, stratum) rows on two-column keys, and
+DuckDB's join-order optimiser used the implied equality of the two stratum columns to join the drug margins
+to the PT margins on the stratum alone (5.5e9 rows); one-column keys (id * 2^32 + stratum) keep it from that
+(docs/adjusted_signals.md, "How"). In DuckDB's profile (same query alone) the stratified cells cost 101 s of
+CPU against 44 s for the crude ones: the 3-key grouping of the join (11 s), the per-stratum margins and
+their joins (13 s), the Mantel-Haenszel grouping (7.5 s), the vector joins and dot products (13 s). The full
+15M-report run is still to be measured.
 
 Prints seconds, peak resident memory (ru_maxrss) of each process, where the time goes on each side, the
 ratios, the load average before and after, and whether the targets (< 60 s, >= 10x vigipy) are met.

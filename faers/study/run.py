@@ -277,8 +277,8 @@ def _fit_priors(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> pl.DataF
     fixed = formula_setting(study, "mgps_prior")
     mart = stats.mart_prior(conn)
     same = mart is not None and not mart.fixed and mart.likelihood == likelihood and fixed is None
-    # the mart's prior was fitted on the crude E: an adjusted study (or a stratified mart) fits its own
-    same = same and not is_adjusted(study) and stats.mart_expected_strata(conn) == ""
+    # the mart's prior was fitted on the crude E: an adjusted study (or a stratified or masked mart) fits its own
+    same = same and not is_adjusted(study) and stats.mart_adjustments(conn) == ("", "")
     use_mart = mart if same and stats.overall_matches_mart(conn) else None
     return stats.fit_stratum_priors(conn, likelihood, use_mart, tuple(fixed) if fixed else None)
 

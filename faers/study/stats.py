@@ -39,13 +39,14 @@ def mart_prior(conn: duckdb.DuckDBPyConnection) -> MartPrior | None:
     return MartPrior(tuple(values) if is_usable else None, str(likelihood), bool(fixed))  # type: ignore[arg-type]
 
 
-def mart_expected_strata(conn: duckdb.DuckDBPyConnection) -> str | None:
-    """The strata of the E the mart's prior was fitted on ('' for the crude E; None without the mart)."""
+def mart_adjustments(conn: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """The adjustments of the E the mart's prior was fitted on: (expected_strata, background_exclude_drugs)
+    as mgps_prior records them, ('', '') for the crude E (None without the mart or its columns)."""
     try:
-        rows = conn.execute("select expected_strata from mgps_prior").fetchall()
+        rows = conn.execute("select expected_strata, background_exclude_drugs from mgps_prior").fetchall()
     except duckdb.Error:
         return None
-    return str(rows[0][0] or "") if rows else None
+    return (str(rows[0][0] or ""), str(rows[0][1] or "")) if rows else None
 
 
 def overall_matches_mart(conn: duckdb.DuckDBPyConnection) -> bool:

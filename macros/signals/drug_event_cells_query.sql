@@ -185,19 +185,22 @@ pair_counts as (
 ),
 {%- if strata %}
 
--- computed once (read by the margins, the dense vectors and the Mantel-Haenszel terms)
+-- computed once (read by the per-stratum margins and the Mantel-Haenszel terms)
 pair_strata {{ faers_cte_as_materialized() }} (
 
     select * from pair_counts
 
 ),
 
+-- per-stratum margins, each with a one-column key (macro stratum_key) for the sparse terms' joins: with
+-- two-column keys the optimiser joins drug_strata to event_strata on stratum_id alone (drugs x pts x strata)
 drug_strata as (
 
     select
         drug_id,
         stratum_id,
-        sum(drug_reports)::bigint as n_drug
+        {{ stratum_key('drug_id', 'stratum_id') }} as drug_stratum,
+        sum(drug_reports)::bigint as drug_reports
     from pair_strata
     group by drug_id, stratum_id
 
@@ -208,7 +211,8 @@ event_strata as (
     select
         pt_id,
         stratum_id,
-        sum(event_reports)::bigint as n_event
+        {{ stratum_key('pt_id', 'stratum_id') }} as pt_stratum,
+        sum(event_reports)::bigint as event_reports
     from pair_strata
     group by pt_id, stratum_id
 
@@ -218,7 +222,7 @@ stratum_sizes as (
 
     select
         stratum_id,
-        sum(reports)::bigint as n
+        sum(reports)::bigint as reports
     from pair_strata
     group by stratum_id
 
@@ -228,61 +232,13 @@ stratum_sizes as (
 -- n_drug,s^2 / N_s^2 and n_drug,s / N_s^2; per pt n_event,s and n_event,s^2
 drug_vectors as (
 
-    select
-        drugs.drug_id,
-        {{ faers_list_agg(
-            'coalesce(drug_strata.n_drug, 0)::double / stratum_sizes.n', order_by='stratum_sizes.stratum_id'
-        ) }} as x1,
-        {{ faers_list_agg(
-            'coalesce(drug_strata.n_drug, 0)::double * coalesce(drug_strata.n_drug, 0)
-            / (stratum_sizes.n::double * stratum_sizes.n)',
-            order_by='stratum_sizes.stratum_id'
-        ) }} as x2,
-        {{ faers_list_agg(
-            'coalesce(drug_strata.n_drug, 0)::double / (stratum_sizes.n::double * stratum_sizes.n)',
-            order_by='stratum_sizes.stratum_id'
-        ) }} as x3
-    from (select distinct drug_id from drug_strata) as drugs
-    cross join stratum_sizes
-    left join drug_strata
-        on drugs.drug_id = drug_strata.drug_id
-        and stratum_sizes.stratum_id = drug_strata.stratum_id
-    group by drugs.drug_id
+    {{ stratum_vectors('drug_id', 'drug_strata', 'drug_reports', {'x1': [1, 1], 'x2': [2, 2], 'x3': [1, 2]}) }}
 
 ),
 
 event_vectors as (
 
-    select
-        events.pt_id,
-        {{ faers_list_agg('coalesce(event_strata.n_event, 0)::double', order_by='stratum_sizes.stratum_id') }}
-            as y1,
-        {{ faers_list_agg(
-            'coalesce(event_strata.n_event, 0)::double * coalesce(event_strata.n_event, 0)',
-            order_by='stratum_sizes.stratum_id'
-        ) }} as y2
-    from (select distinct pt_id from event_strata) as events
-    cross join stratum_sizes
-    left join event_strata
-        on events.pt_id = event_strata.pt_id
-        and stratum_sizes.stratum_id = event_strata.stratum_id
-    group by events.pt_id
-
-),
-
-vectors as (
-
-    select
-        (select {{ faers_list_agg('drug_vectors.x1', order_by='drug_ids.drug_id') }} from drug_ids left join drug_vectors
-            on drug_ids.drug_id = drug_vectors.drug_id) as x1,
-        (select {{ faers_list_agg('drug_vectors.x2', order_by='drug_ids.drug_id') }} from drug_ids left join drug_vectors
-            on drug_ids.drug_id = drug_vectors.drug_id) as x2,
-        (select {{ faers_list_agg('drug_vectors.x3', order_by='drug_ids.drug_id') }} from drug_ids left join drug_vectors
-            on drug_ids.drug_id = drug_vectors.drug_id) as x3,
-        (select {{ faers_list_agg('event_vectors.y1', order_by='pt_ids.pt_id') }} from pt_ids left join event_vectors
-            on pt_ids.pt_id = event_vectors.pt_id) as y1,
-        (select {{ faers_list_agg('event_vectors.y2', order_by='pt_ids.pt_id') }} from pt_ids left join event_vectors
-            on pt_ids.pt_id = event_vectors.pt_id) as y2
+    {{ stratum_vectors('pt_id', 'event_strata', 'event_reports', {'y1': [1, 0], 'y2': [2, 0]}) }}
 
 ),
 
@@ -293,30 +249,32 @@ pair_stratum_terms as (
     select
         pair_strata.drug_id,
         pair_strata.pt_id,
+        pair_strata.a_co_suspect,
         pair_strata.a::double as a,
-        drug_strata.n_drug::double - pair_strata.a as b,
-        event_strata.n_event::double - pair_strata.a as c,
-        stratum_sizes.n::double - drug_strata.n_drug - event_strata.n_event + pair_strata.a as d,
-        stratum_sizes.n::double as n,
-        drug_strata.n_drug::double as n_drug,
-        event_strata.n_event::double as n_event
+        drug_strata.drug_reports::double - pair_strata.a as b,
+        event_strata.event_reports::double - pair_strata.a as c,
+        stratum_sizes.reports::double - drug_strata.drug_reports - event_strata.event_reports + pair_strata.a
+            as d,
+        stratum_sizes.reports::double as n,
+        drug_strata.drug_reports::double as n_drug,
+        event_strata.event_reports::double as n_event
     from pair_strata
     inner join drug_strata
-        on pair_strata.drug_id = drug_strata.drug_id
-        and pair_strata.stratum_id = drug_strata.stratum_id
+        on {{ stratum_key('pair_strata.drug_id', 'pair_strata.stratum_id') }} = drug_strata.drug_stratum
     inner join event_strata
-        on pair_strata.pt_id = event_strata.pt_id
-        and pair_strata.stratum_id = event_strata.stratum_id
+        on {{ stratum_key('pair_strata.pt_id', 'pair_strata.stratum_id') }} = event_strata.pt_stratum
     inner join stratum_sizes
         on pair_strata.stratum_id = stratum_sizes.stratum_id
 
 ),
 
-pair_mh_sums as (
+pair_totals as (
 
     select
         drug_id,
         pt_id,
+        sum(a)::bigint as a,
+        sum(a_co_suspect)::bigint as a_co_suspect,
         sum(a * d / n) as r,
         sum(b * c / n) as s_observed,
         sum(n_drug * n_event / n) as s_as_if_zero,
@@ -328,42 +286,26 @@ pair_mh_sums as (
 
 ),
 
-pair_totals as (
-
-    select
-        drug_id,
-        pt_id,
-        sum(a)::bigint as a,
-        sum(drug_reports)::bigint as drug_reports,
-        sum(event_reports)::bigint as event_reports,
-        sum(reports)::bigint as reports,
-        sum(a_co_suspect)::bigint as a_co_suspect
-    from pair_strata
-    group by drug_id, pt_id
-
-),
-
--- the dense sums of every cell: one row of lists indexed by drug_id / pt_id, projected away at once and
--- materialised, so no list travels through a join or a hash table
+-- the dense sums of every cell: the small vector tables are the joins' build sides, and the lists are
+-- projected away here (no list reaches a later join)
 stratified {{ faers_cte_as_materialized() }} (
 
     select
-        pair_totals.drug_id,
-        pair_totals.pt_id,
-        {{ faers_list_dot_product(faers_list_element('vectors.x1', 'pair_totals.drug_id'),
-            faers_list_element('vectors.y1', 'pair_totals.pt_id')) }} as expected_dense,
-        {{ faers_list_dot_product(faers_list_element('vectors.x2', 'pair_totals.drug_id'),
-            faers_list_element('vectors.y1', 'pair_totals.pt_id')) }}
-            + {{ faers_list_dot_product(faers_list_element('vectors.x3', 'pair_totals.drug_id'),
-            faers_list_element('vectors.y2', 'pair_totals.pt_id')) }} as qs_dense
+        pair_totals.*,
+        {{ faers_list_dot_product('drug_vectors.x1', 'event_vectors.y1') }} as expected_dense,
+        {{ faers_list_dot_product('drug_vectors.x2', 'event_vectors.y1') }}
+            + {{ faers_list_dot_product('drug_vectors.x3', 'event_vectors.y2') }} as qs_dense
     from pair_totals
-    cross join vectors
+    inner join drug_vectors
+        on pair_totals.drug_id = drug_vectors.drug_id
+    inner join event_vectors
+        on pair_totals.pt_id = event_vectors.pt_id
 
 ),
 
 largest_stratum as (
 
-    select max(n) as n from stratum_sizes
+    select max(reports) as n from stratum_sizes
 
 ),
 {%- endif %}
@@ -376,7 +318,7 @@ drug_margins as (
         {%- if masked %},
         sum(drug_reports_background)::bigint as n_drug_background
         {%- endif %}
-    from pair_counts
+    from {{ 'drug_strata' if strata else 'pair_counts' }}
     group by drug_id
 
 ),
@@ -389,7 +331,7 @@ event_margins as (
         {%- if masked %},
         sum(event_reports_background)::bigint as n_event_background
         {%- endif %}
-    from pair_counts
+    from {{ 'event_strata' if strata else 'pair_counts' }}
     group by pt_id
 
 ),
@@ -401,7 +343,7 @@ report_count as (
         {%- if masked %},
         sum(reports_background)::bigint as n_background
         {%- endif %}
-    from pair_counts
+    from {{ 'stratum_sizes' if strata else 'pair_counts' }}
 
 ),
 
@@ -419,13 +361,13 @@ cells as (
             '(drug_margins.n_drug + report_count.n_background - drug_margins.n_drug_background)'
         ) }},
         {%- elif strata %}
-        {{ contingency_cells('pair_totals.a', 'drug_margins.n_drug', 'event_margins.n_event', 'report_count.n')
+        {{ contingency_cells('stratified.a', 'drug_margins.n_drug', 'event_margins.n_event', 'report_count.n')
             | replace(' as expected', ' as expected_crude') }},
         {%- else %}
         {{ contingency_cells('pair_counts.a', 'drug_margins.n_drug', 'event_margins.n_event', 'report_count.n') }},
         {%- endif %}
         {%- if strata %}
-        pair_totals.a_co_suspect,
+        stratified.a_co_suspect,
         {%- else %}
         pair_counts.a_co_suspect,
         {%- endif %}
@@ -433,16 +375,16 @@ cells as (
         stratified.expected_dense as expected_stratified,
         -- the strata with a_s = 0 exist for the cell unless the dense sum is all a_s >= 1 terms (its rounding
         -- error is far below 1 / N_s, the least such term)
-        expected_stratified - pair_mh_sums.s_as_if_zero >= 0.5 / largest_stratum.n as has_zero_strata,
-        pair_mh_sums.r as mh_r,
-        pair_mh_sums.s_observed
-            + case when has_zero_strata then expected_stratified - pair_mh_sums.s_as_if_zero else 0 end
+        expected_stratified - stratified.s_as_if_zero >= 0.5 / largest_stratum.n as has_zero_strata,
+        stratified.r as mh_r,
+        stratified.s_observed
+            + case when has_zero_strata then expected_stratified - stratified.s_as_if_zero else 0 end
             as mh_s,
-        pair_mh_sums.r - pair_mh_sums.qr as mh_pr,
-        pair_mh_sums.qs_observed
-            + case when has_zero_strata then stratified.qs_dense - pair_mh_sums.qs_as_if_zero else 0 end
+        stratified.r - stratified.qr as mh_pr,
+        stratified.qs_observed
+            + case when has_zero_strata then stratified.qs_dense - stratified.qs_as_if_zero else 0 end
             as mh_qs,
-        mh_s - mh_qs + pair_mh_sums.qr as mh_ps_qr
+        mh_s - mh_qs + stratified.qr as mh_ps_qr
         {%- else %}
         null::double as mh_r,
         null::double as mh_s,
@@ -451,22 +393,16 @@ cells as (
         null::double as mh_qs
         {%- endif %}
     {%- if strata %}
-    from pair_totals
-    inner join stratified
-        on pair_totals.drug_id = stratified.drug_id
-        and pair_totals.pt_id = stratified.pt_id
-    inner join pair_mh_sums
-        on pair_totals.drug_id = pair_mh_sums.drug_id
-        and pair_totals.pt_id = pair_mh_sums.pt_id
+    from stratified
     cross join largest_stratum
     inner join drug_margins
-        on pair_totals.drug_id = drug_margins.drug_id
+        on stratified.drug_id = drug_margins.drug_id
     inner join event_margins
-        on pair_totals.pt_id = event_margins.pt_id
+        on stratified.pt_id = event_margins.pt_id
     inner join drug_ids
-        on pair_totals.drug_id = drug_ids.drug_id
+        on stratified.drug_id = drug_ids.drug_id
     inner join pt_ids
-        on pair_totals.pt_id = pt_ids.pt_id
+        on stratified.pt_id = pt_ids.pt_id
     cross join report_count
     {%- else %}
     from pair_counts
@@ -505,4 +441,33 @@ select
     mh_ps_qr,
     mh_qs
 from cells
+{%- endmacro %}
+
+
+{#- The dense vectors of the stratified sums (macro drug_event_cells_query): one row per `id` of the per-stratum
+    margins `strata_relation`, one list per entry of `lists`, name: [i, j] for v^i / N_s^j, v the margin
+    `value` in the stratum (0 where the id has no report there), N_s the stratum size; one position per
+    stratum of stratum_sizes, in stratum order. -#}
+{% macro stratum_vectors(id, strata_relation, value, lists) -%}
+{%- set v = 'coalesce(' ~ strata_relation ~ '.' ~ value ~ ', 0)::double' %}
+{%- set n = 'stratum_sizes.reports::double' %}
+    select
+        ids.{{ id }},
+        {%- for name, powers in lists.items() %}
+        {{ faers_list_agg(([v] * powers[0]) | join(' * ') ~ ((' / (' ~ ([n] * powers[1]) | join(' * ') ~ ')')
+            if powers[1] else ''), order_by='stratum_sizes.stratum_id') }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (select distinct {{ id }} from {{ strata_relation }}) as ids
+    cross join stratum_sizes
+    left join {{ strata_relation }}
+        on ids.{{ id }} = {{ strata_relation }}.{{ id }}
+        and stratum_sizes.stratum_id = {{ strata_relation }}.stratum_id
+    group by ids.{{ id }}
+{%- endmacro %}
+
+
+{#- One column for the pair (drug_id or pt_id, stratum_id), both integers: id * 2^32 + stratum_id (a bigint).
+    The per-stratum margins are joined on it (macro drug_event_cells_query says why not on the two columns). -#}
+{% macro stratum_key(id, stratum_id) -%}
+    ({{ id }}::bigint * 4294967296 + {{ stratum_id }})
 {%- endmacro %}

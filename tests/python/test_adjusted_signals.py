@@ -182,7 +182,8 @@ def test_the_prior_is_fitted_on_the_stratified_e_and_records_the_strata(stratifi
     refit = fit_from_cells(cells, likelihood="truncated")
     assert refit.as_row()["alpha1"] == pytest.approx(prior["alpha1"], rel=1e-9)
     assert refit.neg_log_likelihood == pytest.approx(prior["neg_log_likelihood"], rel=1e-12)
-    assert _read(stratified.base, "select expected_strata from mgps_prior").item() == ""
+    assert prior["background_exclude_drugs"] == ""
+    assert _read(stratified.base, "select expected_strata, background_exclude_drugs from mgps_prior").row(0) == ("", "")
 
 
 def test_the_masked_background_leaves_a_and_b_and_drops_the_excluded_reports(
@@ -193,8 +194,14 @@ def test_the_masked_background_leaves_a_and_b_and_drops_the_excluded_reports(
     masked = top["drug"].to_list()
     db_path = tmp_path_factory.mktemp("masked") / "warehouse.duckdb"
     shutil.copyfile(base, db_path)
-    masking = {"background_exclude_drugs": [name.upper() for name in masked], "mgps_likelihood": "truncated"}
-    run_dbt(["run", "--select", "drug_event_cells", "--quiet"], db_path=db_path, dbt_vars=masking)
+    # given in upper case, in reverse order, with spaces: recorded as the macro reads them
+    masking = {
+        "background_exclude_drugs": [f" {name.upper()}" for name in reversed(masked)],
+        "mgps_likelihood": "truncated",
+    }
+    run_dbt(
+        ["run", "--select", "drug_event_cells mgps_prior_fit mgps_prior", "--quiet"], db_path=db_path, dbt_vars=masking
+    )
     drugs, events, _, _ = _reports(base)
     background = [r for r, report_drugs in drugs.items() if not report_drugs & set(masked)]
     got = _read(db_path, "select drug, pt, a, b, c, d, n, expected from drug_event_cells")
@@ -211,6 +218,14 @@ def test_the_masked_background_leaves_a_and_b_and_drops_the_excluded_reports(
         checked += 1
     assert checked >= 100
     assert got.filter(pl.col("drug").is_in(masked)).height > 0
+    # the prior is fitted on the masked E and records the masked drugs (as it records the strata)
+    prior = _read(db_path, "select * from mgps_prior").row(0, named=True)
+    assert prior["background_exclude_drugs"] == ",".join(sorted(masked))
+    assert prior["expected_strata"] == ""
+    cells = _read(db_path, "select drug, pt, a, expected, n_drug, n_event, n from drug_event_cells")
+    assert fit_from_cells(cells, likelihood="truncated").neg_log_likelihood == pytest.approx(
+        prior["neg_log_likelihood"], rel=1e-12
+    )
 
 
 def test_strata_and_masking_need_the_truncated_likelihood_and_each_other_s_absence(
@@ -288,3 +303,76 @@ def test_a_study_file_sets_the_strata_and_shows_their_effect_and_the_co_suspects
         with_pt = [r for r, ds in drugs.items() if "baclofen" in ds and row["pt"] in events[r]]
         assert row["pt_reports"] == len(with_pt)
         assert row["reports"] == sum(row["co_suspect"] in others[r] for r in with_pt), row
+
+
+MASKED_STUDY = """\
+name: Masked baclofen
+drug: {{generic: baclofen, brands: [Lioresal, Gablofen]}}
+period: {{first: 2004Q1, last: 2026Q4}}
+subgroups: []
+formula: {{background_exclude_drugs: [{masked}], mgps_likelihood: truncated}}
+"""
+
+
+def test_a_study_file_masks_the_background_and_shows_the_effect_on_each_positive_pt(
+    built_warehouse: Any, tmp_path: Path
+) -> None:
+    """`faers study`'s path (run_study) with background_exclude_drugs: the study's overall 2x2 tables are the
+    masked ones counted here from the reports, and adjustment_effect pairs them with the unmasked ones."""
+    from faers.study.run import run_study
+
+    base = built_warehouse.db_path
+    drugs, events, _, _ = _reports(base)
+    # mask the ingredient that shares the most reports with baclofen's PTs (so that c and d move)
+    baclofen_pts = {pt for r, ds in drugs.items() if "baclofen" in ds for pt in events[r]}
+    shared: dict[str, int] = defaultdict(int)
+    for r, ds in drugs.items():
+        if "baclofen" not in ds and events[r] & baclofen_pts:
+            for drug in ds:
+                shared[drug] += 1
+    masked = max(sorted(shared), key=lambda drug: shared[drug])
+    (tmp_path / "study.yml").write_text(MASKED_STUDY.format(masked=masked.upper()))
+    result = run_study(tmp_path / "study.yml", tmp_path / "out", base)
+
+    def table(name: str) -> pl.DataFrame:
+        return pl.read_parquet(result.out_dir / "tables" / f"{name}.parquet")
+
+    settings = {row["setting"]: row for row in table("settings").iter_rows(named=True)}
+    assert settings["formula.background_exclude_drugs"]["value"] == f'["{masked}"]'  # as matched: lower case
+    assert settings["formula.background_exclude_drugs"]["source"] == "study file"
+    # the masked 2x2 of every baclofen PT, counted here: a and b over every baclofen report, c and d over
+    # the reports without baclofen and without the masked drug as a suspect
+    study_reports = [r for r, ds in drugs.items() if "baclofen" in ds]
+    background = [r for r, ds in drugs.items() if "baclofen" not in ds and masked not in ds]
+    unmasked_others = [r for r, ds in drugs.items() if "baclofen" not in ds]
+    signals = table("signals")
+    assert signals.height > 20
+    moved = 0
+    for row in signals.iter_rows(named=True):
+        a = sum(row["pt"] in events[r] for r in study_reports)
+        c = sum(row["pt"] in events[r] for r in background)
+        b, d = len(study_reports) - a, len(background) - c
+        assert (row["a"], row["b"], row["c"], row["d"]) == (a, b, c, d), row
+        _assert_close(row["expected"], (a + b) * (a + c) / (a + b + c + d), f"expected {row['pt']}")
+        _assert_close(row["ror"], a * d / (b * c) if b * c else math.nan, f"ror {row['pt']}")
+        moved += c != sum(row["pt"] in events[r] for r in unmasked_others)
+    assert moved > 10  # the masked drug's reports left c for many PTs
+    # adjustment_effect: each in-scope PT positive by all four methods masked or unmasked, with both n_methods
+    unmasked = _read(base, "select pt, expected from signals where drug = 'baclofen'")
+    effect = table("adjustment_effect")
+    assert effect.height > 0
+    in_scope = signals.filter(pl.col("in_scope"))
+    joined = effect.join(in_scope, on="pt", how="left", suffix="_masked").join(unmasked, on="pt", suffix="_mart")
+    assert joined.height == effect.height and joined["a_masked"].null_count() == 0
+    assert joined.filter(pl.col("n_methods") != pl.col("n_methods_masked")).height == 0
+    assert joined.filter(pl.col("expected") != pl.col("expected_masked")).height == 0
+    assert joined.filter(pl.col("positive") != (pl.col("n_methods") == 4)).height == 0
+    assert joined.filter(pl.col("positive_unadjusted") != (pl.col("n_methods_unadjusted") == 4)).height == 0
+    assert joined.filter(~(pl.col("positive") | pl.col("positive_unadjusted"))).height == 0
+    # the unmasked E is the crude mart's (same reports, no masking)
+    for row in joined.iter_rows(named=True):
+        _assert_close(row["expected_unadjusted"], row["expected_mart"], f"unmasked expected {row['pt']}")
+    # every in-scope PT positive masked is listed (the unmasked side is checked above row by row)
+    positive_masked = set(in_scope.filter(pl.col("n_methods") == 4)["pt"])
+    assert positive_masked <= set(effect["pt"])
+    assert effect.filter(pl.col("ror_mh").is_not_null()).height == 0  # no strata: no Mantel-Haenszel ROR

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 def test_docs_generate_on_the_built_warehouse(built_warehouse, tmp_path: Path) -> None:
     db = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse.db_path, db)
-    run_dbt(["docs", "generate"], db_path=db)
+    run_dbt(["docs", "generate"], db_path=db, dbt_vars={"explorer": True})  # the session warehouse has the explorer
     target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
     catalog = json.loads((target / "catalog.json").read_text())
     manifest = json.loads((target / "manifest.json").read_text())

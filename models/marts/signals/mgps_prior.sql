@@ -30,5 +30,6 @@ select
     iterations,
     gradient_norm,
     fixed,
-    expected_strata
+    expected_strata,
+    background_exclude_drugs
 from fit

@@ -41,4 +41,9 @@ parsed as (
 
 )
 
-select fit.* from parsed
+-- the masked drugs as the DuckDB model's config lists them (_signals__models.yml)
+select
+    fit.*,
+    {{ faers_string(var('background_exclude_drugs') | map('lower') | map('trim') | unique | sort | join(',')) }}
+        as background_exclude_drugs
+from parsed
