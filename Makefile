@@ -56,8 +56,8 @@ lint: setup
 test: setup browser lint
 	$(BIN)/pytest -n auto --dist loadfile --durations=25
 
-## The Spark target against DuckDB: the demo sample built on both, every mart compared (tests/spark/).
-## CI (.ci/run) runs it after `make test`.
+## The Spark target against DuckDB: the demo sample built on both (`dbt build --target spark`, then the
+## adjusted-signals builds), every mart compared (tests/spark/). CI (.ci/run) runs it after `make test`.
 test-spark: setup-spark
 	$(BIN)/pytest -q tests/spark
 

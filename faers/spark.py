@@ -3,8 +3,10 @@
 dbt-spark (``method: session``) runs every statement on ``SparkSession.builder...getOrCreate()`` in the dbt
 process, configured by the target's ``server_side_parameters``. ``session()`` creates that same session
 first (the profile rendered by dbt itself, so its env vars and defaults are the ones dbt uses) and registers
-the Python UDFs on it (faers.spark_udfs); dbt then finds it and runs on it. ``run_dbt_spark`` is what
-``faers build --target spark`` calls. Needs the pip extra ``spark`` (``make setup-spark``) and Java 17.
+the Python UDFs on it (faers.spark_udfs); dbt then finds it and runs on it. The dbt plugin of the top-level
+module ``dbt_faers`` calls it when any dbt command starts on the spark target (so a plain ``dbt build
+--target spark`` works); ``run_dbt_spark`` is what ``faers build --target spark`` calls. Needs the pip extra
+``spark`` (``make setup-spark``) and Java 17.
 """
 
 from __future__ import annotations
@@ -57,8 +59,9 @@ def session_parameters() -> dict[str, str]:
     return dict(credentials.server_side_parameters)
 
 
-def session() -> Any:
-    """The SparkSession dbt-spark will use (created with the profile's parameters), with the UDFs registered."""
+def session(parameters: Mapping[str, str] | None = None) -> Any:
+    """The SparkSession dbt-spark will use, with the UDFs registered: created with ``parameters`` (the target's
+    server_side_parameters; default: the spark target of profiles.yml, rendered as dbt renders it)."""
     try:
         import dbt.adapters.spark  # noqa: F401
         import pandas  # noqa: F401
@@ -73,7 +76,7 @@ def session() -> Any:
     # the Python workers that run the UDFs: this interpreter (its venv has pandas, scipy and this package)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.enableHiveSupport()
-    for key, value in session_parameters().items():
+    for key, value in (session_parameters() if parameters is None else parameters).items():
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()

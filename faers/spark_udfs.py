@@ -7,8 +7,9 @@ aggregate functions stand for the project's Python dbt models, which dbt-spark c
 
 * ``gamma_quantile``, ``digamma``, ``trigamma``, ``mgps_qn``, ``mgps_quantile``, ``signal_udf_stats``: the
   functions of faers.udfs (scalar pandas UDFs; the struct of ``signal_udf_stats`` as a Spark struct).
-* ``faers_mgps_prior_fit(drug, pt, a, expected, n_drug, n_event, n, likelihood, fixed_prior)``: the MGPS
-  prior fit of model ``mgps_prior_fit`` as a JSON object (faers.mgps.fit_from_relation on the cells).
+* ``faers_mgps_prior_fit(drug, pt, a, expected, n_drug, n_event, n, likelihood, fixed_prior,
+  expected_strata, expected_year_band)``: the MGPS prior fit of model ``mgps_prior_fit`` as a JSON object
+  (faers.mgps.fit_from_relation on the cells; expected_strata labelled by faers.mgps.strata_label).
 * ``faers_dictionary_matches(kind, value)``: the open drug dictionary's matches
   (faers.drug_dictionary.resolve_names) as a JSON array of [name_key, dictionary_names, ingredient_text];
   rows of kind ``key`` are the names, of kind ``vocabulary`` the known ingredients.
@@ -75,13 +76,15 @@ def mgps_prior_fit(
     n: pd.Series,
     likelihood: pd.Series,
     fixed_prior: pd.Series,
+    expected_strata: pd.Series,
+    expected_year_band: pd.Series,
 ) -> str:
     """The prior fit of the cells (one row per drug-event cell) as a JSON object with mgps_prior's columns:
     the cells go into an in-memory DuckDB relation and through faers.mgps.fit_from_relation, the DuckDB
     target's code path, so both targets fit the same grouped arrays."""
     import duckdb
 
-    from faers.mgps import fit_from_relation, parse_prior_setting
+    from faers.mgps import fit_from_relation, parse_prior_setting, strata_label
 
     setting = likelihood.iloc[0] if len(likelihood) else "full"
     fixed = parse_prior_setting(json.loads(fixed_prior.iloc[0])) if len(fixed_prior) else None
@@ -98,7 +101,9 @@ def mgps_prior_fit(
     )
     with duckdb.connect() as conn:
         fit = fit_from_relation(conn.from_arrow(cells), likelihood=setting, fixed=fixed)
-    return json.dumps({key: _json_value(value) for key, value in fit.as_row().items()})
+    label = strata_label(expected_strata.iloc[0], expected_year_band.iloc[0]) if len(expected_strata) else ""
+    row = {**fit.as_row(), "expected_strata": label}
+    return json.dumps({key: _json_value(value) for key, value in row.items()})
 
 
 def dictionary_matches(kind: pd.Series, value: pd.Series) -> str:

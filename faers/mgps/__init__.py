@@ -26,7 +26,7 @@ from faers.mgps.posterior import (
     posterior_weight,
     posterior_weight_arrays,
 )
-from faers.mgps.prior import Likelihood, Prior, PriorFit, fixed_prior, parse_prior_setting
+from faers.mgps.prior import Likelihood, Prior, PriorFit, fixed_prior, parse_prior_setting, strata_label
 from faers.mgps.tables import of_counts, unit_gamma_quantile
 
 __all__ = [
@@ -51,5 +51,6 @@ __all__ = [
     "posterior_quantile",
     "posterior_weight",
     "posterior_weight_arrays",
+    "strata_label",
     "unit_gamma_quantile",
 ]

@@ -119,3 +119,12 @@ def parse_prior_setting(value: object) -> list[float] | None:
     if not isinstance(value, list | tuple):
         raise ValueError(f"var mgps_prior must be [alpha1, beta1, alpha2, beta2, p] or null, got {value!r}")
     return list(Prior.from_sequence(value).as_array())
+
+
+def strata_label(strata: object, year_band: object) -> str:
+    """The E a prior was fitted on (mgps_prior.expected_strata), from var expected_strata joined with ',' and
+    var expected_year_band: '' for the crude E, else the strata joined with ',' (report_year in bands of more
+    than one year as 'report_year/<band>')."""
+    band = int(year_band or 1)
+    names = [name for name in str(strata or "").split(",") if name]
+    return ",".join(f"{name}/{band}" if name == "report_year" and band > 1 else name for name in names)

@@ -209,18 +209,64 @@
 {%- endmacro %}
 
 {#- Aggregate: the list of `expr`, distinct and sorted when asked (the callers' values are never NULL;
-    DuckDB keeps NULLs, Spark leaves them out). -#}
-{% macro faers_list_agg(expr, distinct=false, sorted=false) -%}
-    {{ return(adapter.dispatch('faers_list_agg')(expr, distinct, sorted)) }}
+    DuckDB keeps NULLs, Spark leaves them out). With `order_by` (an expression, unique per row, never NULL):
+    the list of every `expr`, NULLs kept, in the order of `order_by` (a dense vector indexed by it). -#}
+{% macro faers_list_agg(expr, distinct=false, sorted=false, order_by=none) -%}
+    {{ return(adapter.dispatch('faers_list_agg')(expr, distinct, sorted, order_by)) }}
 {%- endmacro %}
 
-{% macro default__faers_list_agg(expr, distinct=false, sorted=false) -%}
+{% macro default__faers_list_agg(expr, distinct=false, sorted=false, order_by=none) -%}
+    {%- if order_by is not none -%}
+    list({{ expr }} order by {{ order_by }})
+    {%- else -%}
     list({{ 'distinct ' if distinct }}{{ expr }}{{ (' order by ' ~ expr) if sorted }})
+    {%- endif -%}
 {%- endmacro %}
 
-{% macro spark__faers_list_agg(expr, distinct=false, sorted=false) -%}
+{% macro spark__faers_list_agg(expr, distinct=false, sorted=false, order_by=none) -%}
+    {%- if order_by is not none -%}
+    {#- collect_list skips NULLs, not a struct holding one: (key, value) pairs sorted by key, then the values -#}
+    transform(
+        array_sort(
+            collect_list(named_struct('k', {{ order_by }}, 'v', {{ expr }})),
+            {{ faers_lambda('faers_l, faers_r', 'case when faers_l.k < faers_r.k then -1 when faers_l.k > faers_r.k then 1 else 0 end') }}
+        ),
+        {{ faers_lambda('faers_e', 'faers_e.v') }}
+    )
+    {%- else -%}
     {%- set collected = ('collect_set(' if distinct else 'collect_list(') ~ expr ~ ')' -%}
     {{ ('array_sort(' ~ collected ~ ')') if sorted else collected }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The element at 1-based `position` of a list. -#}
+{% macro faers_list_element(list_expr, position) -%}
+    {{ return(adapter.dispatch('faers_list_element')(list_expr, position)) }}
+{%- endmacro %}
+
+{% macro default__faers_list_element(list_expr, position) -%}
+    {{ list_expr }}[{{ position }}]
+{%- endmacro %}
+
+{% macro spark__faers_list_element(list_expr, position) -%}
+    element_at({{ list_expr }}, {{ position }})
+{%- endmacro %}
+
+{#- The dot product of two lists of numbers of the same length (a double). -#}
+{% macro faers_list_dot_product(list_expr, other_expr) -%}
+    {{ return(adapter.dispatch('faers_list_dot_product')(list_expr, other_expr)) }}
+{%- endmacro %}
+
+{% macro default__faers_list_dot_product(list_expr, other_expr) -%}
+    list_dot_product({{ list_expr }}, {{ other_expr }})
+{%- endmacro %}
+
+{% macro spark__faers_list_dot_product(list_expr, other_expr) -%}
+    aggregate(
+        zip_with({{ list_expr }}, {{ other_expr }}, {{ faers_lambda('faers_x, faers_y', 'faers_x * faers_y') }}),
+        cast(0 as double),
+        {{ faers_lambda('faers_sum, faers_term', 'faers_sum + faers_term') }}
+    )
 {%- endmacro %}
 
 {#- Aggregate: a MAP from `key` to `value` over the rows (an empty map when there are none). -#}
@@ -325,4 +371,45 @@
 
 {% macro spark__faers_days_between(start, end) -%}
     datediff({{ end }}, {{ start }})
+{%- endmacro %}
+
+{#- Integer division rounding down (both operands integers; the callers' are never negative). -#}
+{% macro faers_int_div(numerator, denominator) -%}
+    {{ return(adapter.dispatch('faers_int_div')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__faers_int_div(numerator, denominator) -%}
+    ({{ numerator }} // {{ denominator }})
+{%- endmacro %}
+
+{% macro spark__faers_int_div(numerator, denominator) -%}
+    ({{ numerator }} div {{ denominator }})
+{%- endmacro %}
+
+{#- A row number from 1 in no particular order (an id): DuckDB numbers the rows as they stream; Spark's
+    row_number needs an order, `order_by`. -#}
+{% macro faers_row_id(order_by) -%}
+    {{ return(adapter.dispatch('faers_row_id')(order_by)) }}
+{%- endmacro %}
+
+{% macro default__faers_row_id(order_by) -%}
+    row_number() over ()
+{%- endmacro %}
+
+{% macro spark__faers_row_id(order_by) -%}
+    row_number() over (order by {{ order_by }})
+{%- endmacro %}
+
+{#- What follows a CTE's name: DuckDB computes a `materialized` CTE once for all its readers; Spark SQL has
+    no such hint (it plans the CTE where it is read). -#}
+{% macro faers_cte_as_materialized() -%}
+    {{ return(adapter.dispatch('faers_cte_as_materialized')()) }}
+{%- endmacro %}
+
+{% macro default__faers_cte_as_materialized() -%}
+    as materialized
+{%- endmacro %}
+
+{% macro spark__faers_cte_as_materialized() -%}
+    as
 {%- endmacro %}

@@ -65,7 +65,7 @@ masked_reports as (
 
     select distinct primary_id
     from suspect_rows
-    where list_has_any(string_split(lower(drug), '\'), {{ masked }})
+    where {{ faers_list_has_any(faers_split('lower(drug)', '\\'), faers_list_literal(masked)) }}
 
 ),
 {%- endif %}
@@ -74,7 +74,7 @@ drug_ids as (
 
     select
         drug,
-        (row_number() over ())::integer as drug_id
+        ({{ faers_row_id('drug') }})::integer as drug_id
     from (select distinct drug from suspect_rows)
 
 ),
@@ -83,7 +83,7 @@ pt_ids as (
 
     select
         pt,
-        (row_number() over ())::integer as pt_id
+        ({{ faers_row_id('pt') }})::integer as pt_id
     from (select distinct pt from event_rows)
 
 ),
@@ -186,7 +186,7 @@ pair_counts as (
 {%- if strata %}
 
 -- computed once (read by the per-stratum margins and the Mantel-Haenszel terms)
-pair_strata as materialized (
+pair_strata {{ faers_cte_as_materialized() }} (
 
     select * from pair_counts
 
@@ -288,13 +288,13 @@ pair_totals as (
 
 -- the dense sums of every cell: the small vector tables are the joins' build sides, and the lists are
 -- projected away here (no list reaches a later join)
-stratified as materialized (
+stratified {{ faers_cte_as_materialized() }} (
 
     select
         pair_totals.*,
-        list_dot_product(drug_vectors.x1, event_vectors.y1) as expected_dense,
-        list_dot_product(drug_vectors.x2, event_vectors.y1)
-            + list_dot_product(drug_vectors.x3, event_vectors.y2) as qs_dense
+        {{ faers_list_dot_product('drug_vectors.x1', 'event_vectors.y1') }} as expected_dense,
+        {{ faers_list_dot_product('drug_vectors.x2', 'event_vectors.y1') }}
+            + {{ faers_list_dot_product('drug_vectors.x3', 'event_vectors.y2') }} as qs_dense
     from pair_totals
     inner join drug_vectors
         on pair_totals.drug_id = drug_vectors.drug_id
@@ -454,10 +454,8 @@ from cells
     select
         ids.{{ id }},
         {%- for name, powers in lists.items() %}
-        list(
-            {{ ([v] * powers[0]) | join(' * ') }}{% if powers[1] %} / ({{ ([n] * powers[1]) | join(' * ') }}){% endif %}
-            order by stratum_sizes.stratum_id
-        ) as {{ name }}{{ ',' if not loop.last }}
+        {{ faers_list_agg(([v] * powers[0]) | join(' * ') ~ ((' / (' ~ ([n] * powers[1]) | join(' * ') ~ ')')
+            if powers[1] else ''), order_by='stratum_sizes.stratum_id') }} as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from (select distinct {{ id }} from {{ strata_relation }}) as ids
     cross join stratum_sizes

@@ -14,7 +14,7 @@
             {%- do expressions.append(case_alias ~ '.' ~ name) -%}
         {%- elif name == 'report_year' -%}
             {%- set band = var('expected_year_band') | int -%}
-            {%- do expressions.append('(' ~ case_alias ~ '.report_year // ' ~ band ~ ') * ' ~ band) -%}
+            {%- do expressions.append(faers_int_div(case_alias ~ '.report_year', band) ~ ' * ' ~ band) -%}
         {%- elif name == 'reporter_country' -%}
             {%- do expressions.append(
                 "case when " ~ case_alias ~ ".reporter_country is null then null when upper("

@@ -10,28 +10,13 @@ import math
 import duckdb
 import pyarrow as pa
 import pytest
+from spark_builds import MARTS, SIGNAL_MARTS, BothTargets
 
 from loaders.schema import QUARTER_TABLES
 
 STATISTICS_RTOL = 1e-9
 EB_RTOL = 1e-6
 EB_COLUMNS = frozenset({"ebgm", "eb05", "eb95"})
-
-
-def _duckdb_marts(path: object) -> dict[str, pa.Table]:
-    with duckdb.connect(str(path), read_only=True) as conn:
-        names = [
-            row[0]
-            for row in conn.execute(
-                "select table_name from information_schema.tables where table_schema = 'main' order by 1"
-            ).fetchall()
-        ]
-        return {name: conn.execute(f"select * from main.{name}").to_arrow_table() for name in names}
-
-
-def _spark_table(spark: object, name: str) -> pa.Table:
-    frame = spark.table(f"main.{name}")  # type: ignore[attr-defined]
-    return frame.toArrow()
 
 
 def _is_float(kind: pa.DataType) -> bool:
@@ -60,41 +45,14 @@ def _close(left: float | None, right: float | None, rtol: float) -> bool:
     return math.isclose(left, right, rel_tol=rtol, abs_tol=rtol * 1e-3)
 
 
-@pytest.fixture(scope="module")
-def marts(both_targets: object) -> dict[str, pa.Table]:
-    return _duckdb_marts(both_targets.duckdb_path)  # type: ignore[attr-defined]
+def test_spark_builds_every_duckdb_mart(both_targets: BothTargets) -> None:
+    assert set(both_targets.duckdb["default"]) == both_targets.spark_main_tables == set(MARTS)
 
 
-def test_spark_builds_every_duckdb_mart(both_targets: object, marts: dict[str, pa.Table]) -> None:
-    spark = both_targets.spark  # type: ignore[attr-defined]
-    spark_marts = {row.tableName for row in spark.sql("show tables in main").collect()}
-    assert set(marts) == spark_marts
-    assert {"dim_case", "fct_case_drug", "drug_event_cells", "mgps_prior", "signals"} <= spark_marts
-
-
-MARTS = [
-    "dim_case",
-    "drug_name_audit",
-    "fct_case_drug",
-    "fct_case_drug_ingredient",
-    "fct_case_indication",
-    "fct_case_outcome",
-    "fct_case_reaction",
-    "fct_case_report_source",
-    "fct_case_therapy",
-    "drug_event_cells",
-    "mgps_prior_fit",
-    "mgps_prior",
-    "signals",
-    "tto",
-]
-
-
-@pytest.mark.parametrize("mart", MARTS)
-def test_mart_equals_duckdb(both_targets: object, marts: dict[str, pa.Table], mart: str) -> None:
-    expected = marts[mart]
-    actual = _spark_table(both_targets.spark, mart)  # type: ignore[attr-defined]
-    assert actual.column_names == expected.column_names
+def _assert_equal(expected: pa.Table, actual: pa.Table, mart: str) -> None:
+    # the same columns; DuckDB orders a mart with an enforced contract as the contract does (Spark: no contracts)
+    assert sorted(actual.column_names) == sorted(expected.column_names)
+    actual = actual.select(expected.column_names)
     assert actual.num_rows == expected.num_rows > 0
     floats = [f.name for f in expected.schema if _is_float(f.type)]
     exact = [name for name in expected.column_names if name not in floats]
@@ -112,23 +70,50 @@ def test_mart_equals_duckdb(both_targets: object, marts: dict[str, pa.Table], ma
         assert not bad, f"{mart}.{name}: {len(bad)} values differ beyond {rtol}, first {bad[0]}"
 
 
-def test_signals_carry_statistics(both_targets: object) -> None:
+@pytest.mark.parametrize(
+    ("build", "mart"),
+    [("default", mart) for mart in MARTS] + [(build, mart) for build in ("strata", "masked") for mart in SIGNAL_MARTS],
+)
+def test_mart_equals_duckdb(both_targets: BothTargets, build: str, mart: str) -> None:
+    """Each mart of each build (default vars; var expected_strata; var background_exclude_drugs)."""
+    _assert_equal(both_targets.duckdb[build][mart], both_targets.spark[build][mart], mart)
+
+
+def test_signals_carry_statistics(both_targets: BothTargets) -> None:
     """The parity above is not parity of NULLs: the Spark signals have every statistic on most rows."""
-    spark = both_targets.spark  # type: ignore[attr-defined]
-    row = spark.sql(
-        "select count(*) as n, count(ror) as ror, count(ic025) as ic025, count(ebgm) as ebgm, "
-        "count(eb05) as eb05 from main.signals"
-    ).collect()[0]
-    assert row.n > 0 and row.ic025 == row.n and row.ebgm == row.n and row.eb05 == row.n and row.ror > 0
-    prior = spark.sql("select is_usable, converged from main.mgps_prior").collect()
-    assert len(prior) == 1 and prior[0].is_usable and prior[0].converged
+    signals = both_targets.spark["default"]["signals"]
+    n = signals.num_rows
+    assert n > 0
+    for column in ("ic025", "ebgm", "eb05"):
+        assert signals.column(column).null_count == 0, column
+    assert signals.column("ror").null_count < n
+    prior = both_targets.spark["default"]["mgps_prior"].to_pylist()
+    assert len(prior) == 1 and prior[0]["is_usable"] and prior[0]["converged"] and prior[0]["expected_strata"] == ""
+
+
+def test_adjusted_builds_adjust(both_targets: BothTargets) -> None:
+    """The adjusted builds compared above differ from the default one (so their parity is not the default's):
+    the stratified E and the Mantel-Haenszel sums, the masked background, each prior's label."""
+    default = both_targets.spark["default"]["drug_event_cells"].to_pydict()
+    strata = both_targets.spark["strata"]["drug_event_cells"].to_pydict()
+    masked = both_targets.spark["masked"]["drug_event_cells"].to_pydict()
+    crude = {(d, p): e for d, p, e in zip(default["drug"], default["pt"], default["expected"], strict=True)}
+    stratified = {(d, p): e for d, p, e in zip(strata["drug"], strata["pt"], strata["expected"], strict=True)}
+    assert stratified.keys() == crude.keys()
+    assert sum(not math.isclose(stratified[key], crude[key], rel_tol=1e-6) for key in crude) > len(crude) // 2
+    assert all(value is not None for value in strata["mh_r"]) and all(value is None for value in default["mh_r"])
+    assert max(masked["n"]) < max(default["n"])
+    assert both_targets.spark["strata"]["mgps_prior"].column("expected_strata").to_pylist() == [
+        "sex,age_group,report_year/3,reporter_country,occp_cod"
+    ]
+    assert both_targets.masked_drugs and all(drug == drug.upper() for drug in both_targets.masked_drugs)
 
 
 @pytest.mark.parametrize("table", QUARTER_TABLES)
-def test_raw_parquet_equals_loader_tables(both_targets: object, table: str) -> None:
+def test_raw_parquet_equals_loader_tables(both_targets: BothTargets, table: str) -> None:
     """Same rows, columns and line accounting as raw.* of the DuckDB load (the Spark build's sources)."""
-    root = both_targets.parquet_dir  # type: ignore[attr-defined]
-    with duckdb.connect(str(both_targets.duckdb_path), read_only=True) as conn:  # type: ignore[attr-defined]
+    root = both_targets.parquet_dir
+    with duckdb.connect(str(both_targets.duckdb_path), read_only=True) as conn:
         # every column but the time of the load (two loads of the same zips differ only there)
         columns = [row[0] for row in conn.execute(f"select * from raw.{table} limit 0").description]
         columns = [column for column in columns if column != "loaded_at"]

@@ -14,7 +14,7 @@ read by a plain assignment, and a key that did not arrive is an error, never a s
 
 import pyarrow as pa
 
-from faers.mgps import fit_from_relation, parse_prior_setting
+from faers.mgps import fit_from_relation, parse_prior_setting, strata_label
 
 LIKELIHOODS = ("full", "truncated")
 
@@ -38,11 +38,3 @@ def model(dbt, session):
     # '' (no masking) may reach a Python model as None
     row = {**fit.as_row(), "expected_strata": label, "background_exclude_drugs": str(background_exclude_drugs or "")}
     return pa.Table.from_pylist([row])
-
-
-def strata_label(strata: str | None, year_band: str | int | None) -> str:
-    """The E the prior was fitted on: '' for the crude E, else the strata joined with ',' (report_year in
-    bands of more than one year as 'report_year/<band>')."""
-    band = int(year_band or 1)
-    names = [name for name in str(strata or "").split(",") if name]
-    return ",".join(f"{name}/{band}" if name == "report_year" and band > 1 else name for name in names)
