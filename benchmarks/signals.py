@@ -40,7 +40,12 @@ to the PT margins on the stratum alone (5.5e9 rows); one-column keys (id * 2^32 
 (docs/adjusted_signals.md, "How"). In DuckDB's profile (same query alone) the stratified cells cost 101 s of
 CPU against 44 s for the crude ones: the 3-key grouping of the join (11 s), the per-stratum margins and
 their joins (13 s), the Mantel-Haenszel grouping (7.5 s), the vector joins and dot products (13 s). The full
-15M-report run is still to be measured.
+15M-report run, the same day (load average 3-8, one run of the script each, data cached):
+
+    --year-band 5   crude E 84.6 s (peak 3.5 GB), stratified E 125.5 s (peak 5.7 GB): 1.48x (drug_event_cells 1.63x)
+    --year-band 1   crude E 118.0 s (peak 3.2 GB), stratified E 265.5 s (peak 6.2 GB): 2.25x: drug_event_cells
+                    64.3 -> 171.6 s, mgps_prior_fit 21.7 -> 45.4 s (every cell has its own E, so the fit's
+                    likelihood has no repeated (n, E) pairs to group)
 
 Prints seconds, peak resident memory (ru_maxrss) of each process, where the time goes on each side, the
 ratios, the load average before and after, and whether the targets (< 60 s, >= 10x vigipy) are met.
