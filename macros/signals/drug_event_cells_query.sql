@@ -5,7 +5,7 @@
     study's adjusted cells (analyses/study/study_cells.sql) call it. -#}
 {% macro drug_event_cells_query(suspect_rows, event_rows, co_suspect_rows, case_relation) -%}
 {%- set strata = var('expected_strata') %}
-{%- set masked = var('background_exclude_drugs') | map('lower') | map('trim') | list %}
+{%- set masked = background_exclude_names() %}
 {%- set co_roles = ['PS', 'SS'] %}
 with
 

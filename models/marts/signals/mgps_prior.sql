@@ -1,5 +1,6 @@
 -- The published MGPS prior (one row) under an enforced contract: the row of mgps_prior_fit (the Python
--- model that fits it; dbt holds only SQL models to a contract), column for column.
+-- model that fits it; dbt holds only SQL models to a contract), column for column, with the masked drugs
+-- of var background_exclude_drugs the cells (and so the fit) were computed with.
 
 with
 
@@ -31,5 +32,5 @@ select
     gradient_norm,
     fixed,
     expected_strata,
-    background_exclude_drugs
+    {{ faers_string(background_exclude_names() | join(',')) }} as background_exclude_drugs
 from fit

@@ -4,12 +4,12 @@ The mart ``mgps_prior`` publishes this row under a dbt contract (dbt enforces co
 
 Fitted by maximum likelihood on drug_event_cells (faers.mgps.fit_from_relation: DuckDB groups the cells
 and the margins, Python fits) with the likelihood of var ``mgps_likelihood``; var ``mgps_prior``
-([alpha1, beta1, alpha2, beta2, p]) skips the fit. The row records the E it was fitted on: var
-``expected_strata`` (strata_label) and var ``background_exclude_drugs`` (the masked names, lower case,
-sorted, comma-separated; '' unmasked). Vars reach a Python model only through its YAML ``config:``
-(_signals__models.yml), and only for the keys dbt finds when it parses this file: dbt looks for
-``dbt.config.get("<literal>")`` calls but does not look inside ``or``/``if`` expressions, so each key is
-read by a plain assignment, and a key that did not arrive is an error, never a silent default.
+([alpha1, beta1, alpha2, beta2, p]) skips the fit. The row records the strata of the E it was fitted on:
+var ``expected_strata`` (strata_label); mgps_prior adds the masked drugs (macro background_exclude_names).
+Vars reach a Python model only through its YAML ``config:`` (_signals__models.yml), and only for the keys
+dbt finds when it parses this file: dbt looks for ``dbt.config.get("<literal>")`` calls but does not look
+inside ``or``/``if`` expressions, so each key is read by a plain assignment, and a key that did not arrive
+is an error, never a silent default.
 """
 
 import pyarrow as pa
@@ -25,7 +25,6 @@ def model(dbt, session):
     fixed_prior = dbt.config.get("fixed_prior")
     expected_strata = dbt.config.get("expected_strata")
     expected_year_band = dbt.config.get("expected_year_band")
-    background_exclude_drugs = dbt.config.get("background_exclude_drugs")
     if likelihood not in LIKELIHOODS:
         raise ValueError(
             f"mgps_prior: config likelihood (var mgps_likelihood) must be one of {', '.join(LIKELIHOODS)}, "
@@ -35,6 +34,5 @@ def model(dbt, session):
     cells = dbt.ref("drug_event_cells").select("drug, pt, a, expected, n_drug, n_event, n")
     fit = fit_from_relation(cells, likelihood=likelihood, fixed=fixed)
     label = strata_label(expected_strata, expected_year_band)
-    # '' (no masking) may reach a Python model as None
-    row = {**fit.as_row(), "expected_strata": label, "background_exclude_drugs": str(background_exclude_drugs or "")}
+    row = {**fit.as_row(), "expected_strata": label}
     return pa.Table.from_pylist([row])

@@ -41,9 +41,4 @@ parsed as (
 
 )
 
--- the masked drugs as the DuckDB model's config lists them (_signals__models.yml)
-select
-    fit.*,
-    {{ faers_string(var('background_exclude_drugs') | map('lower') | map('trim') | unique | sort | join(',')) }}
-        as background_exclude_drugs
-from parsed
+select fit.* from parsed
