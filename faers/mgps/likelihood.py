@@ -157,6 +157,10 @@ _BLOCK_ROWS = 1 << 16
 memory is reused, where whole-array passes stream every temporary through main memory."""
 
 
+_RECENT_EVALUATIONS = 8
+"""Evaluations of the likelihood an objective keeps, by theta (insertion order, the oldest dropped first)."""
+
+
 class _Objective:
     """Negative log-likelihood and its gradient in the transformed parameters.
 
@@ -183,6 +187,7 @@ class _Objective:
         self.zero_e = zero_e
         self.zero_w = zero_w
         self.pool: ThreadPoolExecutor | None = None
+        self._recent: dict[bytes, tuple[float, np.ndarray]] = {}
 
     def subsample(self, size: int, seed: int = 0) -> _Objective:
         """The same likelihood on a random subset of cells, reweighted to the full size (for screening)."""
@@ -291,6 +296,20 @@ class _Objective:
         return ll, grad
 
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        # the fit asks again for points already evaluated (L-BFGS-B's end point for the projected gradient and
+        # the Newton decrement, the polished point): the last few evaluations are kept, so the same theta is
+        # not evaluated twice over the whole table
+        key = np.asarray(theta, dtype=np.float64).tobytes()
+        if key in self._recent:
+            value, grad = self._recent[key]
+            return value, grad.copy()
+        value, grad = self._evaluate(theta)
+        if len(self._recent) >= _RECENT_EVALUATIONS:
+            del self._recent[next(iter(self._recent))]
+        self._recent[key] = (value, grad)
+        return value, grad.copy()
+
+    def _evaluate(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         alpha1, beta1, alpha2, beta2, p = _unpack(theta)
         has_zero = self.zero_e is not None and self.zero_w is not None and self.zero_e.size > 0
         # the zero cells on a second thread (numpy releases the GIL): the same operations in the same

@@ -27,6 +27,20 @@ co_suspect_rows as (
 
 ),
 
+{%- if var('suspect_roles') | reject('in', co_roles) | list | length == 0 %}
+
+-- every counted role is PS or SS, so a counted drug is one of its report's co-suspects: the drug has a co-suspect
+-- where the report has two distinct ones. Only those reports (the join's small build side), one grouping.
+report_co_suspects as (
+
+    select primary_id
+    from co_suspect_rows
+    group by primary_id
+    having min(drug) <> max(drug)
+
+),
+{%- else %}
+
 report_co_suspects as (
 
     select
@@ -36,7 +50,6 @@ report_co_suspects as (
     group by primary_id
 
 ),
-{%- if not (var('suspect_roles') | reject('in', co_roles) | list | length == 0) %}
 
 co_suspect_drugs as (
 
@@ -110,8 +123,7 @@ suspect_drugs as (
         numbered_drugs.drug_id,
         numbered_drugs.is_first_drug,
         {%- if var('suspect_roles') | reject('in', co_roles) | list | length == 0 %}
-        -- every counted role is PS or SS: the cell's drug is one of the report's co_suspect_rows
-        coalesce(report_co_suspects.n_co_suspects, 0) > 1 as has_co_suspect
+        report_co_suspects.primary_id is not null as has_co_suspect
         {%- else %}
         coalesce(report_co_suspects.n_co_suspects, 0)
             - (co_suspect_drugs.drug is not null)::integer > 0 as has_co_suspect
