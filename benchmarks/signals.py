@@ -48,7 +48,7 @@ their joins (13 s), the Mantel-Haenszel grouping (7.5 s), the vector joins and d
                     likelihood has no repeated (n, E) pairs to group)
 
 Prints seconds, peak resident memory (ru_maxrss) of each process, where the time goes on each side, the
-ratios, the load average before and after, and whether the targets (< 60 s, >= 10x vigipy) are met.
+ratios, the load average before and after, and whether the targets (< 10 s, >= 20x vigipy) are met.
 
 Measured on the 2-core reference machine (2026-11-26, one paired run under the benchmark lock, load
 average 1.16 before / 1.09 after; 15M reports, 3,757,400 cells, 5,000 drugs x 15,000 PTs, full likelihood,
@@ -101,6 +101,12 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console(stderr=True)
+
+
+TARGET_SECONDS = 10.0
+"""Cells + prior + every statistic, dbt start-up included, at the default size (15M reports)."""
+TARGET_RATIO = 20.0
+"""vigipy's time over ours, both timed in the same run."""
 
 
 def _peak_mb() -> float:
@@ -405,10 +411,11 @@ def main() -> None:
         )
     console.print(table)
     console.print(f"load average (1/5/15 min): before {_load(load_before)}, after {_load(load_after)}")
-    verdict = f"target < 60 s: {'met' if ours['seconds'] < 60 else 'NOT met'}"
+    verdict = f"target < {TARGET_SECONDS:.0f} s: {'met' if ours['seconds'] < TARGET_SECONDS else 'NOT met'}"
     if vigi:
         ratio = vigi["seconds"] / ours["seconds"]
-        verdict += f"; target >= 10x vigipy: {'met' if ratio >= 10 else 'NOT met'} ({ratio:.1f}x)"
+        met = "met" if ratio >= TARGET_RATIO else "NOT met"
+        verdict += f"; target >= {TARGET_RATIO:.0f}x vigipy: {met} ({ratio:.1f}x)"
     console.print(verdict)
     ratio_text = f", {vigi['seconds'] / ours['seconds']:.1f}x faster than vigipy" if vigi else ""
     print(
