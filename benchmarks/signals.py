@@ -82,6 +82,26 @@ Ours is now the cells SQL (windows, one join and one aggregation over 15M drug a
 the fit (1.3 s of DuckDB grouping, 0.4 s screening the starts, about 15 full-data evaluations) and the Python
 UDF of the signals model (GIL-bound: DuckDB's two threads do not run it in parallel). The peak memory is
 DuckDB's during the cells query, within its default memory limit.
+
+2026-12-03: a_co_suspect had raised the build to 20.0 s on a fresh clone (cells 7.1, prior 4.8, signals 5.5,
+start-up 2.6). What the profiles showed, and what changed (cells, prior and signals bitwise the previous ones:
+EXCEPT ALL over every column of the three tables is empty):
+- drug_event_cells: in DuckDB's profile the co-suspect count took 39% of the query's operator time (a
+  count(distinct) per report over the 19.5M PS/SS rows, then a left join of all 15M suspect rows). With the
+  default suspect_roles (PS or SS only) one grouping now keeps the reports with two distinct PS/SS drugs
+  (min <> max), the join's small build side: the query alone 38.1-38.8 -> 34.2 s of CPU (load 5-8);
+- mgps_prior_fit: 27 full-data likelihood evaluations -> 19 (cProfile): the objective keeps its last
+  evaluations (L-BFGS-B's end point was evaluated three times) and the Newton check's Hessian is the
+  forward difference of the analytic gradient (5 evaluations instead of 10). The zero cells grouped in
+  numpy (Margins.zero_cells) instead of DuckDB would cost 2.0-2.2 s of CPU instead of 5.1-5.7 (the same
+  arrays bitwise), not done: tests/python/test_mgps.py pins the SQL;
+- signals: the UDF runs once per distinct (a, expected), 2,464,631 of the 3,757,400 cells, joined back. Its
+  cost is mixture_quantile (EB05/EB95: 10.7M gammainc evaluations, one per cell and component in the first
+  Halley step) rather than per-call overhead: the whole column in one call costs 6.6 s of CPU, 2048-row
+  vectors 7.2 s.
+Paired runs of the three models (this script's ours phase, the previous commit then this one, each from a
+parsed project; CPU = user + sys of the process) on the shared machine under heavy load from other jobs:
+    load 13-17: previous 443.6 s wall, 78.4 s CPU; load 15-12: now 241.3 s wall, 67.4 s CPU (-14% CPU)
 """
 
 from __future__ import annotations
