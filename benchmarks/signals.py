@@ -102,6 +102,9 @@ EXCEPT ALL over every column of the three tables is empty):
 Paired runs of the three models (this script's ours phase, the previous commit then this one, each from a
 parsed project; CPU = user + sys of the process) on the shared machine under heavy load from other jobs:
     load 13-17: previous 443.6 s wall, 78.4 s CPU; load 15-12: now 241.3 s wall, 67.4 s CPU (-14% CPU)
+    load 11-10: previous 244.4 s wall, 78.9 s CPU; load 10-9:  now 176.0 s wall, 64.8 s CPU (-28% wall, -18% CPU):
+                drug_event_cells 112.0 -> 73.0 s, mgps_prior_fit 62.6 -> 46.1 s, signals 39.7 -> 36.6 s
+The < 10 s and >= 20x targets need a quiet machine to measure (vigipy, 200 s quiet, did not finish under this load).
 """
 
 from __future__ import annotations
