@@ -28,7 +28,7 @@ def _results() -> dict[str, str]:
 
 @pytest.mark.slow
 def test_golden_selector_seeds_the_reference_and_every_gate_passes(tmp_path: Path) -> None:
-    run_dbt(["build", "--selector", "golden"], db_path=tmp_path / "golden.duckdb")
+    run_dbt(["build", "--selector", "golden"], db_path=tmp_path / "golden.duckdb", write_json=True)
     results = _results()
     assert {name: results[name] for name in GATES} == dict.fromkeys(GATES, "pass")
     assert {name: results[name] for name in REFERENCE_SEEDS} == dict.fromkeys(REFERENCE_SEEDS, "success")
@@ -39,7 +39,12 @@ def test_golden_selector_seeds_the_reference_and_every_gate_passes(tmp_path: Pat
 def test_the_gate_fails_when_a_formula_is_off(tmp_path: Path) -> None:
     # GIVEN a wrong normal quantile for the Woolf/PRR/Bate/Gould intervals WHEN the gate runs THEN it fails
     with pytest.raises(DbtError):
-        run_dbt(["build", "--selector", "golden"], db_path=tmp_path / "golden.duckdb", dbt_vars={"z_975": 1.96})
+        run_dbt(
+            ["build", "--selector", "golden"],
+            db_path=tmp_path / "golden.duckdb",
+            dbt_vars={"z_975": 1.96},
+            write_json=True,
+        )
     results = _results()
     assert results["assert_signal_macros_match_reference"] == "fail"
     assert results["assert_mgps_posterior_matches_reference"] == "pass"
