@@ -71,3 +71,11 @@ def test_the_production_selector_leaves_the_unit_tests_to_ci(tmp_path: Path) -> 
     assert "faers.marts.signals.signals" in production
     # AND the explorer's tables are opt-in (var explorer, `faers build --explorer`): not in a default build
     assert not {node for node in production if ".explorer." in node}
+    # AND selector code_checks (`make test`) holds the unit tests and the demo MedDRA seeds' tests, none of them in
+    # a user's build, while the seeds themselves are built and the seeds users extend keep their tests
+    code_checks = set(run_dbt(["ls", "--selector", "code_checks"], db_path=tmp_path / "w.duckdb").result)
+    seed_checks = code_checks - every_unit_test
+    assert seed_checks and all(".meddra_demo." in node for node in seed_checks)
+    assert not production & code_checks
+    assert "faers.meddra_demo.meddra_demo_pt" in production
+    assert {node for node in production if "drug_synonyms" in node} - {"faers.drug_synonyms"}
