@@ -26,6 +26,14 @@ seeds 1.5, reference seeds 0.4; median test 0.062 s). 90k cases over 6 quarters 
 28.4 s, parse partial 68.3 s, build 271.2 s wall / 186.2 s in dbt (models 110.5 + staging 39.8, tests 99.6,
 unit tests 37.8, reference tests and seeds 15.2, seeds 8.6). The threads variants were not comparable
 (the load average doubled during the run).
+
+Measured again 2026-12-03 after the cuts (``faers build`` without JSON artifacts and on the kept or partially
+parsed manifest, the drug dictionary read without its fuzzy index, the demo MedDRA seeds' tests moved to
+selector code_checks: 266 nodes instead of 283), 90k cases, load average 10.5 (wall times inflated ~5x;
+the CPU seconds compare): import 5.6 s wall / 3.5 s CPU, parse cold 47.8 / 13.5, parse partial 25.8 / 5.7;
+``build`` 122.6 s wall / 35.3 s CPU (nodes 83.6 s: models 64.7 + staging 27.6, tests 43.6, seeds 5.5 node
+seconds; median test 0.152 s) against ``build dbt`` (plain ``dbt build``, JSON artifacts) 135.2 / 42.1 and
+``build threads=4`` 145.3 / 38.5 in the same run: 16% less CPU than plain dbt; 4 threads are slower on 2 cores.
 """
 
 from __future__ import annotations

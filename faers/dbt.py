@@ -64,7 +64,8 @@ def run_dbt(
         with _sigint_as_dbt_interrupt():
             manifest = _parsed(path, dbt_vars) if reuse else None
             if reuse and manifest is None:
-                parsed = dbtRunner().invoke(["parse", *common, "--no-write-json"])
+                quiet = [flag for flag in args if flag in ("--quiet", "-q")]
+                parsed = dbtRunner().invoke(["parse", *common, "--no-write-json", *quiet])
                 if parsed.success:
                     manifest = _keep(path, dbt_vars, parsed.result)
                 else:
