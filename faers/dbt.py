@@ -42,10 +42,11 @@ def run_dbt(
     A file locked by another process raises WarehouseLockedError before dbt starts; Ctrl-C during the run
     marks the build 'interrupted' in audit.builds (faers.builds) and raises KeyboardInterrupt again.
 
-    dbt's JSON artifacts (target/manifest.json, run_results.json) are written only with ``write_json``
-    (writing them costs seconds per invocation; each node's timing is in audit.build_nodes, and the
-    result object holds the run results). The parsed manifest is kept for the process (``parsed_manifest``):
-    a later invocation with the same vars, warehouse name and project files skips dbt's parse.
+    dbt's JSON artifacts (target/manifest.json, run_results.json) are written only with ``write_json`` or
+    dbt's env var DBT_WRITE_JSON=true (writing them costs seconds per invocation; each node's timing is in
+    audit.build_nodes, and the result object holds the run results). The parsed manifest is kept for the
+    process (``parsed_manifest``): a later invocation with the same vars, warehouse name and project files
+    skips dbt's parse.
     """
     from dbt.cli.main import dbtRunner
     from dbt_common.invocation import get_invocation_id
@@ -56,7 +57,9 @@ def run_dbt(
     common = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if dbt_vars:
         common += ["--vars", json.dumps(dict(dbt_vars))]
-    json_flag = [] if write_json or {"--write-json", "--no-write-json"} & set(args) else ["--no-write-json"]
+    # dbt's JSON artifacts: with write_json, a --[no-]write-json of args, or dbt's own env var DBT_WRITE_JSON
+    chosen = write_json or "DBT_WRITE_JSON" in os.environ or {"--write-json", "--no-write-json"} & set(args)
+    json_flag = [] if chosen else ["--no-write-json"]
     cli_args = [*args, *common, *json_flag]
     reuse = bool(args) and args[0] in MANIFEST_COMMANDS and not {"--target", "--profile", "--vars"} & set(args)
     result = None
