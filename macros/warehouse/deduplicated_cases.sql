@@ -22,11 +22,13 @@
     {%- endif -%}
 with
 
-demographics as (
+reports as (
 
-    -- loaded_at and logic_version only drive the incremental staging table
-    select {{ faers_star_except(['loaded_at', 'logic_version']) }} from {{ ref('stg_faers__demo') }}
-    where true
+    -- the columns the rule decides on; the kept rows' other columns are read once, at the end (kept_rows)
+    select primary_id, case_id, quarter, source_file, line_number, fda_dt
+    from {{ ref('stg_faers__demo') }}
+    where primary_id is not null
+        and case_id is not null
     {%- if last_quarter is not none %}
         and quarter <= '{{ last_quarter }}'
     {%- endif %}
@@ -53,9 +55,7 @@ deleted_cases as (
 latest_row_per_report as (
 
     select *
-    from demographics
-    where primary_id is not null
-        and case_id is not null
+    from reports
     qualify row_number() over (
         partition by primary_id
         order by quarter desc, line_number desc
@@ -84,7 +84,20 @@ without_deleted_cases as (
     where latest_report_per_case.case_id in (select case_id from {{ case_ids }})
     {%- endif %}
 
+),
+
+kept_rows as (
+
+    -- the kept DEMO lines (a line is its quarter, file and line number), every column but loaded_at and
+    -- logic_version (they only drive the incremental staging table)
+    select {{ faers_star_except(['loaded_at', 'logic_version']) }}
+    from {{ ref('stg_faers__demo') }} as demographics
+    semi join without_deleted_cases
+        on demographics.quarter = without_deleted_cases.quarter
+        and demographics.line_number = without_deleted_cases.line_number
+        and coalesce(demographics.source_file, '') = coalesce(without_deleted_cases.source_file, '')
+
 )
 
-select * from without_deleted_cases
+select * from kept_rows
 {%- endmacro %}
