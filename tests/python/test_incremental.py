@@ -487,3 +487,18 @@ def test_changed_typing_logic_retypes_every_quarter_and_rewrites_every_case(
     for mart in ("dim_case", "fct_case_drug"):
         count = f"select count(*) from main.{mart}"
         assert _scalar(db_path, count) == _scalar(warehouses.incremental, count)
+
+
+def test_as_of_quarter_rebuilds_the_deduplication_in_full(warehouses: Warehouses, tmp_path: Path) -> None:
+    """var as_of_quarter (a snapshot) re-deduplicates every case, giving FAERS as it stood after that quarter (the
+    kept reports of the two-quarter build). Back to the latest state the rule's rendered SQL differs from the
+    record's logic_version, so every case is re-deduplicated again (reason 'logic', as in
+    test_changed_typing_logic_retypes_every_quarter_and_rewrites_every_case)."""
+    db_path = tmp_path / "as_of.duckdb"
+    shutil.copyfile(warehouses.incremental, db_path)
+    dedup = ["int_cases_deduplicated_changes", "int_cases_deduplicated", "int_cases_deduplicated_built"]
+    run_dbt(["run", "--select", *dedup], db_path=db_path, dbt_vars={"as_of_quarter": QUARTERS[1]})
+    assert _rows(db_path, f"select case_id, reasons from {DEDUP_CHANGES}") == [(None, "as_of_quarter")]
+    assert dict(_rows(db_path, f"select case_id, primary_id from {DEDUP}")) == warehouses.kept_before
+    logic_versions = f"select distinct logic_version from {DEDUP}_built"
+    assert _rows(db_path, logic_versions) != _rows(warehouses.incremental, logic_versions)
