@@ -158,6 +158,7 @@ def run_stage(name: str, args: list[str], db: Path, target: Path, env: dict[str,
         "FAERS_DUCKDB": str(db),
         "DBT_TARGET_PATH": str(target),
         "DBT_LOG_PATH": str(target / "logs"),
+        "DBT_WRITE_JSON": "true",  # faers build/update write dbt's run_results.json only when asked
         **(env or {}),
     }
     command = [sys.executable, "-m", "faers.cli", *args]

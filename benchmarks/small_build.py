@@ -1,20 +1,23 @@
 """Where the time of a small warehouse's ``dbt build`` goes: start-up, parse, per-node overhead, per layer.
 
     python benchmarks/small_build.py --workdir /tmp/small                  # default sample and 90k cases
-    python benchmarks/small_build.py --workdir /tmp/small --variants threads=1,threads=4
+    python benchmarks/small_build.py --workdir /tmp/small --worlds 90k --variants json,threads=4 --repeat 2
 
 For each world (the default sample, 5k cases over 8 quarters; and ``faers sample --cases 90000`` over 6
 quarters) it loads the zips once, then times in child processes, each on a fresh copy of the loaded file:
 
 * ``import``: ``python -c "import dbt.cli.main"`` (interpreter + dbt imports, no project);
 * ``parse (cold)`` / ``parse (partial)``: ``dbt parse`` without and with dbt's partial-parse cache;
-* ``build``: ``dbt build`` (partial parse), with per-layer sums of the nodes' execution times from
-  ``run_results.json`` and the median time of the cheapest node kind (generic tests on small tables) as
-  the per-node overhead;
-* each ``--variants`` entry: the build again with a dbt flag or var changed (``threads=N``,
-  ``exclude=SELECTOR``), so a setting's effect is measured in the same run as the baseline.
+* ``build``: the build of ``faers build`` (``faers.dbt.run_dbt(["build"])``: partial parse, no JSON
+  artifacts), with per-layer sums of the nodes' execution times from ``audit.build_nodes`` (the build log's
+  per-node record) and the median time of the cheapest node kind (data tests) as the per-node overhead;
+* each ``--variants`` entry: the build again with one thing changed, in the same run as the baseline (with
+  ``--repeat N`` baseline and variants alternate N times): ``dbt`` (plain ``dbt build``: one invocation
+  that parses, then builds, writing target/manifest.json and run_results.json), ``json`` (``faers build``
+  with the JSON artifacts), ``threads=N``, ``exclude=SELECTOR``, ``selector=NAME``.
 
-Prints a table per world; the machine's core count and load average with it.
+Prints a table per world: wall seconds, the child's CPU seconds (user + system: less sensitive to the
+other load of a shared machine than wall time), the machine's core count and load average with it.
 
 Measured 2026-12-03 on 2 cores shared with 7 other agents (load average 7-19: only shares mean something):
 default sample: import 4.6 s, parse cold 18.8 s / partial 6.6 s, build 32.5 s wall (21.3 s in dbt, 234
@@ -23,6 +26,14 @@ seeds 1.5, reference seeds 0.4; median test 0.062 s). 90k cases over 6 quarters 
 28.4 s, parse partial 68.3 s, build 271.2 s wall / 186.2 s in dbt (models 110.5 + staging 39.8, tests 99.6,
 unit tests 37.8, reference tests and seeds 15.2, seeds 8.6). The threads variants were not comparable
 (the load average doubled during the run).
+
+Measured again 2026-12-03 after the cuts (``faers build`` without JSON artifacts and on the kept or partially
+parsed manifest, the drug dictionary read without its fuzzy index, the demo MedDRA seeds' tests moved to
+selector code_checks: 266 nodes instead of 283), 90k cases, load average 10.5 (wall times inflated ~5x;
+the CPU seconds compare): import 5.6 s wall / 3.5 s CPU, parse cold 47.8 / 13.5, parse partial 25.8 / 5.7;
+``build`` 122.6 s wall / 35.3 s CPU (nodes 83.6 s: models 64.7 + staging 27.6, tests 43.6, seeds 5.5 node
+seconds; median test 0.152 s) against ``build dbt`` (plain ``dbt build``, JSON artifacts) 135.2 / 42.1 and
+``build threads=4`` 145.3 / 38.5 in the same run: 16% less CPU than plain dbt; 4 threads are slower on 2 cores.
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,14 +59,39 @@ WORLDS = {
 }
 
 
-def run(command: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of a child process."""
+    cpu, started = _children_cpu(), time.perf_counter()
     result = subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         print(result.stdout[-3000:], result.stderr[-2000:])
         raise SystemExit(f"failed: {' '.join(command)}")
-    return seconds
+    return seconds, _children_cpu() - cpu
+
+
+BUILD = (
+    "import json, sys; from faers.dbt import run_dbt; "
+    "run_dbt(json.loads(sys.argv[1]), write_json=sys.argv[2] == 'json')"
+)
+
+
+def build_nodes(db: Path) -> list[dict]:
+    """The nodes of the warehouse's latest build (audit.build_nodes)."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as conn:
+        cursor = conn.execute(
+            "select unique_id, resource_type, execution_time, started_at, completed_at from audit.build_nodes "
+            "where build_id = (select max(build_id) from audit.build_nodes)"
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def dbt(args: list[str]) -> list[str]:
@@ -70,9 +107,9 @@ def dbt(args: list[str]) -> list[str]:
     ]
 
 
-def layers(results: dict) -> dict[str, float]:
+def layers(nodes: list[dict]) -> dict[str, float]:
     groups: dict[str, float] = {}
-    for r in results["results"]:
+    for r in nodes:
         kind, _, name = r["unique_id"].split(".", 2)
         if kind == "model":
             path = name.split(".")[-1]
@@ -83,7 +120,7 @@ def layers(results: dict) -> dict[str, float]:
     return groups
 
 
-def measure_world(name: str, spec: dict, workdir: Path, variants: list[str]) -> None:
+def measure_world(name: str, spec: dict, workdir: Path, variants: list[str], repeat: int) -> None:
     from faers.sample import generate
     from loaders import load_paths
 
@@ -96,7 +133,7 @@ def measure_world(name: str, spec: dict, workdir: Path, variants: list[str]) -> 
     target = folder / "target"
     shutil.rmtree(target, ignore_errors=True)
     env = {**os.environ, "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(folder / "logs")}
-    rows: list[tuple[str, float, str]] = []
+    rows: list[tuple[str, tuple[float, float], str]] = []
     rows.append(("import (python + dbt)", run([sys.executable, "-c", "import dbt.cli.main"], env), ""))
     db = folder / "build.duckdb"
     env["FAERS_DUCKDB"] = str(db)
@@ -104,39 +141,48 @@ def measure_world(name: str, spec: dict, workdir: Path, variants: list[str]) -> 
     rows.append(("parse (cold)", run(dbt(["parse", "--no-partial-parse"]), env), ""))
     rows.append(("parse (partial)", run(dbt(["parse"]), env), ""))
 
-    def build(label: str, extra: list[str]) -> None:
+    def build(label: str, variant: str) -> None:
         shutil.copyfile(raw, db)
-        seconds = run(dbt(["build", *extra]), env)
-        results = json.loads((target / "run_results.json").read_text())
-        tests = [float(r["execution_time"]) for r in results["results"] if r["unique_id"].startswith("test.")] or [0.0]
+        key, _, value = variant.partition("=")
+        extra = [f"--{key}", value] if value else []
+        if key == "dbt":
+            seconds = run(dbt(["build"]), env)
+        else:
+            seconds = run([sys.executable, "-c", BUILD, json.dumps(["build", *extra]), key], env)
+        nodes = build_nodes(db)
+        tests = [float(r["execution_time"]) for r in nodes if r["unique_id"].startswith("test.")] or [0.0]
+        span = (max(r["completed_at"] for r in nodes) - min(r["started_at"] for r in nodes)).total_seconds()
         detail = (
-            f"{len(results['results'])} nodes, dbt elapsed {float(results['elapsed_time']):.1f} s, "
+            f"{len(nodes)} nodes, first node start to last node end {span:.1f} s, "
             f"median test {statistics.median(tests):.3f} s; "
-            + ", ".join(f"{k} {v:.1f}" for k, v in sorted(layers(results).items(), key=lambda kv: -kv[1]))
+            + ", ".join(f"{k} {v:.1f}" for k, v in sorted(layers(nodes).items(), key=lambda kv: -kv[1]))
         )
         rows.append((label, seconds, detail))
 
-    build("build", [])
-    for variant in variants:
-        key, _, value = variant.partition("=")
-        build(f"build {variant}", [f"--{key}", value])
+    for _ in range(repeat):
+        build("build", "")
+        for variant in variants:
+            build(f"build {variant}", variant)
     db.unlink(missing_ok=True)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\n{name}: {os.cpu_count()} cores, load average {load}")
-    for label, seconds, detail in rows:
-        print(f"  {label:<28}{seconds:7.1f} s  {detail}")
+    for label, (seconds, cpu), detail in rows:
+        print(f"  {label:<28}{seconds:7.1f} s wall {cpu:7.1f} s cpu  {detail}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--variants", default="", help="Comma-separated: threads=N, exclude=SELECTOR.")
+    parser.add_argument(
+        "--variants", default="", help="Comma-separated: dbt, json, threads=N, exclude=SELECTOR, selector=NAME."
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="Builds of the baseline and of each variant.")
     parser.add_argument("--worlds", default="all", help="'default', '90k' or 'all'.")
     args = parser.parse_args()
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     for name, spec in WORLDS.items():
         if args.worlds == "all" or args.worlds in name:
-            measure_world(name, spec, args.workdir, variants)
+            measure_world(name, spec, args.workdir, variants, args.repeat)
 
 
 if __name__ == "__main__":

@@ -99,7 +99,12 @@ def main() -> None:
         warehouse = work / "warehouse.duckdb"
         for leftover in (warehouse, work / "warehouse.duckdb.wal"):
             leftover.unlink(missing_ok=True)
-        duck_env = {**env, "DBT_TARGET_PATH": str(work / "target_duckdb"), "DBT_LOG_PATH": str(work / "logs")}
+        duck_env = {  # DBT_WRITE_JSON: faers build writes run_results.json and manifest.json only when asked
+            **env,
+            "DBT_TARGET_PATH": str(work / "target_duckdb"),
+            "DBT_LOG_PATH": str(work / "logs"),
+            "DBT_WRITE_JSON": "true",
+        }
         load = run("load (faers load)", [*FAERS, "load", str(zips), "--db", str(warehouse)], duck_env)
         build = run("build (faers build)", [*FAERS, "build", "--db", str(warehouse)], duck_env)
         report["duckdb"] = {"load": load, "build": build, **stages(work / "target_duckdb", work / "target_duckdb")}

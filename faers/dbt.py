@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,13 @@ from faers.errors import FaersError, check_not_locked, one_line
 from loaders.paths import ENV_VAR, PROJECT_DIR, warehouse_path
 
 FAILED_STATUSES = ("error", "fail", "runtime error")
+# Commands that run on a parsed manifest (dbtRunner(manifest=...) skips their parse); others always parse.
+MANIFEST_COMMANDS = frozenset({"build", "run", "test", "seed", "snapshot", "compile", "show", "ls", "list", "docs"})
+PROJECT_FOLDERS = ("models", "macros", "seeds", "tests", "analyses", "snapshots")
+_MANIFESTS_KEPT = 8
+# Files whose change changes dbt's parse (doc blocks are .md; Python models .py under models/).
+_PROJECT_SUFFIXES = frozenset({".sql", ".yml", ".yaml", ".csv", ".md"})
+_manifests: OrderedDict[tuple[str, ...], Any] = OrderedDict()
 
 
 class DbtError(FaersError, RuntimeError):
@@ -26,12 +34,19 @@ def run_dbt(
     *,
     db_path: Path | None = None,
     dbt_vars: Mapping[str, Any] | None = None,
+    write_json: bool = False,
 ) -> Any:
     """Run ``dbt <args>`` in-process on the repo's project; raise DbtError if it fails.
 
     The warehouse is ``db_path`` (default: FAERS_DUCKDB / warehouse.duckdb). Returns dbt's result object.
     A file locked by another process raises WarehouseLockedError before dbt starts; Ctrl-C during the run
     marks the build 'interrupted' in audit.builds (faers.builds) and raises KeyboardInterrupt again.
+
+    dbt's JSON artifacts (target/manifest.json, run_results.json) are written only with ``write_json`` or
+    dbt's env var DBT_WRITE_JSON=true (writing them costs seconds per invocation; each node's timing is in
+    audit.build_nodes, and the result object holds the run results). The parsed manifest is kept for the
+    process (``parsed_manifest``): a later invocation with the same vars, warehouse name and project files
+    skips dbt's parse.
     """
     from dbt.cli.main import dbtRunner
     from dbt_common.invocation import get_invocation_id
@@ -39,19 +54,27 @@ def run_dbt(
     path = (db_path or warehouse_path()).resolve()
     check_not_locked(path)
     os.environ[ENV_VAR] = str(path)
-    cli_args = [
-        *args,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-    ]
+    common = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if dbt_vars:
-        cli_args += ["--vars", json.dumps(dict(dbt_vars))]
+        common += ["--vars", json.dumps(dict(dbt_vars))]
+    # dbt's JSON artifacts: with write_json, a --[no-]write-json of args, or dbt's own env var DBT_WRITE_JSON
+    chosen = write_json or "DBT_WRITE_JSON" in os.environ or {"--write-json", "--no-write-json"} & set(args)
+    json_flag = [] if chosen else ["--no-write-json"]
+    cli_args = [*args, *common, *json_flag]
+    reuse = bool(args) and args[0] in MANIFEST_COMMANDS and not {"--target", "--profile", "--vars"} & set(args)
     result = None
     try:
         with _sigint_as_dbt_interrupt():
-            result = dbtRunner().invoke(cli_args)
+            manifest = _parsed(path, dbt_vars) if reuse else None
+            if reuse and manifest is None:
+                quiet = [flag for flag in args if flag in ("--quiet", "-q")]
+                parsed = dbtRunner().invoke(["parse", *common, "--no-write-json", *quiet])
+                if parsed.success:
+                    manifest = _keep(path, dbt_vars, parsed.result)
+                else:
+                    result = parsed
+            if result is None:
+                result = dbtRunner(manifest=manifest).invoke(cli_args)
     except KeyboardInterrupt:
         pass  # dbt usually returns it as result.exception; either way the build is marked below
     finally:
@@ -63,6 +86,64 @@ def run_dbt(
             raise KeyboardInterrupt
         raise DbtError(failure_message(args, path, result))
     return result
+
+
+def parsed_manifest(db_path: Path | None = None, dbt_vars: Mapping[str, Any] | None = None) -> Any:
+    """dbt's parsed Manifest of the project for these vars (kept from an earlier ``run_dbt``, else parsed)."""
+    path = (db_path or warehouse_path()).resolve()
+    manifest = _parsed(path, dbt_vars)
+    if manifest is None:
+        result = run_dbt(["parse"], db_path=path, dbt_vars=dbt_vars)
+        manifest = _keep(path, dbt_vars, result.result)
+    return manifest
+
+
+def _manifest_key(path: Path, dbt_vars: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """What dbt's parse of this project depends on, short of env vars (checked against the manifest's own
+    record of them): the vars, the warehouse's name (dbt-duckdb's database), the storage version of the
+    profile, and every project file's path, size and modification time."""
+    files = [PROJECT_DIR / "dbt_project.yml", PROJECT_DIR / "selectors.yml", PROJECT_DIR / "profiles.yml"]
+    for folder in PROJECT_FOLDERS:
+        files += sorted(
+            file
+            for file in (PROJECT_DIR / folder).rglob("*")
+            if file.suffix in _PROJECT_SUFFIXES or (folder == "models" and file.suffix == ".py")
+        )
+    stamps = []
+    for file in files:
+        with contextlib.suppress(OSError):
+            stat = file.stat()
+            stamps.append(f"{file}:{stat.st_size}:{stat.st_mtime_ns}")
+    return (
+        json.dumps(dict(dbt_vars or {}), sort_keys=True, default=str),
+        path.stem,
+        os.environ.get("FAERS_STORAGE_VERSION", ""),
+        "|".join(stamps),
+    )
+
+
+def _parsed(path: Path, dbt_vars: Mapping[str, Any] | None) -> Any:
+    """The kept manifest for this parse, if the env vars it read still have the values it read."""
+    key = _manifest_key(path, dbt_vars)
+    manifest = _manifests.get(key)
+    if manifest is None:
+        return None
+    from dbt.constants import DEFAULT_ENV_PLACEHOLDER  # what dbt records for an unset env var read with a default
+
+    for name, value in (getattr(manifest, "env_vars", None) or {}).items():
+        now = os.environ.get(name, DEFAULT_ENV_PLACEHOLDER)
+        if now != value:
+            _manifests.pop(key, None)
+            return None
+    _manifests.move_to_end(key)
+    return manifest
+
+
+def _keep(path: Path, dbt_vars: Mapping[str, Any] | None, manifest: Any) -> Any:
+    _manifests[_manifest_key(path, dbt_vars)] = manifest
+    while len(_manifests) > _MANIFESTS_KEPT:
+        _manifests.popitem(last=False)
+    return manifest
 
 
 @contextlib.contextmanager

@@ -90,7 +90,9 @@
 {%- endmacro %}
 
 {#- on-run-end: 'complete' when every node succeeded (passing or warning tests), else 'failed' with the
-    nodes that errored or failed (failed_nodes; their dependents were skipped). -#}
+    nodes that errored or failed (failed_nodes; their dependents were skipped). Each node's outcome and
+    timing goes to audit.build_nodes (what dbt's target/run_results.json holds, which `faers build` does
+    not write: writing dbt's JSON artifacts costs seconds per build). -#}
 {% macro record_build_end(results) -%}
     {{ return(adapter.dispatch('record_build_end')(results)) }}
 {%- endmacro %}
@@ -119,7 +121,35 @@
             status = '{{ "failed" if failed or skipped else "complete" }}',
             n_nodes = {{ nodes | length }},
             failed_nodes = [{% for node in failed %}{{ build_log_literal(node) }}{{ ', ' if not loop.last }}{% endfor %}]::varchar[]
-        where invocation_id = '{{ invocation_id }}'
+        where invocation_id = '{{ invocation_id }}';
+        create table if not exists audit.build_nodes (
+            build_id integer not null,
+            unique_id varchar not null,
+            resource_type varchar not null,
+            status varchar not null,
+            thread_id varchar,
+            started_at timestamp,
+            completed_at timestamp,
+            execution_time double,
+            primary key (build_id, unique_id)
+        );
+        {%- if nodes %}
+        insert into audit.build_nodes
+        select b.build_id, n.*
+        from audit.builds as b
+        cross join (values
+        {%- for result in results if result.node.resource_type != 'operation' %}
+            {%- set starts = result.timing | map(attribute='started_at') | reject('none') | list %}
+            {%- set ends = result.timing | map(attribute='completed_at') | reject('none') | list %}
+            ({{ build_log_literal(result.node.unique_id) }}, '{{ result.node.resource_type }}',
+             {{ build_log_literal(result.status) }}, {{ build_log_literal(result.thread_id) }},
+             {{ build_log_literal(starts | min if starts else none) }}::timestamp,
+             {{ build_log_literal(ends | max if ends else none) }}::timestamp,
+             {{ result.execution_time or 0 }}){{ ',' if not loop.last }}
+        {%- endfor %}
+        ) as n (unique_id, resource_type, status, thread_id, started_at, completed_at, execution_time)
+        where b.invocation_id = '{{ invocation_id }}'
+        {%- endif %}
         {%- endcall -%}
         {%- do adapter.commit() -%}
     {%- endif -%}

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.slow
 def test_docs_generate_on_the_built_warehouse(built_warehouse, tmp_path: Path) -> None:
     db = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse.db_path, db)
-    run_dbt(["docs", "generate"], db_path=db, dbt_vars={"explorer": True})  # the session warehouse has the explorer
+    # the session warehouse has the explorer
+    run_dbt(["docs", "generate"], db_path=db, dbt_vars={"explorer": True}, write_json=True)
     target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
     catalog = json.loads((target / "catalog.json").read_text())
     manifest = json.loads((target / "manifest.json").read_text())
@@ -64,6 +65,6 @@ def test_source_freshness_of_the_load_log(built_warehouse, tmp_path: Path) -> No
         conn.execute("update raw.load_log set loaded_at = loaded_at - interval 300 day")
     target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
     with pytest.raises(Exception, match="freshness"):
-        run_dbt(["source", "freshness", "--select", "source:faers.load_log"], db_path=db)
+        run_dbt(["source", "freshness", "--select", "source:faers.load_log"], db_path=db, write_json=True)
     sources = json.loads((target / "sources.json").read_text())["results"]
     assert [r["status"] for r in sources] == ["error"]

@@ -28,7 +28,7 @@ def _results() -> dict[str, str]:
 
 @pytest.mark.slow
 def test_golden_selector_seeds_the_reference_and_every_gate_passes(tmp_path: Path) -> None:
-    run_dbt(["build", "--selector", "golden"], db_path=tmp_path / "golden.duckdb")
+    run_dbt(["build", "--selector", "golden"], db_path=tmp_path / "golden.duckdb", write_json=True)
     results = _results()
     assert {name: results[name] for name in GATES} == dict.fromkeys(GATES, "pass")
     assert {name: results[name] for name in REFERENCE_SEEDS} == dict.fromkeys(REFERENCE_SEEDS, "success")
@@ -39,7 +39,12 @@ def test_golden_selector_seeds_the_reference_and_every_gate_passes(tmp_path: Pat
 def test_the_gate_fails_when_a_formula_is_off(tmp_path: Path) -> None:
     # GIVEN a wrong normal quantile for the Woolf/PRR/Bate/Gould intervals WHEN the gate runs THEN it fails
     with pytest.raises(DbtError):
-        run_dbt(["build", "--selector", "golden"], db_path=tmp_path / "golden.duckdb", dbt_vars={"z_975": 1.96})
+        run_dbt(
+            ["build", "--selector", "golden"],
+            db_path=tmp_path / "golden.duckdb",
+            dbt_vars={"z_975": 1.96},
+            write_json=True,
+        )
     results = _results()
     assert results["assert_signal_macros_match_reference"] == "fail"
     assert results["assert_mgps_posterior_matches_reference"] == "pass"
@@ -66,3 +71,11 @@ def test_the_production_selector_leaves_the_unit_tests_to_ci(tmp_path: Path) -> 
     assert "faers.marts.signals.signals" in production
     # AND the explorer's tables are opt-in (var explorer, `faers build --explorer`): not in a default build
     assert not {node for node in production if ".explorer." in node}
+    # AND selector code_checks (`make test`) holds the unit tests and the demo MedDRA seeds' tests, none of them in
+    # a user's build, while the seeds themselves are built and the seeds users extend keep their tests
+    code_checks = set(run_dbt(["ls", "--selector", "code_checks"], db_path=tmp_path / "w.duckdb").result)
+    seed_checks = code_checks - every_unit_test
+    assert seed_checks and all(".meddra_demo." in node for node in seed_checks)
+    assert not production & code_checks
+    assert "faers.meddra_demo.meddra_demo_pt" in production
+    assert {node for node in production if "drug_synonyms" in node} - {"faers.drug_synonyms"}

@@ -8,8 +8,6 @@ against an independent computation. Several vars share one run where their effec
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from scipy import special
 from typer.testing import CliRunner
 
 from faers import mgps
-from faers.dbt import DbtError, run_dbt
+from faers.dbt import DbtError, parsed_manifest, run_dbt
 from faers.vars import built_suspect_roles, parse_vars_option, var_rules
 
 pytestmark = pytest.mark.slow
@@ -144,8 +142,9 @@ def test_every_config_key_a_python_model_reads_is_one_dbt_passes_it(built_wareho
     # dbt hands a Python model only the keys it found as dbt.config.get("<literal>") calls when parsing
     # (it skips calls inside `or`/`if` expressions: how var mgps_likelihood was lost); each must also be set
     # in the model's YAML config, where the var is rendered.
-    manifest = json.loads((Path(os.environ["DBT_TARGET_PATH"]) / "manifest.json").read_text())
-    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["language"] == "python"]
+    manifest = parsed_manifest(built_warehouse.db_path, {"explorer": True})  # as manifest.json has it
+    nodes = [node.to_dict(omit_none=True) for node in manifest.nodes.values()]
+    models = [n for n in nodes if n["resource_type"] == "model" and n["language"] == "python"]
     assert models
     for node in models:
         read = set(re.findall(r"""dbt\.config\.get\(\s*["'](\w+)["']""", node["raw_code"]))
