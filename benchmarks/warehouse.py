@@ -8,8 +8,8 @@ warehouse nodes only (seeds, staging, dedup and normalisation, core marts and th
 * staging as views (dbt var ``incremental_staging: false``): a build of 1, 2, ... N quarters, which is also
   what every ``faers update`` costs in that design (every quarter is re-typed);
 * incremental staging (the default): a full build of the first quarter, then one ``faers update`` per quarter
-  (load one quarter, ``dbt build``: the per-quarter staging tables type only the new quarter; dedup and
-  everything after it are rebuilt), and a ``--full-refresh`` build of all N quarters;
+  (load one quarter, ``dbt build``: the per-quarter staging tables type only the new quarter; dedup and the
+  case marts rewrite only the cases it touches), and a ``--full-refresh`` build of all N quarters;
 
 with the per-quarter slope of a least-squares line through each series (target: under 60 s for one quarter on
 2 cores, linear in quarters). The row counts of each incremental state are checked against the views build.

@@ -8,20 +8,35 @@
     last_quarter 'YYYYQn': FAERS as published after that quarter: only the DEMO rows of quarters up to
     it and the deleted-case lists published up to it, so a case followed up later keeps the version of
     its last quarter, and a case deleted later is still there. Rows without a primary_id or a case_id
-    cannot be deduplicated and are left out. -#}
-{% macro deduplicated_cases(last_quarter=none) -%}
+    cannot be deduplicated and are left out.
+    case_ids none: every case. case_ids a relation (or parenthesised query) with a column case_id: the
+    same rule for those cases only (the incremental int_cases_deduplicated re-deduplicates the cases
+    int_cases_deduplicated_changes lists). A case's result depends on the rows of its own primary_ids
+    alone (step 1 looks at every row of a primary_id, under any case_id; step 2 at the case's reports), so
+    the rows read are those of every primary_id the listed cases ever used, and only the listed cases'
+    results are returned (another case reached through a shared primary_id is not complete here). -#}
+{% macro deduplicated_cases(last_quarter=none, case_ids=none) -%}
     {%- if execute and last_quarter is not none and not modules.re.match('^[0-9]{4}Q[1-4]$', last_quarter | string) -%}
         {{ exceptions.raise_compiler_error(
             "deduplicated_cases: last_quarter must be a quarter such as 2024Q3, got " ~ last_quarter) }}
     {%- endif -%}
 with
 
-demographics as (
+reports as (
 
-    -- loaded_at and logic_version only drive the incremental staging table
-    select {{ faers_star_except(['loaded_at', 'logic_version']) }} from {{ ref('stg_faers__demo') }}
+    -- the columns the rule decides on; the kept rows' other columns are read once, at the end (kept_rows)
+    select primary_id, case_id, quarter, source_file, line_number, fda_dt
+    from {{ ref('stg_faers__demo') }}
+    where primary_id is not null
+        and case_id is not null
     {%- if last_quarter is not none %}
-    where quarter <= '{{ last_quarter }}'
+        and quarter <= '{{ last_quarter }}'
+    {%- endif %}
+    {%- if case_ids is not none %}
+        and primary_id in (
+            select primary_id from {{ ref('stg_faers__demo') }}
+            where case_id in (select case_id from {{ case_ids }})
+        )
     {%- endif %}
 
 ),
@@ -40,9 +55,7 @@ deleted_cases as (
 latest_row_per_report as (
 
     select *
-    from demographics
-    where primary_id is not null
-        and case_id is not null
+    from reports
     qualify row_number() over (
         partition by primary_id
         order by quarter desc, line_number desc
@@ -67,8 +80,24 @@ without_deleted_cases as (
     from latest_report_per_case
     anti join deleted_cases
         on latest_report_per_case.case_id = deleted_cases.case_id
+    {%- if case_ids is not none %}
+    where latest_report_per_case.case_id in (select case_id from {{ case_ids }})
+    {%- endif %}
+
+),
+
+kept_rows as (
+
+    -- the kept DEMO lines (a line is its quarter, file and line number), every column but loaded_at and
+    -- logic_version (they only drive the incremental staging table)
+    select {{ faers_star_except(['loaded_at', 'logic_version']) }}
+    from {{ ref('stg_faers__demo') }} as demographics
+    semi join without_deleted_cases
+        on demographics.quarter = without_deleted_cases.quarter
+        and demographics.line_number = without_deleted_cases.line_number
+        and coalesce(demographics.source_file, '') = coalesce(without_deleted_cases.source_file, '')
 
 )
 
-select * from without_deleted_cases
+select * from kept_rows
 {%- endmacro %}

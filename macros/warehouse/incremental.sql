@@ -8,9 +8,8 @@
         expressions (macros and vars expanded), so editing a staging model, a warehouse macro or a var it
         uses re-types every quarter without a manual --full-refresh;
       * its raw rows have no load_log entry (not written by the loader: re-typed on every run).
-    Rows of quarters no longer in raw.load_log are deleted. Deduplication stays a full rebuild (a follow-up
-    in a new quarter changes which version of an old case wins); the case marts after it are incremental per
-    case (below); the aggregates over all cases (cells, prior, signals, explorer) are full rebuilds (N changes
+    Rows of quarters no longer in raw.load_log are deleted. Deduplication and the case marts after it are
+    incremental per case (below); the aggregates over all cases (cells, prior, signals, explorer) are full rebuilds (N changes
     every cell). `dbt build --full-refresh` rebuilds all.
     The dbt var `incremental_staging: false` makes these models plain views again (no typed copy on disk;
     every build then re-types every quarter: benchmarks/warehouse.py measures both). -#}
@@ -156,50 +155,116 @@ select * from renamed
     ]) }}
 {%- endmacro %}
 
-{#- Config of an incremental case mart (called at the top of its model). -#}
-{% macro faers_case_mart() -%}
+{#- Config of an incremental case mart (called at the top of its model), and of int_cases_deduplicated
+    (changes: the model listing the cases to rewrite, one row per case_id, or one row with case_id NULL for
+    every case). -#}
+{% macro faers_case_mart(changes='int_case_mart_changes') -%}
     {%- if faers_case_marts_incremental() -%}
-        {%- set changes = ref('int_case_mart_changes') -%}
+        {%- set changes_relation = ref(changes) -%}
         {{ config(
             materialized='incremental',
             incremental_strategy='append',
             on_schema_change='fail',
-            pre_hook="{{ faers_delete_changed_cases() }}",
+            pre_hook="{{ faers_delete_changed_cases('" ~ changes ~ "') }}",
         ) }}
     {%- endif -%}
 {%- endmacro %}
 
-{#- True when this incremental run rewrites every case (int_case_mart_changes holds one row, case_id NULL). -#}
-{% macro faers_every_case_changed() -%}
+{#- True when this incremental run rewrites every case (the changes model holds one row, case_id NULL). -#}
+{% macro faers_every_case_changed(changes='int_case_mart_changes') -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(true) }}
     {%- endif -%}
-    {%- set result = run_query("select count(*) from " ~ ref('int_case_mart_changes') ~ " where case_id is null") -%}
+    {%- set result = run_query("select count(*) from " ~ ref(changes) ~ " where case_id is null") -%}
     {{ return(result.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 {#- `relation` (of rows with a case_id) restricted to the changed cases on an incremental run, else all of it. -#}
-{% macro faers_changed_cases(relation) -%}
-    {%- if faers_case_marts_incremental() and is_incremental() and not faers_every_case_changed() -%}
-        (select * from {{ relation }} where case_id in (select case_id from {{ ref('int_case_mart_changes') }}))
+{% macro faers_changed_cases(relation, changes='int_case_mart_changes') -%}
+    {%- if faers_case_marts_incremental() and is_incremental() and not faers_every_case_changed(changes) -%}
+        (select * from {{ relation }} where case_id in (select case_id from {{ ref(changes) }}))
     {%- else -%}
         {{ relation }}
     {%- endif -%}
 {%- endmacro %}
 
+{#- The changed cases (a parenthesised query with a column case_id) on an incremental run that does not rewrite
+    every case, else none (every case). -#}
+{% macro faers_changed_case_ids(changes) -%}
+    {%- if faers_case_marts_incremental() and is_incremental() and not faers_every_case_changed(changes) -%}
+        {{ return('(select case_id from ' ~ ref(changes) ~ ')') }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
 {#- Pre-hook of a case mart: delete the changed cases' rows (all rows when every case changed). -#}
-{% macro faers_delete_changed_cases() -%}
+{% macro faers_delete_changed_cases(changes='int_case_mart_changes') -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        {%- if not faers_every_case_changed() %}
-        where case_id in (select case_id from {{ ref('int_case_mart_changes') }})
+        {%- if not faers_every_case_changed(changes) %}
+        where case_id in (select case_id from {{ ref(changes) }})
         {%- endif %}
     {%- else -%}
         select 1
     {%- endif -%}
 {%- endmacro %}
 
+{#- Incremental deduplication (int_cases_deduplicated): a build re-deduplicates only the cases a changed input
+    can affect (int_cases_deduplicated_changes), with the rule's one definition (macro deduplicated_cases,
+    restricted to them). What deduplication was last built from is int_cases_deduplicated_built: per quarter
+    the (primary_id, case_id) of its DEMO rows and the loaded_at they were typed from, the deleted-case lists,
+    and the logic_version below. A quarter is changed when its loaded_at differs (new, reloaded, removed, or
+    not written by the loader: changed on every build); the cases re-deduplicated are the case_ids of the
+    changed quarters' rows, before and after (the record keeps the old ones), every case_id sharing a
+    primary_id with such a row (FAQ Q29: a later quarter's row of a primary_id takes it from another case),
+    and the case_ids that entered or left the deleted-case lists. Every case when the logic changed, when no
+    record exists, or with var as_of_quarter (a snapshot is rebuilt in full). -#}
+
+{#- SQL expression: the md5 of the dedup rule as rendered now (vars expanded) and stg_faers__demo's typing
+    logic. -#}
+{% macro faers_dedup_logic_version() -%}
+    md5(
+        '{{ faers_logic_version(deduplicated_cases(last_quarter=var('as_of_quarter'))) }}'
+        || coalesce((select max(logic_version) from (
+            select logic_version from {{ ref('stg_faers__demo') }} limit 1
+        ) as one_row), '-')
+    )
+{%- endmacro %}
+
+{#- The quarters whose DEMO rows changed since `record` (int_cases_deduplicated_built) was written. -#}
+{% macro faers_dedup_changed_quarters(record) -%}
+    select coalesce(typed.quarter, built.quarter) as quarter
+    from (
+        select quarter, max(loaded_at) as loaded_at
+        from {{ ref('stg_faers__demo') }}
+        group by quarter
+    ) as typed
+    full outer join (
+        select distinct quarter, loaded_at
+        from {{ record }}
+        where kind = 'report'
+    ) as built
+        on typed.quarter = built.quarter
+        and typed.loaded_at = built.loaded_at
+    where typed.quarter is null
+        or built.quarter is null
+{%- endmacro %}
+
 {#- An injective text encoding of a nullable value, for the keys and fingerprints of int_case_mart_inputs. -#}
 {% macro faers_encode(expr) -%}
     coalesce(cast(length(cast({{ expr }} as varchar)) as varchar) || ':' || cast({{ expr }} as varchar), '-')
+{%- endmacro %}
+
+{#- Pre-hook of int_cases_deduplicated_built: delete the deleted-case lists' rows and the changed quarters' rows
+    (every row when every case was re-deduplicated); the model's select then writes them anew. -#}
+{% macro faers_delete_changed_dedup_record() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        {%- if not faers_every_case_changed('int_cases_deduplicated_changes') %}
+        where kind = 'deleted'
+            or quarter in ({{ faers_dedup_changed_quarters(this) }})
+        {%- endif %}
+    {%- else -%}
+        select 1
+    {%- endif -%}
 {%- endmacro %}

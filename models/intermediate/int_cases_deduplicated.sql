@@ -7,4 +7,10 @@
 -- Known FDA ambiguity: a few primaryids occur under two caseids (caseid || caseversion collides);
 -- step 1 keeps the later quarter's row for them too (FAQ Q29, as the reference pipelines do), which
 -- keeps primary_id a key of dim_case and of every child join.
-{{ deduplicated_cases(last_quarter=var('as_of_quarter')) }}
+-- Incremental per case on DuckDB (macros/warehouse/incremental.sql): a build deletes and re-deduplicates
+-- only the cases int_cases_deduplicated_changes lists, with the same macro restricted to them.
+{{ faers_case_mart(changes='int_cases_deduplicated_changes') }}
+{{ deduplicated_cases(
+    last_quarter=var('as_of_quarter'),
+    case_ids=faers_changed_case_ids('int_cases_deduplicated_changes'),
+) }}

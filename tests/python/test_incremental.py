@@ -1,20 +1,24 @@
 """Incremental ``dbt build`` (``faers update``): the per-quarter staging tables re-type only the quarters
-that changed, the case marts (dim_case, the fct_case_* facts, tto) rewrite only the cases that changed, and the
+that changed, deduplication (int_cases_deduplicated) re-deduplicates only the cases a changed quarter or deleted
+list can affect, the case marts (dim_case, the fct_case_* facts, tto) rewrite only the cases that changed, and the
 warehouse after an incremental build equals a from-scratch ``--full-refresh`` build of the same raw data, table
 by table.
 
 Scenario (a few hundred synthetic cases, three quarters with follow-ups across quarters and deleted-case lists):
 build two quarters; load the third (follow-ups that change old cases' kept versions, a deleted list naming cases
-in the marts) and build incrementally; compare with ``--full-refresh`` on a copy. Sentinel values written into two
-case marts before that build show which cases it rewrote. Then reload (replace) an older quarter: it is re-typed,
-an untouched quarter is not, and the warehouse again equals the full refresh. Changing the typing logic (a var
-the staging model uses) re-types every quarter and rewrites every case without ``--full-refresh``.
+in the marts, and one DEMO line added to its zip that publishes the kept primary_id of an old case under another
+case_id: FAQ Q29, the old case then keeps another version) and build incrementally; compare with
+``--full-refresh`` on a copy. Sentinel values written into the deduplication and two case marts before that build
+show which cases it rewrote. Then reload (replace) an older quarter: it is re-typed, an untouched quarter is not,
+and the warehouse again equals the full refresh. Changing the typing logic (a var the staging model uses)
+re-types every quarter and rewrites every case without ``--full-refresh``.
 """
 
 from __future__ import annotations
 
 import math
 import shutil
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,13 +39,18 @@ STAGED = ("demo", "drug", "reac", "outc", "ther", "indi")
 SENTINEL = "SENTINEL-NOT-RETYPED"
 CHANGES = "intermediate.int_case_mart_changes"
 """Which cases a build rewrote: differs between an incremental build and a full refresh by design."""
+DEDUP = "intermediate.int_cases_deduplicated"
+DEDUP_CHANGES = "intermediate.int_cases_deduplicated_changes"
+"""Which cases a build re-deduplicated: differs between an incremental build and a full refresh by design."""
 MART_INPUTS = ("intermediate.int_case_mart_inputs", "intermediate.int_case_mart_inputs_built")
 """What the case marts are / were built from (kind, key, value): a quarter's value is its loaded_at."""
 MART_SENTINELS = {
+    DEDUP: ("mfr_num", ("case_id",)),
     "main.dim_case": ("mfr_sndr", ("case_id",)),
     "main.fct_case_drug": ("lot_num", ("primary_id", "drug_seq")),
 }
-"""Per case mart: a column no other model reads (it gets the sentinel) and the mart's key."""
+"""Per incremental model (the deduplication and two case marts): a column no other model reads (it gets the
+sentinel) and the model's key."""
 CASE_MARTS = (
     "dim_case",
     "fct_case_drug",
@@ -108,6 +117,7 @@ def _assert_same_warehouse(incremental: Path, full: Path, *, ignore: tuple[str, 
     got, expected = _snapshot(incremental), _snapshot(full)
     for snapshot in (got, expected):
         snapshot.pop(CHANGES)
+        snapshot.pop(DEDUP_CHANGES)
         for relation in MART_INPUTS if "loaded_at" in ignore else ():
             columns, rows = snapshot[relation]
             snapshot[relation] = (columns, [r for r in rows if r[0] != "quarter"])
@@ -174,11 +184,42 @@ def _restore_case_marts(db_path: Path) -> dict[str, set[Any]]:
     return kept
 
 
+SHARED_CASE_ID = 990000001
+"""A new case_id under which the third quarter re-publishes an old case's kept primary_id (FAQ Q29)."""
+
+
+def _named_case_ids(zip_path: Path) -> set[int]:
+    """The case_ids a quarter's zip names: in its DEMO file and in its deleted-case list."""
+    with zipfile.ZipFile(zip_path) as archive:
+        demo = next(n for n in archive.namelist() if "/DEMO" in n.upper())
+        deleted = next(n for n in archive.namelist() if n.lower().startswith("deleted/"))
+        lines = archive.read(demo).decode().splitlines()[1:]
+        case_ids = {int(line.split("$")[1]) for line in lines if line}
+        return case_ids | {int(word) for word in archive.read(deleted).decode().split()}
+
+
+def _publish_primary_id_under(zip_path: Path, out: Path, primary_id: int, case_id: int) -> None:
+    """A copy of ``zip_path`` whose DEMO file has one more line: its first report re-published as
+    ``primary_id`` under ``case_id`` (FDA's "a primaryid under two caseids", FAQ Q29)."""
+    with zipfile.ZipFile(zip_path) as archive, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in archive.infolist():
+            data = archive.read(info)
+            if "/DEMO" in info.filename.upper():
+                lines = data.decode().split("\r\n")
+                fields = lines[1].split("$")
+                fields[0], fields[1] = str(primary_id), str(case_id)
+                lines.insert(len(lines) - 1 if lines[-1] == "" else len(lines), "$".join(fields))
+                data = "\r\n".join(lines).encode()
+            copy.writestr(info, data)
+
+
 @dataclass(frozen=True)
 class Warehouses:
     """The incremental warehouse, its --full-refresh copy, and what the incremental build of the third quarter
     did: the kept report per case before it, the cases it rewrote (int_case_mart_changes: case_id -> reasons),
-    the kept cases after it, and per sentinel mart the cases whose rows it did not rewrite."""
+    the kept cases after it, per sentinel model the cases whose rows it did not rewrite, the cases it
+    re-deduplicated (int_cases_deduplicated_changes) and the (case_id, primary_id) whose kept primary_id the
+    third quarter re-published under SHARED_CASE_ID."""
 
     incremental: Path
     full: Path
@@ -187,19 +228,35 @@ class Warehouses:
     kept_after: set[int]
     not_rewritten: dict[str, set[int]]
     incremental_marts: set[str]
+    dedup_changes: dict[int, str]
+    shared: tuple[int, int]
 
 
 @pytest.fixture(scope="module")
 def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouses]:
     """Two quarters built, the third loaded and built incrementally (sentinels in two case marts show which cases
-    it rewrote; restored afterwards); the copy of that warehouse rebuilt from scratch with --full-refresh."""
+    it rewrote; restored afterwards); the copy of that warehouse rebuilt from scratch with --full-refresh.
+    The third quarter's zip gets one more DEMO line: the kept primary_id of an old case that the quarter does not
+    otherwise touch, under a new case_id (SHARED_CASE_ID)."""
     base = tmp_path_factory.mktemp("incremental")
     incremental = base / "incremental.duckdb"
     _load(incremental, _zip(sample, QUARTERS[0]), _zip(sample, QUARTERS[1]))
     run_dbt(["build"], db_path=incremental, dbt_vars=PRIOR)
     assert _scalar(incremental, "select count(distinct quarter) from staging.stg_faers__demo") == 2
     kept_before = dict(_rows(incremental, "select case_id, primary_id from main.dim_case"))
-    _load(incremental, _zip(sample, QUARTERS[2]))
+    third = _zip(sample, QUARTERS[2])
+    named = _named_case_ids(third)
+    # an old case with another version to fall back on, not otherwise touched by the third quarter
+    shared_case, shared_primary_id = _rows(
+        incremental,
+        "select d.case_id, d.primary_id from main.dim_case as d where d.case_id not in ? and "
+        "(select count(distinct s.primary_id) from staging.stg_faers__demo as s where s.case_id = d.case_id) > 1 "
+        "order by d.case_id limit 1",
+        [sorted(named)],
+    )[0]
+    modified = base / third.name
+    _publish_primary_id_under(third, modified, shared_primary_id, SHARED_CASE_ID)
+    _load(incremental, modified)
     _mark_case_marts(incremental)
     result = run_dbt(["build"], db_path=incremental, dbt_vars=PRIOR)
     incremental_marts = {
@@ -208,12 +265,23 @@ def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         if r.node.resource_type == "model" and r.node.config.materialized == "incremental" and r.node.schema == "main"
     }
     changes = dict(_rows(incremental, f"select case_id, reasons from {CHANGES}"))
+    dedup_changes = dict(_rows(incremental, f"select case_id, reasons from {DEDUP_CHANGES}"))
     kept_after = {r[0] for r in _rows(incremental, "select case_id from main.dim_case")}
     not_rewritten = _restore_case_marts(incremental)
     full = base / "full_refresh.duckdb"
     shutil.copyfile(incremental, full)
     run_dbt(["build", "--full-refresh"], db_path=full, dbt_vars=PRIOR)
-    yield Warehouses(incremental, full, kept_before, changes, kept_after, not_rewritten, incremental_marts)
+    yield Warehouses(
+        incremental,
+        full,
+        kept_before,
+        changes,
+        kept_after,
+        not_rewritten,
+        incremental_marts,
+        dedup_changes,
+        (shared_case, shared_primary_id),
+    )
 
 
 def test_the_new_quarter_changes_old_cases(warehouses: Warehouses) -> None:
@@ -274,13 +342,34 @@ def test_a_deleted_list_removes_a_case_from_every_case_mart(warehouses: Warehous
 
 
 def test_untouched_cases_are_not_rewritten(warehouses: Warehouses) -> None:
-    """Only the cases int_case_mart_changes lists lost their sentinel; every other case kept it."""
-    changes = warehouses.changes
-    assert None not in changes
-    assert 0 < len(changes) < len(warehouses.kept_after)
+    """Only the cases int_case_mart_changes (the deduplication: int_cases_deduplicated_changes) lists lost their
+    sentinel; every other case kept it."""
     for relation in MART_SENTINELS:
+        changes = warehouses.dedup_changes if relation == DEDUP else warehouses.changes
+        assert None not in changes
+        assert 0 < len(changes) < len(warehouses.kept_after)
         cases = {r[0] for r in _rows(warehouses.incremental, f"select distinct case_id from {relation}")}
         assert warehouses.not_rewritten[relation] == cases - set(changes), relation
+    # the marts rewrite only cases whose kept version, quarter or mappings changed: a re-deduplicated case
+    # whose kept report stayed the same is not rewritten for its version
+    versions = {c for c, reasons in warehouses.changes.items() if "version" in reasons}
+    assert versions <= set(warehouses.dedup_changes)
+
+
+def test_a_primary_id_published_under_another_case_id_moves_to_it(warehouses: Warehouses) -> None:
+    """FAQ Q29: the third quarter re-publishes an old case's kept primary_id under a new case_id. Step 1 keeps the
+    later quarter's row of that primary_id, so the old case (no row of its own in the third quarter) keeps another
+    version: the incremental deduplication reaches it through the shared primary_id, and equals the full refresh
+    (test_incremental_build_equals_full_refresh)."""
+    shared_case, shared_primary_id = warehouses.shared
+    assert warehouses.dedup_changes[shared_case] == "primary_id"
+    assert warehouses.dedup_changes[SHARED_CASE_ID] == "report"
+    kept = dict(_rows(warehouses.incremental, f"select case_id, primary_id from {DEDUP}"))
+    assert kept[SHARED_CASE_ID] == shared_primary_id
+    assert kept[shared_case] != shared_primary_id
+    assert "version" in warehouses.changes[shared_case]
+    full = dict(_rows(warehouses.full, f"select case_id, primary_id from {DEDUP}"))
+    assert full[shared_case] == kept[shared_case]
 
 
 def test_case_marts_are_the_incremental_marts(warehouses: Warehouses) -> None:
@@ -342,6 +431,20 @@ def test_reloaded_older_quarter_is_retyped_and_others_are_reused(
     reloaded = _scalar(db_path, f"select count(*) from {CHANGES} where reasons like '%quarter%'")
     assert 0 < reloaded < _scalar(db_path, "select count(*) from main.dim_case")
     assert _scalar(db_path, f"select count(*) from {CHANGES} where case_id is null") == 0
+    # deduplication re-deduplicated the reloaded quarter's cases (and those sharing a primary_id), not every case
+    assert _scalar(db_path, f"select count(*) from {DEDUP_CHANGES} where case_id is null") == 0
+    redone = _scalar(
+        db_path,
+        f"select count(*) from {DEDUP_CHANGES} where case_id in "
+        "(select case_id from staging.stg_faers__demo where quarter = ?)",
+        [QUARTERS[1]],
+    )
+    assert redone == _scalar(
+        db_path, "select count(distinct case_id) from staging.stg_faers__demo where quarter = ?", [QUARTERS[1]]
+    )
+    assert _scalar(db_path, f"select count(*) from {DEDUP_CHANGES}") < _scalar(
+        db_path, "select count(distinct case_id) from staging.stg_faers__demo"
+    )
     # the reload gave the second quarter a new loaded_at; everything else equals the full refresh
     _assert_same_warehouse(db_path, full, ignore=("loaded_at",))
 
@@ -370,7 +473,8 @@ def test_changed_typing_logic_retypes_every_quarter_and_rewrites_every_case(
     older = "select count(*) from {} where age_years > 40"
     assert _scalar(db_path, older.format("staging.stg_faers__demo")) > 0
     assert _scalar(db_path, older.format("main.dim_case")) > 0
-    case_marts = ["int_cases_deduplicated", "int_case_mart_inputs", "int_case_mart_changes"]
+    case_marts = ["int_cases_deduplicated_changes", "int_cases_deduplicated", "int_cases_deduplicated_built"]
+    case_marts += ["int_case_mart_inputs", "int_case_mart_changes"]
     case_marts += ["+int_case_mart_inputs_built,path:models/marts", "int_case_mart_inputs_built"]
     run_dbt(["run", "--select", "stg_faers__demo", *case_marts], db_path=db_path, dbt_vars={"max_age_years": 40})
     assert _scalar(db_path, older.format("staging.stg_faers__demo")) == 0
@@ -378,7 +482,23 @@ def test_changed_typing_logic_retypes_every_quarter_and_rewrites_every_case(
     assert _scalar(db_path, "select count(distinct quarter) from staging.stg_faers__demo") == 3
     # the staging logic is part of the case marts' logic: every case is rewritten, none lost or doubled
     assert _rows(db_path, f"select case_id, reasons from {CHANGES}") == [(None, "logic")]
+    assert _rows(db_path, f"select case_id, reasons from {DEDUP_CHANGES}") == [(None, "logic")]
     assert _scalar(db_path, older.format("main.dim_case")) == 0
     for mart in ("dim_case", "fct_case_drug"):
         count = f"select count(*) from main.{mart}"
         assert _scalar(db_path, count) == _scalar(warehouses.incremental, count)
+
+
+def test_as_of_quarter_rebuilds_the_deduplication_in_full(warehouses: Warehouses, tmp_path: Path) -> None:
+    """var as_of_quarter (a snapshot) re-deduplicates every case, giving FAERS as it stood after that quarter (the
+    kept reports of the two-quarter build). Back to the latest state the rule's rendered SQL differs from the
+    record's logic_version, so every case is re-deduplicated again (reason 'logic', as in
+    test_changed_typing_logic_retypes_every_quarter_and_rewrites_every_case)."""
+    db_path = tmp_path / "as_of.duckdb"
+    shutil.copyfile(warehouses.incremental, db_path)
+    dedup = ["int_cases_deduplicated_changes", "int_cases_deduplicated", "int_cases_deduplicated_built"]
+    run_dbt(["run", "--select", *dedup], db_path=db_path, dbt_vars={"as_of_quarter": QUARTERS[1]})
+    assert _rows(db_path, f"select case_id, reasons from {DEDUP_CHANGES}") == [(None, "as_of_quarter")]
+    assert dict(_rows(db_path, f"select case_id, primary_id from {DEDUP}")) == warehouses.kept_before
+    logic_versions = f"select distinct logic_version from {DEDUP}_built"
+    assert _rows(db_path, logic_versions) != _rows(warehouses.incremental, logic_versions)
