@@ -36,6 +36,15 @@ versions, 0.61 GB of text): load 108.4 s (0.72 GiB) vs read_csv 31.5 s of the sa
 570.8 s (1.44 GiB), update +2020Q1 979.7 s, study 719.5 s (3.54 GiB). In the same hour
 benchmarks/signals.py took 826.8 s for what it does in 14.7 s on a quiet machine: absolute times of that
 run say nothing about the targets.
+
+The whole history at --scale 1, alone on the machine (2026-12-03, 2 cores, 23.5 GiB, load average 2-3 from the
+run itself; --no-read-csv): 82 quarters, 22,490,000 report versions, 16.07 GB of text, 4.22 GB of zips
+(generated in 21 min). faers load 704.3 s (1.09 GiB, file 4.98 GiB); faers build 943.0 s (6.41 GiB, file
+14.16 GiB; slowest nodes stg_faers__drug 268, fct_case_reaction 189, fct_case_drug 160, stg_faers__demo 96,
+stg_faers__reac 94); faers update +2024Q3 (420,000 reports) 326.2 s (6.41 GiB; slowest drug_event_cells 42,
+drug_name_audit 42, assert_dim_case_keeps_latest_version 29, int_drug_name_keys 29, mgps_prior_fit 25). The
+default study scopes a MedDRA SOC, which needs the licensed MedDRA: on a synthetic history pass a copy of it
+with ``meddra: {hierarchy: demo}`` as --study (by hand on that warehouse: 500.4 s, peak RSS 19.0 GiB).
 """
 
 from __future__ import annotations
