@@ -181,8 +181,9 @@ select * from renamed
 
 {#- `relation` (of rows with a case_id) restricted to the changed cases on an incremental run, else all of it. -#}
 {% macro faers_changed_cases(relation, changes='int_case_mart_changes') -%}
-    {%- if faers_case_marts_incremental() and is_incremental() and not faers_every_case_changed(changes) -%}
-        (select * from {{ relation }} where case_id in (select case_id from {{ ref(changes) }}))
+    {%- set case_ids = faers_changed_case_ids(changes) -%}
+    {%- if case_ids is not none -%}
+        (select * from {{ relation }} where case_id in {{ case_ids }})
     {%- else -%}
         {{ relation }}
     {%- endif -%}
