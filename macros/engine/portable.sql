@@ -294,8 +294,10 @@
     {{ return(adapter.dispatch('faers_string_agg_sorted')(expr, separator_text)) }}
 {%- endmacro %}
 
+{#- the sorted list of the non-NULL values joined: the text of string_agg(expr, sep order by expr) (NULL when
+    there is none), without the per-group sort of an ordered aggregate (about a third of its CPU in dim_case) -#}
 {% macro default__faers_string_agg_sorted(expr, separator_text) -%}
-    string_agg({{ expr }}, {{ faers_string(separator_text) }} order by {{ expr }})
+    array_to_string(list_sort({{ faers_list_agg(expr, non_null=true) }}), {{ faers_string(separator_text) }})
 {%- endmacro %}
 
 {% macro spark__faers_string_agg_sorted(expr, separator_text) -%}
