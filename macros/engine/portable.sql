@@ -210,20 +210,27 @@
 
 {#- Aggregate: the list of `expr`, distinct and sorted when asked (the callers' values are never NULL;
     DuckDB keeps NULLs, Spark leaves them out). With `order_by` (an expression, unique per row, never NULL):
-    the list of every `expr`, NULLs kept, in the order of `order_by` (a dense vector indexed by it). -#}
-{% macro faers_list_agg(expr, distinct=false, sorted=false, order_by=none) -%}
-    {{ return(adapter.dispatch('faers_list_agg')(expr, distinct, sorted, order_by)) }}
+    the list of every `expr`, NULLs kept, in the order of `order_by` (a dense vector indexed by it).
+    With `non_null` (not with `order_by`): the non-NULL values only on both engines (NULL on DuckDB, [] on Spark, when there are
+    none); DuckDB then builds no list for a group of NULLs, much cheaper when most values are NULL. -#}
+{% macro faers_list_agg(expr, distinct=false, sorted=false, order_by=none, non_null=false) -%}
+    {%- if non_null and order_by is not none -%}
+        {{ exceptions.raise_compiler_error("faers_list_agg: non_null is for a list without order_by") }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('faers_list_agg')(expr, distinct, sorted, order_by, non_null)) }}
 {%- endmacro %}
 
-{% macro default__faers_list_agg(expr, distinct=false, sorted=false, order_by=none) -%}
+{% macro default__faers_list_agg(expr, distinct=false, sorted=false, order_by=none, non_null=false) -%}
     {%- if order_by is not none -%}
     list({{ expr }} order by {{ order_by }})
     {%- else -%}
     list({{ 'distinct ' if distinct }}{{ expr }}{{ (' order by ' ~ expr) if sorted }})
     {%- endif -%}
+    {{- (' filter (where ' ~ expr ~ ' is not null)') if non_null }}
 {%- endmacro %}
 
-{% macro spark__faers_list_agg(expr, distinct=false, sorted=false, order_by=none) -%}
+{#- collect_list / collect_set skip NULLs: non_null needs nothing more here -#}
+{% macro spark__faers_list_agg(expr, distinct=false, sorted=false, order_by=none, non_null=false) -%}
     {%- if order_by is not none -%}
     {#- collect_list skips NULLs, not a struct holding one: (key, value) pairs sorted by key, then the values -#}
     transform(
@@ -287,8 +294,10 @@
     {{ return(adapter.dispatch('faers_string_agg_sorted')(expr, separator_text)) }}
 {%- endmacro %}
 
+{#- the sorted list of the non-NULL values joined: the text of string_agg(expr, sep order by expr) (NULL when
+    there is none), without the per-group sort of an ordered aggregate (about a third of its CPU in dim_case) -#}
 {% macro default__faers_string_agg_sorted(expr, separator_text) -%}
-    string_agg({{ expr }}, {{ faers_string(separator_text) }} order by {{ expr }})
+    array_to_string(list_sort({{ faers_list_agg(expr, non_null=true) }}), {{ faers_string(separator_text) }})
 {%- endmacro %}
 
 {% macro spark__faers_string_agg_sorted(expr, separator_text) -%}

@@ -185,7 +185,7 @@ collapsed as (
         any_value(hlt_code) as hlt_code,
         any_value(hlgt_code) as hlgt_code,
         min(term_status) as term_status,
-        nullif({{ faers_join(faers_list_sorted_distinct(faers_list_agg('drug_rec_act')), ',') }}, '') as drug_rec_act
+        nullif({{ faers_join(faers_list_sorted_distinct(faers_list_agg('drug_rec_act', non_null=true)), ',') }}, '') as drug_rec_act
     from reactions_of_kept_reports
     group by primary_id, case_id, pt
 

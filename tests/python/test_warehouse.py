@@ -155,6 +155,32 @@ def test_preferred_terms_have_one_canonical_spelling(
     assert upper_in_raw > 0, "the sample must contain legacy upper-case PTs"
 
 
+def test_reaction_rows_collect_their_drug_rec_act_codes(conn: duckdb.DuckDBPyConnection) -> None:
+    """fct_case_reaction.drug_rec_act: per kept report and PT, the distinct non-NULL codes of the REAC rows
+    collapsed into it, sorted and comma-separated; NULL when they have none (recomputed here in Python)."""
+    staged = conn.execute(
+        """
+        select reac.primary_id, terms.pt, reac.drug_rec_act
+        from staging.stg_faers__reac as reac
+        inner join main.dim_case as cases using (primary_id, quarter)
+        inner join intermediate.int_terms_resolved as terms on reac.pt = terms.pt_published
+        """
+    ).fetchall()
+    codes: dict[tuple[int, str], set[str]] = {}
+    for primary_id, pt, code in staged:
+        codes.setdefault((primary_id, pt), set()).update([code] if code is not None else [])
+    expected = {key: (",".join(sorted(values)) or None) for key, values in codes.items()}
+    actual = {
+        (primary_id, pt): code
+        for primary_id, pt, code in conn.execute(
+            "select primary_id, pt, drug_rec_act from main.fct_case_reaction"
+        ).fetchall()
+    }
+    assert actual == expected
+    with_codes = sum(code is not None for code in expected.values())
+    assert 0 < with_codes < len(expected), "the sample must have reaction rows with and without drug_rec_act"
+
+
 def test_children_follow_the_kept_report(conn: duckdb.DuckDBPyConnection) -> None:
     for mart in FACT_MARTS:
         orphans = scalar(conn, f"select count(*) from main.{mart} anti join main.dim_case using (primary_id, case_id)")
