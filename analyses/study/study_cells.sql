@@ -9,8 +9,9 @@
     'overall' rows are the whole population's cells by the signals mart's own macro drug_event_cells_query
     (stratified E and the Mantel-Haenszel sums mh_*, or the masked background), and the crude overall rows
     are kept as stratum_var 'unadjusted' (own prior; the study's table adjustment_effect compares them).
-    Subgroup strata keep the crude E. -#}
-{%- set adjusted = var('expected_strata') or var('background_exclude_drugs') %}
+    Subgroup strata keep the crude E. The parse renders the adjusted SQL whatever the vars (not execute), so
+    that its refs are recorded and one parse compiles every study (faers.dbt.run_dbt parse_with_project_vars). -#}
+{%- set adjusted = var('expected_strata') or var('background_exclude_drugs') or not execute %}
 with
 
 study_reports as (
