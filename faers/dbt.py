@@ -8,7 +8,7 @@ import os
 import signal
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ def run_dbt(
     db_path: Path | None = None,
     dbt_vars: Mapping[str, Any] | None = None,
     write_json: bool = False,
+    parse_with_project_vars: bool = False,
 ) -> Any:
     """Run ``dbt <args>`` in-process on the repo's project; raise DbtError if it fails.
 
@@ -47,6 +48,14 @@ def run_dbt(
     audit.build_nodes, and the result object holds the run results). The parsed manifest is kept for the
     process (``parsed_manifest``): a later invocation with the same vars, warehouse name and project files
     skips dbt's parse.
+
+    ``parse_with_project_vars`` (a command that reads a manifest, e.g. ``compile``): the project is parsed
+    with its own vars (dbt_project.yml's, as a plain ``faers build`` parses it, so dbt's partial parse of
+    the build's target folder serves it) and ``dbt_vars`` reach the command only: dbt renders the selected
+    nodes with them, after ``run-operation validate_vars`` has checked them (what the on-run-start hook
+    does when the parse itself has the vars). Sound for nodes whose refs do not depend on the vars: dbt
+    refuses to compile a ref that the parse did not record. Without it, vars that differ from the last
+    parse's make dbt parse the whole project again.
     """
     from dbt.cli.main import dbtRunner
     from dbt_common.invocation import get_invocation_id
@@ -55,24 +64,35 @@ def run_dbt(
     check_not_locked(path)
     os.environ[ENV_VAR] = str(path)
     common = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
-    if dbt_vars:
-        common += ["--vars", json.dumps(dict(dbt_vars))]
+    command_vars = ["--vars", json.dumps(dict(dbt_vars))] if dbt_vars else []
+    parse_vars = None if parse_with_project_vars else dbt_vars
+    if not parse_with_project_vars:
+        common += command_vars
     # dbt's JSON artifacts: with write_json, a --[no-]write-json of args, or dbt's own env var DBT_WRITE_JSON
     chosen = write_json or "DBT_WRITE_JSON" in os.environ or {"--write-json", "--no-write-json"} & set(args)
     json_flag = [] if chosen else ["--no-write-json"]
-    cli_args = [*args, *common, *json_flag]
+    cli_args = [*args, *common, *(command_vars if parse_with_project_vars else []), *json_flag]
     reuse = bool(args) and args[0] in MANIFEST_COMMANDS and not {"--target", "--profile", "--vars"} & set(args)
-    result = None
+    if parse_with_project_vars and not reuse:
+        raise ValueError(f"parse_with_project_vars: dbt {' '.join(args)} does not run on a parsed manifest")
+    quiet = [flag for flag in args if flag in ("--quiet", "-q")]
+    result, invalid = None, None
     try:
         with _sigint_as_dbt_interrupt():
-            manifest = _parsed(path, dbt_vars) if reuse else None
+            manifest = _parsed(path, parse_vars) if reuse else None
             if reuse and manifest is None:
-                quiet = [flag for flag in args if flag in ("--quiet", "-q")]
                 parsed = dbtRunner().invoke(["parse", *common, "--no-write-json", *quiet])
                 if parsed.success:
-                    manifest = _keep(path, dbt_vars, parsed.result)
+                    manifest = _keep(path, parse_vars, parsed.result)
                 else:
                     result = parsed
+            if result is None and parse_with_project_vars and command_vars:
+                errors: list[str] = []  # a failed run-operation logs its error but does not return it
+                checked = dbtRunner(manifest=manifest, callbacks=[_error_collector(errors)]).invoke(
+                    ["run-operation", "validate_vars", *common, *command_vars, "--no-write-json", *quiet]
+                )
+                if not checked.success:
+                    result, invalid = checked, errors[-1] if errors else "see the output above"
             if result is None:
                 result = dbtRunner(manifest=manifest).invoke(cli_args)
     except KeyboardInterrupt:
@@ -84,8 +104,20 @@ def run_dbt(
         _record_unfinished(path, get_invocation_id(), "interrupted" if interrupted else "failed")
         if interrupted:
             raise KeyboardInterrupt
+        if invalid is not None:
+            raise DbtError(f"dbt {' '.join(args)} failed on {path}: {invalid}; details in {log_file()}")
         raise DbtError(failure_message(args, path, result))
     return result
+
+
+def _error_collector(errors: list[str]) -> Callable[[Any], None]:
+    """A dbt event callback that keeps the message of every error-level event in ``errors``."""
+
+    def collect(event: Any) -> None:
+        if getattr(event.info, "level", "") == "error":
+            errors.append(str(event.info.msg))
+
+    return collect
 
 
 def parsed_manifest(db_path: Path | None = None, dbt_vars: Mapping[str, Any] | None = None) -> Any:
@@ -178,7 +210,8 @@ def failure_message(args: Sequence[str], path: Path, result: Any) -> str:
     skipped = sum(1 for r in results if _status(r) == "skipped")
     if nodes:
         first = nodes[0]
-        detail = f"{len(nodes)} node(s) failed: " + ", ".join(_node_name(r.node) for r in nodes[:5])
+        # a run-operation's result has no node: its unique_id names the macro
+        detail = f"{len(nodes)} node(s) failed: " + ", ".join(_node_name(getattr(r, "node", r)) for r in nodes[:5])
         detail += (" and more" if len(nodes) > 5 else "") + f" (first: {_first_line(first.message)})"
         if skipped:
             detail += f"; {skipped} skipped"

@@ -9,8 +9,9 @@
     'overall' rows are the whole population's cells by the signals mart's own macro drug_event_cells_query
     (stratified E and the Mantel-Haenszel sums mh_*, or the masked background), and the crude overall rows
     are kept as stratum_var 'unadjusted' (own prior; the study's table adjustment_effect compares them).
-    Subgroup strata keep the crude E. -#}
-{%- set adjusted = var('expected_strata') or var('background_exclude_drugs') %}
+    Subgroup strata keep the crude E. The parse renders the adjusted SQL whatever the vars (not execute), so
+    that its refs are recorded and one parse compiles every study (faers.dbt.run_dbt parse_with_project_vars). -#}
+{%- set adjusted = var('expected_strata') or var('background_exclude_drugs') or not execute %}
 with
 
 study_reports as (
@@ -28,18 +29,6 @@ case_drugs as (
 study_events as (
 
     select * from {{ study_step('study_events') }}
-
-),
-
-report_strata as (
-
-    select primary_id, 'overall' as stratum_var, 'all' as stratum from study_reports
-    {%- for stratum_var in var('study_strata') %}
-    union all
-    select primary_id, '{{ stratum_var }}' as stratum_var, {{ stratum_var }} as stratum
-    from study_reports
-    where {{ stratum_var }} is not null
-    {%- endfor %}
 
 ),
 
@@ -95,48 +84,81 @@ report_events as (
 
 ),
 
+-- every population in one grouped pass (macro study_strata_grouping_sets): the whole one and each stratum
 stratum_sizes as (
 
-    select stratum_var, stratum, count(*) as n
-    from report_strata
-    group by stratum_var, stratum
+    select *
+    from (
+        select
+            {{ study_stratum_columns() | indent(12) }},
+            count(*) as n
+        from study_reports
+        group by {{ study_strata_grouping_sets([]) }}
+    )
+    where stratum is not null
 
 ),
 
 drug_margins as (
 
-    select report_strata.stratum_var, report_strata.stratum, report_drugs.drug, count(*) as n_drug
-    from report_drugs
-    inner join report_strata
-        on report_drugs.primary_id = report_strata.primary_id
-    group by report_strata.stratum_var, report_strata.stratum, report_drugs.drug
+    select *
+    from (
+        select
+            {{ study_stratum_columns() | indent(12) }},
+            drug,
+            count(*) as n_drug
+        from (
+            select report_drugs.drug, study_reports.*
+            from report_drugs
+            inner join study_reports
+                on report_drugs.primary_id = study_reports.primary_id
+        )
+        group by {{ study_strata_grouping_sets(['drug']) }}
+    )
+    where stratum is not null
 
 ),
 
 event_margins as (
 
-    select report_strata.stratum_var, report_strata.stratum, report_events.pt, count(*) as n_event
-    from report_events
-    inner join report_strata
-        on report_events.primary_id = report_strata.primary_id
-    group by report_strata.stratum_var, report_strata.stratum, report_events.pt
+    select *
+    from (
+        select
+            {{ study_stratum_columns() | indent(12) }},
+            pt,
+            count(*) as n_event
+        from (
+            select report_events.pt, study_reports.*
+            from report_events
+            inner join study_reports
+                on report_events.primary_id = study_reports.primary_id
+        )
+        group by {{ study_strata_grouping_sets(['pt']) }}
+    )
+    where stratum is not null
 
 ),
 
 drug_event_counts as (
 
-    select
-        report_strata.stratum_var,
-        report_strata.stratum,
-        report_drugs.drug,
-        report_events.pt,
-        count(*) as a
-    from report_drugs
-    inner join report_events
-        on report_drugs.primary_id = report_events.primary_id
-    inner join report_strata
-        on report_drugs.primary_id = report_strata.primary_id
-    group by report_strata.stratum_var, report_strata.stratum, report_drugs.drug, report_events.pt
+    select *
+    from (
+        select
+            {{ study_stratum_columns() | indent(12) }},
+            drug,
+            pt,
+            count(*) as a
+        from (
+            select report_drugs.drug, report_events.pt, study_reports.*
+            from report_drugs
+            inner join report_events
+                on report_drugs.primary_id = report_events.primary_id
+            inner join study_reports
+                on report_drugs.primary_id = study_reports.primary_id
+        )
+        group by {{ study_strata_grouping_sets(['drug', 'pt']) }}
+    )
+    where stratum is not null
 
 ),
 

@@ -1,5 +1,5 @@
 {#- Step 3 (temp table study_signals; needs study_cells and study_priors, the MGPS prior of each stratum
-    that `faers study` fits with faers.mgps.fit_from_cells, as the mgps_prior mart does). The four methods
+    that `faers study` fits with faers.mgps.fit_from_relation, as the mgps_prior mart does). The four methods
     for the study drug and every PT, overall and per stratum, through macro signal_columns: the signals
     mart's own formulas, thresholds and variants (the study file sets those vars). A stratum whose prior
     is not usable has NULL ebgm, eb05, eb95 (and no MGPS signal), as in the signals mart.

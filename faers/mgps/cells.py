@@ -1,7 +1,7 @@
 """The prior fit from a cells table: a polars/arrow table, or a DuckDB relation grouped by SQL.
 
 The tables have drug_event_cells' columns (a, expected, drug, pt, n_drug, n_event, n): the mgps_prior dbt
-model fits on the relation, the study on each stratum's frame.
+model fits on the relation, the study on each stratum's relation (faers.study.stats.fit_stratum_priors).
 """
 
 from __future__ import annotations

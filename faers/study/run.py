@@ -384,7 +384,7 @@ def _tables(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> dict[str, pl
     summary = tto_rows.filter(pl.col("row_kind") == "summary").select("pt", "n", "median", "q1", "q3")
     tto_summary = (
         stats.weibull_columns(tto, summary, study.tto.min_cases)
-        .sort([pl.col("pt") != "ALL", pl.col("n")], descending=[False, True])
+        .sort([pl.col("pt") != "ALL", pl.col("n"), "pt"], descending=[False, True, False])  # ties by PT: a stable order
         .select(*TTO_SUMMARY_COLUMNS)
     )
     positive_pts = positive["pt"].to_list()

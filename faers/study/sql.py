@@ -57,6 +57,7 @@ def compile_steps(dbt_vars: Mapping[str, Any], db_path: Path, target_dir: Path) 
         ["compile", "--select", "path:analyses/study", "--target-path", str(target_dir), "--quiet"],
         db_path=db_path,
         dbt_vars=dbt_vars,
+        parse_with_project_vars=True,  # the build's parse (partial parse), not a full parse per study's vars
     )
     compiled = target_dir / "compiled" / "faers" / "analyses" / "study"
     files = {step: compiled / f"{step}.sql" for step in STEPS}

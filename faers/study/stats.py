@@ -71,18 +71,18 @@ def fit_stratum_priors(
 ) -> pl.DataFrame:
     """The MGPS prior of every stratum, fitted on all its cells; written to temp table ``study_priors``.
 
-    The fit is the signals mart's own (``faers.mgps.fit_from_cells``, same likelihood). ``mart``: the
+    The fit is the signals mart's own (``faers.mgps.fit_from_relation``, same likelihood): DuckDB groups each
+    stratum's cells and margins, so only those aggregates reach Python, never the cells of every drug (the
+    same arrays as ``fit_from_cells`` on the stratum's frame, so the same prior). ``mart``: the
     overall stratum takes the mart's prior instead of a refit (when the study population equals the
     mart's). A prior that is not usable (no convergence, or a boundary optimum) is NULL, so that its EBGM,
     EB05 and EB95 are NULL rather than wrong, as in the signals mart. A stratum the fit cannot take (it
     raises ValueError, e.g. too few cells) gets a NULL prior and the reason in ``message``: the other strata
     are still fitted.
     """
-    cells = conn.sql("select stratum_var, stratum, drug, pt, a, expected, n_drug, n_event, n from study_cells").pl()
+    strata = conn.execute("select distinct stratum_var, stratum from study_cells").fetchall()
     rows = []
-    for (stratum_var, stratum), frame in sorted(
-        cells.group_by(["stratum_var", "stratum"]), key=lambda item: (item[0][0] != "overall", item[0])
-    ):
+    for stratum_var, stratum in sorted(strata, key=lambda key: (key[0] != "overall", key)):
         if fixed is not None:
             values, source, usable, message, used = list(fixed), "study file mgps_prior", True, "", "fixed"
         elif stratum_var == "overall" and mart is not None:
@@ -91,7 +91,7 @@ def fit_stratum_priors(
         else:
             source, used = "fitted", likelihood
             try:
-                fit = mgps.fit_from_cells(frame, likelihood=likelihood)
+                fit = mgps.fit_from_relation(_stratum_cells(conn, stratum_var, stratum), likelihood=likelihood)
             except ValueError as error:  # a stratum the fit cannot take (e.g. too small): NULL prior, not fatal
                 values, usable, message = None, False, f"no fit: {error}"
             else:
@@ -115,6 +115,18 @@ def fit_stratum_priors(
     conn.execute("create or replace temp table study_priors as select * from _study_priors")
     conn.unregister("_study_priors")
     return priors
+
+
+def _stratum_cells(conn: duckdb.DuckDBPyConnection, stratum_var: str, stratum: str) -> duckdb.DuckDBPyRelation:
+    """The cells of one stratum of study_cells as a DuckDB relation (the fit groups them in SQL)."""
+    return conn.sql(
+        "select drug, pt, a, expected, n_drug, n_event, n from study_cells "
+        f"where stratum_var = {_sql_string(stratum_var)} and stratum = {_sql_string(stratum)}"
+    )
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def two_sided_p(z: pl.Series) -> pl.Series:

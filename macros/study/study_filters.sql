@@ -85,3 +85,35 @@
 {% macro study_reporter_country(country) -%}
     nullif(upper(trim({{ country }})), 'COUNTRY NOT SPECIFIED')
 {%- endmacro %}
+
+{#- The study's strata as one grouped query (study_cells): `group by {{ study_strata_grouping_sets(keys) }}`
+    groups by `keys` in the whole population and within each stratum variable of var('study_strata'), one
+    pass over the rows; study_stratum_columns() then names each group's population: stratum_var 'overall'
+    and stratum 'all', or the variable and its value (the stratum; NULL for the reports without a value,
+    which callers leave out). -#}
+{% macro study_strata_grouping_sets(keys) -%}
+    {%- set key_list = keys | join(', ') -%}
+    grouping sets (({{ key_list }})
+    {%- for stratum_var in var('study_strata') %}, ({{ (keys + [stratum_var]) | join(', ') }}){% endfor %})
+{%- endmacro %}
+
+{% macro study_stratum_columns() -%}
+    {%- set strata = var('study_strata') -%}
+    {%- if strata | length == 0 -%}
+        'overall' as stratum_var,
+        'all' as stratum
+    {%- else -%}
+        case
+            {%- for stratum_var in strata %}
+            when grouping({{ stratum_var }}) = 0 then '{{ stratum_var }}'
+            {%- endfor %}
+            else 'overall'
+        end as stratum_var,
+        case
+            {%- for stratum_var in strata %}
+            when grouping({{ stratum_var }}) = 0 then {{ stratum_var }}::varchar
+            {%- endfor %}
+            else 'all'
+        end as stratum
+    {%- endif -%}
+{%- endmacro %}

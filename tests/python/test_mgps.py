@@ -332,6 +332,30 @@ def test_fit_stratum_priors_fits_one_prior_per_stratum_and_records_a_failed_one(
         assert conn.execute("select count(*) from study_priors").fetchall() == [(3,)]
 
 
+@pytest.mark.parametrize("likelihood", ["full", "truncated"])
+def test_fit_stratum_priors_is_each_stratum_frames_fit_to_the_last_bit(likelihood) -> None:
+    # GIVEN study_cells with three strata of different cells, one of them with a quote in its name
+    frames = {
+        ("sex", "F"): _random_cells(seed=13),
+        ("sex", "M"): _random_cells(seed=21),
+        ("age_group", "it's 65+"): _random_cells(seed=34),
+    }
+    study_cells = pl.concat(
+        frame.with_columns(stratum_var=pl.lit(var), stratum=pl.lit(stratum)) for (var, stratum), frame in frames.items()
+    )
+    conn = duckdb.connect()
+    conn.register("study_cells", study_cells.to_arrow())
+    # WHEN the study fits every stratum (DuckDB groups each stratum's cells)
+    priors = fit_stratum_priors(conn, likelihood, None)
+    # THEN each prior is exactly the fit of that stratum's cells as a frame, strata in the study's order
+    assert list(zip(priors["stratum_var"], priors["stratum"], strict=True)) == sorted(frames)
+    for row in priors.iter_rows(named=True):
+        fit = mgps.fit_from_cells(frames[(row["stratum_var"], row["stratum"])], likelihood=likelihood)
+        fitted = fit.prior.as_array().tolist() if fit.usable else [None] * 5  # an unusable prior is NULL
+        assert [row[k] for k in ("alpha1", "beta1", "alpha2", "beta2", "p")] == fitted
+        assert (row["is_usable"], row["message"]) == (fit.usable, fit.message)
+
+
 def _random_cells(seed: int = 13) -> pl.DataFrame:
     """A small drug x event table as drug_event_cells has it (nonzero cells, margins on every row)."""
     rng = np.random.default_rng(seed)
