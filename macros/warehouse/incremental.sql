@@ -269,3 +269,81 @@ select * from renamed
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- Data tests on an incremental build (`faers update`). A case mart's rows of a case that no build rewrote
+    since the last build are the rows that build's tests passed, so a test that checks each case's rows on
+    their own (or a key of them against the whole table) gives the same verdict when it checks only the cases
+    rewritten since: the case marts' changed cases (int_case_mart_changes) and the re-deduplicated ones
+    (int_cases_deduplicated_changes, whose DEMO rows may have changed while the kept version did not).
+    That holds when the previous invocation that could change tables was a complete `build` of every node
+    with the same --vars (a build that failed, stopped, ran a selection or only `run` does not vouch for the
+    rows: the next build tests every case), and only inside `build` (`dbt test` checks every case), without
+    --full-refresh, for error-severity tests (a warning lists every row each build). Else every case. -#}
+
+{#- The cases the data tests of this build must check (a parenthesised query with a column case_id), or none
+    for every case (see above). Evaluated when the test runs; none at parse time. -#}
+{% macro faers_tested_case_ids() -%}
+    {%- if not execute or not faers_case_marts_incremental() or flags.FULL_REFRESH
+        or invocation_args_dict.get('which') != 'build'
+        or (config.get('severity') or 'error') | lower == 'warn' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set changes = [] -%}
+    {%- for name in ['int_case_mart_changes', 'int_cases_deduplicated_changes'] -%}
+        {%- set node = graph.nodes['model.faers.' ~ name] -%}
+        {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+        {%- if relation is none -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {%- do changes.append(relation) -%}
+    {%- endfor -%}
+    {%- set builds = adapter.get_relation(database=target.database, schema='audit', identifier='builds') -%}
+    {%- if builds is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set vouched -%}
+        select
+            coalesce((
+                select status = 'complete' and command = 'build' and selection is null
+                    and cast(vars as varchar) = cast({{ build_log_literal(tojson(invocation_args_dict.get('vars') or {})) }}::json as varchar)
+                from {{ builds }}
+                where invocation_id <> '{{ invocation_id }}'
+                    and command in ({{ "'" ~ build_log_commands() | join("', '") ~ "'" }})
+                order by build_id desc
+                limit 1
+            ), false)
+            and not exists (select 1 from {{ changes[0] }} where case_id is null)
+            and not exists (select 1 from {{ changes[1] }} where case_id is null)
+    {%- endset -%}
+    {%- if not run_query(vouched).columns[0].values()[0] -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return('(select case_id from ' ~ changes[0] ~ ' union select case_id from ' ~ changes[1] ~ ')') }}
+{%- endmacro %}
+
+{#- `relation` as a data test of this build reads it: a case mart restricted to the rows of the cases
+    faers_tested_case_ids lists (and rows without a case_id), else all of it. `test` names the check the
+    rows go to: 'rows' (each row checked on its own: not_null, accepted_values, expression_is_true,
+    accepted_range, the child side of relationships; and the singular tests written per case), or
+    'unique' with `columns` (every row whose value of `columns` occurs on a checked row, so a duplicate of a
+    rewritten row by an untouched one is still caught). -#}
+{% macro faers_tested_rows(relation, test='rows', columns=none) -%}
+    {%- set case_ids = faers_tested_case_ids() if relation.identifier in faers_case_mart_names() else none -%}
+    {%- if case_ids is none -%}
+        {{ return(relation) }}
+    {%- endif -%}
+    {%- set checked = 'case_id in ' ~ case_ids ~ ' or case_id is null' -%}
+    {%- if test == 'rows' -%}
+        {{ return('(select * from ' ~ relation ~ ' where ' ~ checked ~ ')') }}
+    {%- elif test == 'unique' -%}
+        {%- set matches = [] -%}
+        {%- for column in columns -%}
+            {%- do matches.append('checked.' ~ column ~ ' is not distinct from all_rows.' ~ column) -%}
+        {%- endfor -%}
+        {{ return(
+            '(select * from ' ~ relation ~ ' as all_rows where exists (select 1 from ' ~ relation
+            ~ ' as checked where (' ~ checked ~ ') and ' ~ matches | join(' and ') ~ '))'
+        ) }}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error("faers_tested_rows: test must be 'rows' or 'unique'") }}
+{%- endmacro %}
