@@ -347,3 +347,116 @@ select * from renamed
     {%- endif -%}
     {{ exceptions.raise_compiler_error("faers_tested_rows: test must be 'rows' or 'unique'") }}
 {%- endmacro %}
+
+{#- Incremental drug-name keys (int_drug_name_keys): one row per distinct (drug_name, prod_ai) of every staged
+    DRUG row, with its row count and its cleaned keys. What the table was built from is int_drug_name_keys_built:
+    per quarter of stg_faers__drug the row count of each (drug_name, prod_ai), the loaded_at and staging
+    logic_version the quarter was typed with, and the keys' logic version (faers_drug_name_keys_logic_version).
+    A quarter is changed when its (loaded_at, logic_version) differs from the record (new, reloaded, re-typed,
+    removed, or not written by the loader: changed on every build). A build rewrites only the pairs of the
+    changed quarters' rows, before (the record) and after (staging): their n_rows is the sum of the record's
+    counts in the other quarters and the changed quarters' counts now. Every pair when the cleaning logic or
+    the lookups (the seeds) changed, or no record exists. A build stopped between the two models leaves the
+    old record: the next build rewrites the same pairs again, from the same counts. -#}
+
+{#- SQL expression: the md5 of the keys' cleaning logic as rendered now (`logic`: the model's rendered
+    cleaning expressions) and of the lookups' contents (int_drug_name_lookups). -#}
+{% macro faers_drug_name_keys_logic_version(logic) -%}
+    md5(
+        '{{ faers_logic_version(logic) }}'
+        || coalesce((
+            select cast(list_sort(map_entries(synonyms)) as varchar) || '|' || cast(salt_words as varchar)
+                || '|' || cast(keep_words as varchar)
+            from {{ ref('int_drug_name_lookups') }}
+        ), '-')
+    )
+{%- endmacro %}
+
+{#- SQL expression: the current logic version of int_drug_name_keys (its cleaning CTEs, drug_name_keys_rows). -#}
+{% macro faers_drug_name_keys_version() -%}
+    {{ return(faers_drug_name_keys_logic_version(drug_name_keys_rows())) }}
+{%- endmacro %}
+
+{#- The record of int_drug_name_keys (its relation, read by name: it is written after the keys), or none. -#}
+{% macro faers_drug_name_keys_record() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set node = graph.nodes['model.faers.int_drug_name_keys_built'] -%}
+    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+{%- endmacro %}
+
+{#- True when this build rebuilds every pair of int_drug_name_keys: not incremental, no record (`record`, or
+    none for int_drug_name_keys_built), or the record's logic version differs from `logic_version` (SQL). -#}
+{% macro faers_drug_name_keys_every_pair(record, logic_version) -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set record = faers_drug_name_keys_record() if record is none else record -%}
+    {%- if record is none -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set same_logic -%}
+        select coalesce((select keys_logic_version from {{ record }} limit 1) = {{ logic_version }}, false)
+    {%- endset -%}
+    {{ return(not run_query(same_logic).columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#- The quarters of stg_faers__drug whose rows changed since `record` was written. -#}
+{% macro faers_drug_name_changed_quarters(record) -%}
+    select coalesce(typed.quarter, built.quarter) as quarter
+    from (
+        select distinct quarter, loaded_at, logic_version
+        from {{ ref('stg_faers__drug') }}
+    ) as typed
+    full outer join (
+        select distinct quarter, loaded_at, staging_logic_version
+        from {{ record }}
+    ) as built
+        on typed.quarter = built.quarter
+        and typed.loaded_at = built.loaded_at
+        and typed.logic_version = built.staging_logic_version
+    where typed.quarter is null
+        or built.quarter is null
+{%- endmacro %}
+
+{#- The (drug_name, prod_ai) pairs an incremental build of int_drug_name_keys rewrites: those of the changed
+    quarters' rows, in staging now and in the record. -#}
+{% macro faers_drug_name_changed_pairs(record) -%}
+    select drug_name, prod_ai
+    from {{ ref('stg_faers__drug') }}
+    where quarter in ({{ faers_drug_name_changed_quarters(record) }})
+    union
+    select drug_name, prod_ai
+    from {{ record }}
+    where quarter in ({{ faers_drug_name_changed_quarters(record) }})
+{%- endmacro %}
+
+{#- Pre-hook of int_drug_name_keys: delete every row (every pair rebuilt) or the changed pairs' rows. -#}
+{% macro faers_delete_changed_drug_name_keys() -%}
+    {%- if not is_incremental() -%}
+        select 1
+    {%- elif faers_drug_name_keys_every_pair(none, faers_drug_name_keys_version()) -%}
+        delete from {{ this }}
+    {%- else -%}
+        delete from {{ this }} as keys
+        where exists (
+            select 1
+            from ({{ faers_drug_name_changed_pairs(faers_drug_name_keys_record()) }}) as changed
+            where changed.drug_name is not distinct from keys.drug_name
+                and changed.prod_ai is not distinct from keys.prod_ai
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of int_drug_name_keys_built: delete every row (every pair rebuilt) or the changed quarters' rows. -#}
+{% macro faers_delete_changed_drug_name_record() -%}
+    {%- if not is_incremental() -%}
+        select 1
+    {%- elif faers_drug_name_keys_every_pair(this, faers_drug_name_keys_version()) -%}
+        delete from {{ this }}
+    {%- else -%}
+        delete from {{ this }}
+        where quarter in ({{ faers_drug_name_changed_quarters(this) }})
+    {%- endif -%}
+{%- endmacro %}

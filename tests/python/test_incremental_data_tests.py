@@ -11,6 +11,7 @@ three-letter reporter_country, and the rewritten case's primary_id).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -85,3 +86,58 @@ def test_incremental_build_tests_the_rewritten_cases(tmp_path: Path) -> None:
     run_dbt(["build", "--full-refresh"], db_path=db_path, dbt_vars=PRIOR)
     statuses = _test_statuses(db_path)
     assert statuses[SEX] == statuses[COUNTRY] == statuses[PRIMARY_ID] == "pass"
+
+
+DRUG_KEYS = ("intermediate.int_drug_name_keys", "intermediate.int_drug_name_keys_built")
+
+
+def _table(db_path: Path, relation: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        return sorted(conn.execute(f"select * from {relation}").fetchall(), key=repr)
+
+
+def test_drug_name_keys_rewrite_the_changed_quarters_pairs(tmp_path: Path) -> None:
+    """int_drug_name_keys is incremental per quarter: a build after loading a new quarter and reloading an old one
+    rewrites only the pairs of those quarters' rows (a sentinel on a pair of an untouched quarter survives, one on
+    a pair of the reloaded quarter does not), and equals a --full-refresh build of the same data."""
+    quarters = ("2019Q2", "2019Q3", "2019Q4")
+    sample = tmp_path / "sample"
+    generate(sample, quarters=list(quarters), n_cases=300, seed=11)
+    zips = [sample / f"faers_ascii_{q.lower()}.zip" for q in quarters]
+    db_path = tmp_path / "warehouse.duckdb"
+    assert not load_paths(zips[:2], db_path, progress=False).failed
+    run_dbt(["build"], db_path=db_path, dbt_vars=PRIOR)
+    pair_of = (
+        "select drug_name, prod_ai from intermediate.int_drug_name_keys_built group by drug_name, prod_ai "
+        "having bool_and(quarter = ?) order by drug_name, prod_ai limit 1"
+    )
+    mark = (
+        "update intermediate.int_drug_name_keys set name_key = ? "
+        "where drug_name is not distinct from ? and prod_ai is not distinct from ?"
+    )
+    key_of = (
+        "select name_key from intermediate.int_drug_name_keys "
+        "where drug_name is not distinct from ? and prod_ai is not distinct from ?"
+    )
+    with duckdb.connect(str(db_path)) as conn:
+        untouched = conn.execute(pair_of, [quarters[0]]).fetchone()
+        reloaded = conn.execute(pair_of, [quarters[1]]).fetchone()
+        assert untouched and reloaded
+        (untouched_key,) = conn.execute(key_of, list(untouched)).fetchone()  # type: ignore[misc]
+        conn.execute(mark, ["SENTINEL-UNTOUCHED", *untouched])
+        conn.execute(mark, ["SENTINEL-RELOADED", *reloaded])
+
+    assert not load_paths([zips[1], zips[2]], db_path, progress=False).failed  # reload the second, add the third
+    run_dbt(["build"], db_path=db_path, dbt_vars=PRIOR)
+    with duckdb.connect(str(db_path)) as conn:
+        sentinels = conn.execute(
+            "select name_key from intermediate.int_drug_name_keys where name_key like 'SENTINEL-%'"
+        ).fetchall()
+        assert sentinels == [("SENTINEL-UNTOUCHED",)]
+        conn.execute(mark, [untouched_key, *untouched])
+
+    full = tmp_path / "full.duckdb"
+    shutil.copy(db_path, full)
+    run_dbt(["build", "--full-refresh"], db_path=full, dbt_vars=PRIOR)
+    for relation in DRUG_KEYS:
+        assert _table(db_path, relation) == _table(full, relation), relation
