@@ -359,20 +359,28 @@ select * from renamed
     the lookups (the seeds) changed, or no record exists. A build stopped between the two models leaves the
     old record: the next build rewrites the same pairs again, from the same counts. -#}
 
-{#- SQL expression: the md5 of the keys' cleaning logic as rendered now (`logic`: the model's rendered
-    cleaning expressions) and of the lookups' contents (int_drug_name_lookups). -#}
+{#- The keys' logic version as a SQL string literal: the md5 of their cleaning logic as rendered now (`logic`:
+    the rendered cleaning CTEs) and of the lookups' contents (int_drug_name_lookups, read once when the model
+    runs; a placeholder at parse time). -#}
 {% macro faers_drug_name_keys_logic_version(logic) -%}
-    md5(
-        '{{ faers_logic_version(logic) }}'
-        || coalesce((
-            select cast(list_sort(map_entries(synonyms)) as varchar) || '|' || cast(salt_words as varchar)
-                || '|' || cast(keep_words as varchar)
-            from {{ ref('int_drug_name_lookups') }}
-        ), '-')
-    )
+    {%- set lookups = ref('int_drug_name_lookups') -%}
+    {%- if not execute -%}
+        {{ return("'-'") }}
+    {%- endif -%}
+    {%- set version -%}
+        select md5(
+            '{{ faers_logic_version(logic) }}'
+            || coalesce((
+                select cast(list_sort(map_entries(synonyms)) as varchar) || '|' || cast(salt_words as varchar)
+                    || '|' || cast(keep_words as varchar)
+                from {{ lookups }}
+            ), '-')
+        )
+    {%- endset -%}
+    {{ return("'" ~ run_query(version).columns[0].values()[0] ~ "'") }}
 {%- endmacro %}
 
-{#- SQL expression: the current logic version of int_drug_name_keys (its cleaning CTEs, drug_name_keys_rows). -#}
+{#- The current logic version of int_drug_name_keys (its cleaning CTEs, drug_name_keys_rows) as a SQL literal. -#}
 {% macro faers_drug_name_keys_version() -%}
     {{ return(faers_drug_name_keys_logic_version(drug_name_keys_rows())) }}
 {%- endmacro %}
@@ -387,8 +395,8 @@ select * from renamed
 {%- endmacro %}
 
 {#- True when this build rebuilds every pair of int_drug_name_keys: not incremental, no record (`record`, or
-    none for int_drug_name_keys_built), or the record's logic version differs from `logic_version` (SQL). -#}
-{% macro faers_drug_name_keys_every_pair(record, logic_version) -%}
+    none for int_drug_name_keys_built), or the record's logic version differs from the current one. -#}
+{% macro faers_drug_name_keys_every_pair(record) -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(true) }}
     {%- endif -%}
@@ -397,7 +405,7 @@ select * from renamed
         {{ return(true) }}
     {%- endif -%}
     {%- set same_logic -%}
-        select coalesce((select keys_logic_version from {{ record }} limit 1) = {{ logic_version }}, false)
+        select coalesce((select keys_logic_version from {{ record }} limit 1) = {{ faers_drug_name_keys_version() }}, false)
     {%- endset -%}
     {{ return(not run_query(same_logic).columns[0].values()[0]) }}
 {%- endmacro %}
@@ -436,7 +444,7 @@ select * from renamed
 {% macro faers_delete_changed_drug_name_keys() -%}
     {%- if not is_incremental() -%}
         select 1
-    {%- elif faers_drug_name_keys_every_pair(none, faers_drug_name_keys_version()) -%}
+    {%- elif faers_drug_name_keys_every_pair(none) -%}
         delete from {{ this }}
     {%- else -%}
         delete from {{ this }} as keys
@@ -453,7 +461,7 @@ select * from renamed
 {% macro faers_delete_changed_drug_name_record() -%}
     {%- if not is_incremental() -%}
         select 1
-    {%- elif faers_drug_name_keys_every_pair(this, faers_drug_name_keys_version()) -%}
+    {%- elif faers_drug_name_keys_every_pair(this) -%}
         delete from {{ this }}
     {%- else -%}
         delete from {{ this }}

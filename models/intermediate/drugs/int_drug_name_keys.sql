@@ -15,7 +15,7 @@
     on_schema_change='fail',
     pre_hook="{{ faers_delete_changed_drug_name_keys() }}",
 ) }}
-    {%- set every_pair = faers_drug_name_keys_every_pair(none, faers_drug_name_keys_version()) %}
+    {%- set every_pair = faers_drug_name_keys_every_pair(none) %}
     {%- set record = none if every_pair else faers_drug_name_keys_record() %}
 {%- endif %}
 with
