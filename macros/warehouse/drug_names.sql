@@ -216,3 +216,64 @@
     nullif({{ faers_join(faers_list_sorted_distinct(faers_list_filter(moieties, 'ingredient',
         "ingredient is not null and ingredient != ''")), '\\') }}, '')
 {%- endmacro %}
+
+{#- The CTEs of int_drug_name_keys after `name_pairs` (drug_name, prod_ai, n_rows) and `lookups`
+    (int_drug_name_lookups): the cleaned keys of each pair, ending in CTE `keys`. Their rendered text is part of
+    the keys' logic version (faers_drug_name_keys_logic_version): editing them rebuilds every pair. -#}
+{% macro drug_name_keys_rows() -%}
+
+
+names_cleaned as (
+
+    select
+        drug_name,
+        {{ drug_name_cleaned('drug_name') }} as name_key,
+        {{ drug_name_in_parentheses('drug_name') }} as paren_key
+    from (select distinct drug_name from name_pairs)
+
+),
+
+names as (
+
+    select
+        names_cleaned.drug_name,
+        names_cleaned.name_key,
+        names_cleaned.paren_key,
+        lookups.synonym_sets[names_cleaned.name_key] as synonym_ingredient,
+        lookups.synonym_sets[names_cleaned.paren_key] as paren_synonym_ingredient,
+        {{ drug_ingredient_set('coalesce(names_cleaned.name_key, names_cleaned.paren_key)') }} as cleaned_ingredient
+    from names_cleaned
+    cross join lookups
+
+),
+
+prod_ais as (
+
+    select
+        prod_ai,
+        {{ drug_ingredient_set('prod_ai') }} as prod_ai_ingredient
+    from (select distinct prod_ai from name_pairs where prod_ai is not null)
+    cross join lookups
+
+),
+
+keys as (
+
+    select
+        name_pairs.drug_name,
+        name_pairs.prod_ai,
+        name_pairs.n_rows,
+        names.name_key,
+        names.paren_key,
+        prod_ais.prod_ai_ingredient,
+        names.synonym_ingredient,
+        names.paren_synonym_ingredient,
+        names.cleaned_ingredient
+    from name_pairs
+    left join names
+        on name_pairs.drug_name is not distinct from names.drug_name
+    left join prod_ais
+        on name_pairs.prod_ai = prod_ais.prod_ai
+
+)
+{%- endmacro %}

@@ -269,3 +269,202 @@ select * from renamed
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- Data tests on an incremental build (`faers update`). A case mart's rows of a case that no build rewrote
+    since the last build are the rows that build's tests passed, so a test that checks each case's rows on
+    their own (or a key of them against the whole table) gives the same verdict when it checks only the cases
+    rewritten since: the case marts' changed cases (int_case_mart_changes) and the re-deduplicated ones
+    (int_cases_deduplicated_changes, whose DEMO rows may have changed while the kept version did not).
+    That holds when the previous invocation that could change tables was a complete `build` of every node
+    with the same --vars (a build that failed, stopped, ran a selection or only `run` does not vouch for the
+    rows: the next build tests every case), and only inside `build` (`dbt test` checks every case), without
+    --full-refresh, for error-severity tests (a warning lists every row each build). Else every case. -#}
+
+{#- The cases the data tests of this build must check (a parenthesised query with a column case_id), or none
+    for every case (see above). Evaluated when the test runs; none at parse time. -#}
+{% macro faers_tested_case_ids() -%}
+    {%- if not execute or not faers_case_marts_incremental() or flags.FULL_REFRESH
+        or invocation_args_dict.get('which') != 'build'
+        or (config.get('severity') or 'error') | lower == 'warn' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set changes = [] -%}
+    {%- for name in ['int_case_mart_changes', 'int_cases_deduplicated_changes'] -%}
+        {%- set node = graph.nodes['model.faers.' ~ name] -%}
+        {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+        {%- if relation is none -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {%- do changes.append(relation) -%}
+    {%- endfor -%}
+    {%- set builds = adapter.get_relation(database=target.database, schema='audit', identifier='builds') -%}
+    {%- if builds is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set vouched -%}
+        select
+            coalesce((
+                select status = 'complete' and command = 'build' and selection is null
+                    and cast(vars as varchar) = cast({{ build_log_literal(tojson(invocation_args_dict.get('vars') or {})) }}::json as varchar)
+                from {{ builds }}
+                where invocation_id <> '{{ invocation_id }}'
+                    and command in ({{ "'" ~ build_log_commands() | join("', '") ~ "'" }})
+                order by build_id desc
+                limit 1
+            ), false)
+            and not exists (select 1 from {{ changes[0] }} where case_id is null)
+            and not exists (select 1 from {{ changes[1] }} where case_id is null)
+    {%- endset -%}
+    {%- if not run_query(vouched).columns[0].values()[0] -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return('(select case_id from ' ~ changes[0] ~ ' union select case_id from ' ~ changes[1] ~ ')') }}
+{%- endmacro %}
+
+{#- `relation` as a data test of this build reads it: a case mart restricted to the rows of the cases
+    faers_tested_case_ids lists (and rows without a case_id), else all of it. `test` names the check the
+    rows go to: 'rows' (each row checked on its own: not_null, accepted_values, expression_is_true,
+    accepted_range, the child side of relationships; and the singular tests written per case), or
+    'unique' with `columns` (every row whose value of `columns` occurs on a checked row, so a duplicate of a
+    rewritten row by an untouched one is still caught). -#}
+{% macro faers_tested_rows(relation, test='rows', columns=none) -%}
+    {%- set case_ids = faers_tested_case_ids() if relation.identifier in faers_case_mart_names() else none -%}
+    {%- if case_ids is none -%}
+        {{ return(relation) }}
+    {%- endif -%}
+    {%- set checked = 'case_id in ' ~ case_ids ~ ' or case_id is null' -%}
+    {%- if test == 'rows' -%}
+        {{ return('(select * from ' ~ relation ~ ' where ' ~ checked ~ ')') }}
+    {%- elif test == 'unique' -%}
+        {%- set matches = [] -%}
+        {%- for column in columns -%}
+            {%- do matches.append('checked.' ~ column ~ ' is not distinct from all_rows.' ~ column) -%}
+        {%- endfor -%}
+        {{ return(
+            '(select * from ' ~ relation ~ ' as all_rows where exists (select 1 from ' ~ relation
+            ~ ' as checked where (' ~ checked ~ ') and ' ~ matches | join(' and ') ~ '))'
+        ) }}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error("faers_tested_rows: test must be 'rows' or 'unique'") }}
+{%- endmacro %}
+
+{#- Incremental drug-name keys (int_drug_name_keys): one row per distinct (drug_name, prod_ai) of every staged
+    DRUG row, with its row count and its cleaned keys. What the table was built from is int_drug_name_keys_built:
+    per quarter of stg_faers__drug the row count of each (drug_name, prod_ai), the loaded_at and staging
+    logic_version the quarter was typed with, and the keys' logic version (faers_drug_name_keys_logic_version).
+    A quarter is changed when its (loaded_at, logic_version) differs from the record (new, reloaded, re-typed,
+    removed, or not written by the loader: changed on every build). A build rewrites only the pairs of the
+    changed quarters' rows, before (the record) and after (staging): their n_rows is the sum of the record's
+    counts in the other quarters and the changed quarters' counts now. Every pair when the cleaning logic or
+    the lookups (the seeds) changed, or no record exists. A build stopped between the two models leaves the
+    old record: the next build rewrites the same pairs again, from the same counts. -#}
+
+{#- The keys' logic version as a SQL string literal: the md5 of their cleaning logic as rendered now (`logic`:
+    the rendered cleaning CTEs) and of the lookups' contents (int_drug_name_lookups, read once when the model
+    runs; a placeholder at parse time). -#}
+{% macro faers_drug_name_keys_logic_version(logic) -%}
+    {%- set lookups = ref('int_drug_name_lookups') -%}
+    {%- if not execute -%}
+        {{ return("'-'") }}
+    {%- endif -%}
+    {%- set version -%}
+        select md5(
+            '{{ faers_logic_version(logic) }}'
+            || coalesce((
+                select cast(list_sort(map_entries(synonyms)) as varchar) || '|' || cast(salt_words as varchar)
+                    || '|' || cast(keep_words as varchar)
+                from {{ lookups }}
+            ), '-')
+        )
+    {%- endset -%}
+    {{ return("'" ~ run_query(version).columns[0].values()[0] ~ "'") }}
+{%- endmacro %}
+
+{#- The current logic version of int_drug_name_keys (its cleaning CTEs, drug_name_keys_rows) as a SQL literal. -#}
+{% macro faers_drug_name_keys_version() -%}
+    {{ return(faers_drug_name_keys_logic_version(drug_name_keys_rows())) }}
+{%- endmacro %}
+
+{#- The record of int_drug_name_keys (its relation, read by name: it is written after the keys), or none. -#}
+{% macro faers_drug_name_keys_record() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set node = graph.nodes['model.faers.int_drug_name_keys_built'] -%}
+    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+{%- endmacro %}
+
+{#- True when this build rebuilds every pair of int_drug_name_keys: not incremental, no record (`record`, or
+    none for int_drug_name_keys_built), or the record's logic version differs from the current one. -#}
+{% macro faers_drug_name_keys_every_pair(record) -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set record = faers_drug_name_keys_record() if record is none else record -%}
+    {%- if record is none -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set same_logic -%}
+        select coalesce((select keys_logic_version from {{ record }} limit 1) = {{ faers_drug_name_keys_version() }}, false)
+    {%- endset -%}
+    {{ return(not run_query(same_logic).columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#- The quarters of stg_faers__drug whose rows changed since `record` was written. -#}
+{% macro faers_drug_name_changed_quarters(record) -%}
+    select coalesce(typed.quarter, built.quarter) as quarter
+    from (
+        select distinct quarter, loaded_at, logic_version
+        from {{ ref('stg_faers__drug') }}
+    ) as typed
+    full outer join (
+        select distinct quarter, loaded_at, staging_logic_version
+        from {{ record }}
+    ) as built
+        on typed.quarter = built.quarter
+        and typed.loaded_at = built.loaded_at
+        and typed.logic_version = built.staging_logic_version
+    where typed.quarter is null
+        or built.quarter is null
+{%- endmacro %}
+
+{#- The (drug_name, prod_ai) pairs an incremental build of int_drug_name_keys rewrites: those of the changed
+    quarters' rows, in staging now and in the record. -#}
+{% macro faers_drug_name_changed_pairs(record) -%}
+    select drug_name, prod_ai
+    from {{ ref('stg_faers__drug') }}
+    where quarter in ({{ faers_drug_name_changed_quarters(record) }})
+    union
+    select drug_name, prod_ai
+    from {{ record }}
+    where quarter in ({{ faers_drug_name_changed_quarters(record) }})
+{%- endmacro %}
+
+{#- Pre-hook of int_drug_name_keys: delete every row (every pair rebuilt) or the changed pairs' rows. -#}
+{% macro faers_delete_changed_drug_name_keys() -%}
+    {%- if not is_incremental() -%}
+        select 1
+    {%- elif faers_drug_name_keys_every_pair(none) -%}
+        delete from {{ this }}
+    {%- else -%}
+        delete from {{ this }} as keys
+        where exists (
+            select 1
+            from ({{ faers_drug_name_changed_pairs(faers_drug_name_keys_record()) }}) as changed
+            where changed.drug_name is not distinct from keys.drug_name
+                and changed.prod_ai is not distinct from keys.prod_ai
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of int_drug_name_keys_built: delete every row (every pair rebuilt) or the changed quarters' rows. -#}
+{% macro faers_delete_changed_drug_name_record() -%}
+    {%- if not is_incremental() -%}
+        select 1
+    {%- elif faers_drug_name_keys_every_pair(this) -%}
+        delete from {{ this }}
+    {%- else -%}
+        delete from {{ this }}
+        where quarter in ({{ faers_drug_name_changed_quarters(this) }})
+    {%- endif -%}
+{%- endmacro %}

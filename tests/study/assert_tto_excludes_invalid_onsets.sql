@@ -1,28 +1,29 @@
 -- No tto row may come from a partial date, an onset before the start, a role outside suspect_roles, or a
--- THER row of another drug_seq; and every eligible (report, drug) with a valid onset must be present.
+-- THER row of another drug_seq; and every eligible (report, drug) with a valid onset must be present. Per report:
+-- on an incremental build, the reports of the cases faers_tested_case_ids lists (the others' rows are unchanged).
 with
 
 tto as (
 
-    select * from {{ ref('tto') }}
+    select * from {{ faers_tested_rows(ref('tto')) }}
 
 ),
 
 cases as (
 
-    select * from {{ ref('dim_case') }}
+    select * from {{ faers_tested_rows(ref('dim_case')) }}
 
 ),
 
 case_drugs as (
 
-    select * from {{ ref('fct_case_drug') }}
+    select * from {{ faers_tested_rows(ref('fct_case_drug')) }}
 
 ),
 
 case_therapies as (
 
-    select * from {{ ref('fct_case_therapy') }}
+    select * from {{ faers_tested_rows(ref('fct_case_therapy')) }}
 
 ),
 

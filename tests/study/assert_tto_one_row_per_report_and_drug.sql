@@ -1,9 +1,10 @@
--- The tto grain: one row per (report, drug), tto_days >= 0 and consistent with its two dates and its bin.
+-- The tto grain: one row per (report, drug), tto_days >= 0 and consistent with its two dates and its bin. On an
+-- incremental build, the rows of the cases faers_tested_case_ids lists and every row sharing their grain.
 with
 
 tto as (
 
-    select * from {{ ref('tto') }}
+    select * from {{ faers_tested_rows(ref('tto'), 'unique', ['primary_id', 'drug']) }}
 
 ),
 

@@ -1,4 +1,5 @@
--- Business rule: no case named in a deleted-case list survives, in dim_case or in any fact.
+-- Business rule: no case named in a deleted-case list survives, in dim_case or in any fact. On an incremental
+-- build, the rows of the cases faers_tested_case_ids lists (a case entering a deleted-case list is re-deduplicated).
 with
 
 deleted_cases as (
@@ -9,19 +10,19 @@ deleted_cases as (
 
 case_ids_in_marts as (
 
-    select 'dim_case' as mart, case_id from {{ ref('dim_case') }}
+    select 'dim_case' as mart, case_id from {{ faers_tested_rows(ref('dim_case')) }}
     union all
-    select distinct 'fct_case_drug' as mart, case_id from {{ ref('fct_case_drug') }}
+    select distinct 'fct_case_drug' as mart, case_id from {{ faers_tested_rows(ref('fct_case_drug')) }}
     union all
-    select distinct 'fct_case_reaction' as mart, case_id from {{ ref('fct_case_reaction') }}
+    select distinct 'fct_case_reaction' as mart, case_id from {{ faers_tested_rows(ref('fct_case_reaction')) }}
     union all
-    select distinct 'fct_case_outcome' as mart, case_id from {{ ref('fct_case_outcome') }}
+    select distinct 'fct_case_outcome' as mart, case_id from {{ faers_tested_rows(ref('fct_case_outcome')) }}
     union all
-    select distinct 'fct_case_indication' as mart, case_id from {{ ref('fct_case_indication') }}
+    select distinct 'fct_case_indication' as mart, case_id from {{ faers_tested_rows(ref('fct_case_indication')) }}
     union all
-    select distinct 'fct_case_therapy' as mart, case_id from {{ ref('fct_case_therapy') }}
+    select distinct 'fct_case_therapy' as mart, case_id from {{ faers_tested_rows(ref('fct_case_therapy')) }}
     union all
-    select distinct 'fct_case_report_source' as mart, case_id from {{ ref('fct_case_report_source') }}
+    select distinct 'fct_case_report_source' as mart, case_id from {{ faers_tested_rows(ref('fct_case_report_source')) }}
 
 ),
 

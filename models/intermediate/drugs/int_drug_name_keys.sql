@@ -4,7 +4,20 @@
 -- prod_ai as this project's ingredient set (synonym seed, active moiety, sorted, '\'-joined), the seed's
 -- ingredient set for the name and for its parenthesised text, and the cleaned name as ingredient set (its
 -- parts through the seed and the moiety). Cleaning runs on distinct names and distinct prod_ai values only,
--- never per DRUG row.
+-- never per DRUG row. Incremental per quarter on DuckDB (macros/warehouse/incremental.sql): a build rewrites
+-- the pairs of the changed quarters' rows only, from the per-quarter counts of int_drug_name_keys_built.
+{%- set record = none %}
+{%- set every_pair = true %}
+{%- if faers_supports_delete() %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ faers_delete_changed_drug_name_keys() }}",
+) }}
+    {%- set every_pair = faers_drug_name_keys_every_pair(none) %}
+    {%- set record = none if every_pair else faers_drug_name_keys_record() %}
+{%- endif %}
 with
 
 drugs as (
@@ -18,6 +31,7 @@ lookups as (
     select * from {{ ref('int_drug_name_lookups') }}
 
 ),
+{%- if every_pair %}
 
 name_pairs as (
 
@@ -29,59 +43,62 @@ name_pairs as (
     group by drug_name, prod_ai
 
 ),
+{%- else %}
 
-names_cleaned as (
+changed_quarters as (
+
+    {{ faers_drug_name_changed_quarters(record) }}
+
+),
+
+changed_counts as (
 
     select
         drug_name,
-        {{ drug_name_cleaned('drug_name') }} as name_key,
-        {{ drug_name_in_parentheses('drug_name') }} as paren_key
-    from (select distinct drug_name from name_pairs)
-
-),
-
-names as (
-
-    select
-        names_cleaned.drug_name,
-        names_cleaned.name_key,
-        names_cleaned.paren_key,
-        lookups.synonym_sets[names_cleaned.name_key] as synonym_ingredient,
-        lookups.synonym_sets[names_cleaned.paren_key] as paren_synonym_ingredient,
-        {{ drug_ingredient_set('coalesce(names_cleaned.name_key, names_cleaned.paren_key)') }} as cleaned_ingredient
-    from names_cleaned
-    cross join lookups
-
-),
-
-prod_ais as (
-
-    select
         prod_ai,
-        {{ drug_ingredient_set('prod_ai') }} as prod_ai_ingredient
-    from (select distinct prod_ai from name_pairs where prod_ai is not null)
-    cross join lookups
+        count(*) as n_rows
+    from drugs
+    where quarter in (select quarter from changed_quarters)
+    group by drug_name, prod_ai
 
 ),
 
-keys as (
+changed_pairs as (
+
+    select drug_name, prod_ai from changed_counts
+    union
+    select drug_name, prod_ai
+    from {{ record }}
+    where quarter in (select quarter from changed_quarters)
+
+),
+
+other_quarters_counts as (
+
+    select recorded.drug_name, recorded.prod_ai, recorded.n_rows
+    from {{ record }} as recorded
+    semi join changed_pairs
+        on recorded.drug_name is not distinct from changed_pairs.drug_name
+        and recorded.prod_ai is not distinct from changed_pairs.prod_ai
+    where recorded.quarter not in (select quarter from changed_quarters)
+
+),
+
+name_pairs as (
 
     select
-        name_pairs.drug_name,
-        name_pairs.prod_ai,
-        name_pairs.n_rows,
-        names.name_key,
-        names.paren_key,
-        prod_ais.prod_ai_ingredient,
-        names.synonym_ingredient,
-        names.paren_synonym_ingredient,
-        names.cleaned_ingredient
-    from name_pairs
-    left join names
-        on name_pairs.drug_name is not distinct from names.drug_name
-    left join prod_ais
-        on name_pairs.prod_ai = prod_ais.prod_ai
+        drug_name,
+        prod_ai,
+        cast(sum(n_rows) as bigint) as n_rows
+    from (
+        select * from changed_counts
+        union all
+        select * from other_quarters_counts
+    ) as counts
+    group by drug_name, prod_ai
 
-)
+),
+{%- endif %}
+{{ drug_name_keys_rows() }}
 
 select * from keys
