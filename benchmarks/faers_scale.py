@@ -181,8 +181,11 @@ def _file_size(path: Path) -> int:
 
 
 def run_stage(name: str, args: list[str], db: Path, target: Path, env: dict[str, str] | None = None) -> Stage:
-    """Run ``faers <args>`` in a child process; wall time, its peak RSS, dbt's run_results.json if any."""
-    shutil.rmtree(target, ignore_errors=True)
+    """Run ``faers <args>`` in a child process; wall time, its peak RSS, dbt's run_results.json if any.
+
+    The stages share ``target`` as a user's commands share the checkout's target/: dbt's partial parse of
+    one stage serves the next (a study compiles on the build's parse); only the last run_results.json goes."""
+    (target / "run_results.json").unlink(missing_ok=True)
     child_env = {
         **os.environ,
         "FAERS_DUCKDB": str(db),
