@@ -155,10 +155,11 @@
 
 {#- True when this run of an aggregate updates it by the changed cases' counts: int_report_counts_method decided
     'delta' in this very invocation (a method row of an earlier build, or an aggregate run without it, counts in
-    full). `before` is the aggregate's model of the changed cases' old counts: referenced here, with
+    full; so does a dbt unit test). `before` is the aggregate's model of the changed cases' old counts: referenced here, with
     int_case_mart_changes, so that the aggregate depends on them whatever is decided. False on Spark. -#}
 {% macro faers_report_counts_delta(before=none) -%}
-    {%- if not faers_case_marts_incremental() -%}
+    {#- a dbt unit test of an aggregate gives its inputs (the case marts): it tests the counting rule, in full -#}
+    {%- if not faers_case_marts_incremental() or model.resource_type == 'unit_test' -%}
         {{ return(false) }}
     {%- endif -%}
     {%- set method = ref('int_report_counts_method') -%}
