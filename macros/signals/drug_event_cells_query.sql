@@ -483,3 +483,130 @@ from cells
 {% macro stratum_key(id, stratum_id) -%}
     ({{ id }}::bigint * 4294967296 + {{ stratum_id }})
 {%- endmacro %}
+
+
+{#- drug_event_cells over the case marts given in `marts` (a dict of relations: fct_case_drug,
+    fct_case_drug_ingredient, fct_case_reaction, dim_case): the mart's rule (models/marts/signals/drug_event_cells.sql
+    says it) in one place for the mart over every kept report, and for the counts of a subset of the reports
+    (the changed cases', before and after a build rewrites them: macro drug_event_cells_delta). -#}
+{% macro drug_event_cells_rows(marts) -%}
+{%- set event_rows -%}
+    select
+        primary_id,
+        pt
+    from {{ marts['fct_case_reaction'] }}
+    where pt is not null
+{%- endset %}
+{{- drug_event_cells_query(
+    suspect_drug_rows(marts=marts),
+    event_rows,
+    suspect_drug_rows(roles=['PS', 'SS'], marts=marts),
+    marts['dim_case'],
+) }}
+{%- endmacro %}
+
+
+{#- drug_event_cells updated by report counts (faers update, macro faers_report_counts_delta): every column is a
+    count over reports (a, a_co_suspect per cell, n_drug per drug, n_event per pt, N) and each report belongs to one
+    case, so the counts over the kept reports now = `previous` (the table as last built) - `removed` (the cells of
+    the cases this build rewrote, over their rows as the case marts held them before) + `added` (the same cases'
+    cells over their rows now); b, c, d and E follow from the counts (macro contingency_cells) as in the full
+    query. Keyed by names (drug, pt): the query numbers drugs and pts per run. A cell whose a reaches 0 is gone.
+    Crude cells only (no expected_strata, no background_exclude_drugs: the mh_* columns are NULL). -#}
+{% macro drug_event_cells_delta(previous, removed, added) -%}
+with
+
+signed_cells as (
+
+    select 'previous' as source, 1 as sign, drug, pt, a, a_co_suspect, n_drug, n_event, n
+    from {{ previous }} as previous_cells
+    union all
+    select 'removed' as source, -1 as sign, drug, pt, a, a_co_suspect, n_drug, n_event, n
+    from {{ removed }} as removed_cells
+    union all
+    select 'added' as source, 1 as sign, drug, pt, a, a_co_suspect, n_drug, n_event, n
+    from {{ added }} as added_cells
+
+),
+
+pair_counts as (
+
+    select
+        drug,
+        pt,
+        sum(sign * a)::bigint as a,
+        sum(sign * a_co_suspect)::bigint as a_co_suspect
+    from signed_cells
+    group by drug, pt
+    having sum(sign * a) > 0
+
+),
+
+-- a margin is the same on every cell of its drug (pt) within one source
+drug_margins as (
+
+    select
+        drug,
+        sum(sign * n_drug)::bigint as n_drug
+    from (select distinct source, sign, drug, n_drug from signed_cells) as per_source
+    group by drug
+
+),
+
+event_margins as (
+
+    select
+        pt,
+        sum(sign * n_event)::bigint as n_event
+    from (select distinct source, sign, pt, n_event from signed_cells) as per_source
+    group by pt
+
+),
+
+report_count as (
+
+    select coalesce(sum(sign * n), 0)::bigint as n
+    from (select distinct source, sign, n from signed_cells) as per_source
+
+),
+
+cells as (
+
+    select
+        pair_counts.drug,
+        pair_counts.pt,
+        {{ contingency_cells('pair_counts.a', 'drug_margins.n_drug', 'event_margins.n_event', 'report_count.n') }},
+        pair_counts.a_co_suspect,
+        null::double as mh_r,
+        null::double as mh_s,
+        null::double as mh_pr,
+        null::double as mh_ps_qr,
+        null::double as mh_qs
+    from pair_counts
+    inner join drug_margins
+        on pair_counts.drug = drug_margins.drug
+    inner join event_margins
+        on pair_counts.pt = event_margins.pt
+    cross join report_count
+
+)
+
+select
+    drug,
+    pt,
+    a,
+    b,
+    c,
+    d,
+    n_drug,
+    n_event,
+    n,
+    expected,
+    a_co_suspect,
+    mh_r,
+    mh_s,
+    mh_pr,
+    mh_ps_qr,
+    mh_qs
+from cells
+{%- endmacro %}

@@ -4,16 +4,21 @@
     per drug row with its whole ingredient set as the drug (fct_case_drug.drug). Only drug rows in a role
     of var('suspect_roles') with an ingredient. Extra columns of fct_case_drug (e.g. drug_name, prod_ai)
     can be asked for in `columns`. A drug repeated in a report still yields several rows: callers count
-    it once per report. `roles` overrides var('suspect_roles') (the co-suspect count reads PS and SS). -#}
-{% macro suspect_drug_rows(columns=[], case_drugs=none, roles=none) -%}
+    it once per report. `roles` overrides var('suspect_roles') (the co-suspect count reads PS and SS).
+    `marts` (a dict with the relations 'fct_case_drug' and 'fct_case_drug_ingredient') reads those
+    instead of the refs (macro drug_event_cells_rows: a subset of the marts' rows, or the marts read by
+    name before a build rewrites them). -#}
+{% macro suspect_drug_rows(columns=[], case_drugs=none, roles=none, marts=none) -%}
     {%- set roles = var('suspect_roles') if roles is none else roles -%}
-    {#- both marts are dependencies whatever the unit, so one parse serves every --vars -#}
-    {%- set relations = [ref('fct_case_drug'), ref('fct_case_drug_ingredient')] -%}
+    {%- if marts is none -%}
+        {#- both marts are dependencies whatever the unit, so one parse serves every --vars -#}
+        {%- set marts = {'fct_case_drug': ref('fct_case_drug'), 'fct_case_drug_ingredient': ref('fct_case_drug_ingredient')} -%}
+    {%- endif -%}
     {%- set unit = var('drug_unit') -%}
     {%- if unit == 'ingredient' -%}
     {%- if case_drugs is none %}
-        {%- set ingredients_relation = ref('fct_case_drug_ingredient') -%}
-        {%- set drugs_relation = ref('fct_case_drug') -%}
+        {%- set ingredients_relation = marts['fct_case_drug_ingredient'] -%}
+        {%- set drugs_relation = marts['fct_case_drug'] -%}
     {%- else %}
         {%- set ingredients_relation = '(' ~ case_drug_ingredient_rows(case_drugs) ~ ')' -%}
         {%- set drugs_relation = case_drugs -%}
@@ -38,7 +43,7 @@
         {%- for column in columns %},
         case_drugs.{{ column }}
         {%- endfor %}
-    from {{ ref('fct_case_drug') if case_drugs is none else case_drugs }} as case_drugs
+    from {{ marts['fct_case_drug'] if case_drugs is none else case_drugs }} as case_drugs
     where {{ faers_list_contains(faers_list_literal(roles), 'case_drugs.role_cod') }}
         and case_drugs.drug is not null
     {%- else -%}

@@ -9,7 +9,8 @@
         uses re-types every quarter without a manual --full-refresh;
       * its raw rows have no load_log entry (not written by the loader: re-typed on every run).
     Rows of quarters no longer in raw.load_log are deleted. Deduplication and the case marts after it are
-    incremental per case (below); the aggregates over all cases (cells, prior, signals, explorer) are full rebuilds (N changes
+    incremental per case (below); the report counts (drug_event_cells, drug_name_audit) are updated by the changed
+    cases' counts (macros/warehouse/report_counts.sql); the prior, signals and explorer are full rebuilds (N changes
     every cell). `dbt build --full-refresh` rebuilds all.
     The dbt var `incremental_staging: false` makes these models plain views again (no typed copy on disk;
     every build then re-types every quarter: benchmarks/warehouse.py measures both). -#}

@@ -12,6 +12,12 @@ case_id: FAQ Q29, the old case then keeps another version) and build incremental
 show which cases it rewrote. Then reload (replace) an older quarter: it is re-typed, an untouched quarter is not,
 and the warehouse again equals the full refresh. Changing the typing logic (a var the staging model uses)
 re-types every quarter and rewrites every case without ``--full-refresh``.
+
+The report-count aggregates (drug_event_cells, drug_name_audit) are updated by the rewritten cases' counts
+(int_report_counts_method 'delta': previous - their counts before the build + their counts now): in each
+scenario the build is shown to take that path with a non-empty subtraction, so skipping it would break the
+equality with the full refresh; after a build that changed the case marts without them, or a change of the
+counting vars, they are counted in full.
 """
 
 from __future__ import annotations
@@ -42,6 +48,13 @@ CHANGES = "intermediate.int_case_mart_changes"
 DEDUP = "intermediate.int_cases_deduplicated"
 DEDUP_CHANGES = "intermediate.int_cases_deduplicated_changes"
 """Which cases a build re-deduplicated: differs between an incremental build and a full refresh by design."""
+COUNTS_METHOD = "intermediate.int_report_counts_method"
+CELLS_BEFORE = "intermediate.int_drug_event_cells_before"
+AUDIT_BEFORE = "intermediate.int_drug_name_audit_before"
+REPORT_COUNTS_CHANGES = (COUNTS_METHOD, CELLS_BEFORE, AUDIT_BEFORE)
+"""How a build updated the report counts and the changed cases' old counts: differ from a full refresh by design."""
+REPORT_COUNTS = ("main.drug_event_cells", "main.drug_name_audit")
+"""The aggregates updated by report counts (macros/warehouse/report_counts.sql)."""
 MART_INPUTS = ("intermediate.int_case_mart_inputs", "intermediate.int_case_mart_inputs_built")
 """What the case marts are / were built from (kind, key, value): a quarter's value is its loaded_at."""
 MART_SENTINELS = {
@@ -116,8 +129,8 @@ def _assert_same_warehouse(incremental: Path, full: Path, *, ignore: tuple[str, 
     loaded_at also leaves out the quarters' loaded_at rows of the case marts' inputs)."""
     got, expected = _snapshot(incremental), _snapshot(full)
     for snapshot in (got, expected):
-        snapshot.pop(CHANGES)
-        snapshot.pop(DEDUP_CHANGES)
+        for relation in (CHANGES, DEDUP_CHANGES, *REPORT_COUNTS_CHANGES):
+            snapshot.pop(relation)
         for relation in MART_INPUTS if "loaded_at" in ignore else ():
             columns, rows = snapshot[relation]
             snapshot[relation] = (columns, [r for r in rows if r[0] != "quarter"])
@@ -141,6 +154,33 @@ def _scalar(db_path: Path, sql: str, params: list[Any] | None = None) -> Any:
 def _execute(db_path: Path, sql: str, params: list[Any] | None = None) -> None:
     with duckdb.connect(str(db_path)) as conn:
         conn.execute(sql, params or [])
+
+
+def _counts_method(db_path: Path) -> tuple[str, str | None]:
+    """How the last build updated the report counts: ('delta', None) or ('full', reason)."""
+    return _rows(db_path, f"select method, reason from {COUNTS_METHOD}")[0]  # type: ignore[return-value]
+
+
+def _counts_removed(db_path: Path) -> tuple[int, int]:
+    """What the last build subtracted: the changed cases' cell reports (sum of a) and audit reports before it."""
+    cells = _scalar(db_path, f"select coalesce(sum(a), 0) from {CELLS_BEFORE}")
+    audit = _scalar(db_path, f"select coalesce(sum(reports), 0) from {AUDIT_BEFORE}")
+    return int(cells), int(audit)
+
+
+def _same_rows(db_path: Path, other: Path, relations: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    """Per relation whose rows differ (EXCEPT ALL both ways, exact: no rounding), the rows only in each file."""
+    differences = {}
+    with duckdb.connect() as conn:
+        conn.execute(f"attach '{db_path}' as got (read_only)")
+        conn.execute(f"attach '{other}' as expected (read_only)")
+        for relation in relations:
+            a, b = f"got.{relation}", f"expected.{relation}"
+            only_got = conn.execute(f"select count(*) from (from {a} except all from {b})").fetchone()[0]  # type: ignore[index]
+            only_expected = conn.execute(f"select count(*) from (from {b} except all from {a})").fetchone()[0]  # type: ignore[index]
+            if only_got or only_expected:
+                differences[relation] = (only_got, only_expected)
+    return differences
 
 
 @pytest.fixture(scope="module")
@@ -218,8 +258,9 @@ class Warehouses:
     """The incremental warehouse, its --full-refresh copy, and what the incremental build of the third quarter
     did: the kept report per case before it, the cases it rewrote (int_case_mart_changes: case_id -> reasons),
     the kept cases after it, per sentinel model the cases whose rows it did not rewrite, the cases it
-    re-deduplicated (int_cases_deduplicated_changes) and the (case_id, primary_id) whose kept primary_id the
-    third quarter re-published under SHARED_CASE_ID."""
+    re-deduplicated (int_cases_deduplicated_changes), the (case_id, primary_id) whose kept primary_id the
+    third quarter re-published under SHARED_CASE_ID, and how it updated the report counts (int_report_counts_method)
+    with what it subtracted (_counts_removed)."""
 
     incremental: Path
     full: Path
@@ -230,6 +271,8 @@ class Warehouses:
     incremental_marts: set[str]
     dedup_changes: dict[int, str]
     shared: tuple[int, int]
+    counts_method: tuple[str, str | None]
+    counts_removed: tuple[int, int]
 
 
 @pytest.fixture(scope="module")
@@ -266,6 +309,7 @@ def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     }
     changes = dict(_rows(incremental, f"select case_id, reasons from {CHANGES}"))
     dedup_changes = dict(_rows(incremental, f"select case_id, reasons from {DEDUP_CHANGES}"))
+    counts_method, counts_removed = _counts_method(incremental), _counts_removed(incremental)
     kept_after = {r[0] for r in _rows(incremental, "select case_id from main.dim_case")}
     not_rewritten = _restore_case_marts(incremental)
     full = base / "full_refresh.duckdb"
@@ -281,6 +325,8 @@ def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         incremental_marts,
         dedup_changes,
         (shared_case, shared_primary_id),
+        counts_method,
+        counts_removed,
     )
 
 
@@ -377,6 +423,20 @@ def test_case_marts_are_the_incremental_marts(warehouses: Warehouses) -> None:
     assert warehouses.incremental_marts == set(CASE_MARTS)
 
 
+def test_report_counts_are_updated_by_the_changed_cases(warehouses: Warehouses) -> None:
+    """The new quarter's build updated drug_event_cells and drug_name_audit by report counts ('delta'), subtracting
+    the counts the follow-ups, the deleted cases, the moved primary_id and the mapping changes had before it
+    (non-empty, so without the subtraction the aggregates would count those cases twice or keep deleted ones), and
+    equals the full refresh exactly (no rounding)."""
+    assert warehouses.counts_method == ("delta", None)
+    cells_removed, audit_removed = warehouses.counts_removed
+    assert cells_removed > 0 and audit_removed > 0
+    reasons = set(",".join(warehouses.changes.values()).split(","))
+    assert {"version", "drug_name", "term"} <= reasons
+    assert _counts_method(warehouses.full) == ("full", "full refresh")
+    assert _same_rows(warehouses.incremental, warehouses.full, (*REPORT_COUNTS, "main.signals")) == {}
+
+
 def test_reloaded_older_quarter_is_retyped_and_others_are_reused(
     sample: Path, warehouses: Warehouses, tmp_path: Path
 ) -> None:
@@ -427,6 +487,9 @@ def test_reloaded_older_quarter_is_retyped_and_others_are_reused(
         [mfr_sndr, source_file, line_number],
     )
     run_dbt(["build"], db_path=db_path, dbt_vars=PRIOR)
+    # the staging run in between changed no case mart: the report counts were updated by the reloaded cases'
+    assert _counts_method(db_path) == ("delta", None)
+    assert min(_counts_removed(db_path)) > 0
     # the case marts rewrote the cases kept from the reloaded quarter, not every case
     reloaded = _scalar(db_path, f"select count(*) from {CHANGES} where reasons like '%quarter%'")
     assert 0 < reloaded < _scalar(db_path, "select count(*) from main.dim_case")
@@ -502,3 +565,61 @@ def test_as_of_quarter_rebuilds_the_deduplication_in_full(warehouses: Warehouses
     assert dict(_rows(db_path, f"select case_id, primary_id from {DEDUP}")) == warehouses.kept_before
     logic_versions = f"select distinct logic_version from {DEDUP}_built"
     assert _rows(db_path, logic_versions) != _rows(warehouses.incremental, logic_versions)
+
+
+def _remove_quarter(db_path: Path, quarter: str) -> None:
+    """Delete a quarter from raw (its rows, deleted-case list and load_log): its cases fall back to older versions
+    and the cases its deleted list named come back."""
+    with duckdb.connect(str(db_path)) as conn:
+        for table in (*STAGED, "rpsr", "deleted", "rejects", "load_log"):
+            conn.execute(f"delete from raw.{table} where quarter = ?", [quarter])
+
+
+def _full_refresh_copy(db_path: Path, out: Path, dbt_vars: dict[str, Any]) -> Path:
+    shutil.copyfile(db_path, out)
+    run_dbt(["build", "--full-refresh"], db_path=out, dbt_vars=dbt_vars)
+    return out
+
+
+def test_a_build_that_rewrote_the_case_marts_alone_makes_the_next_count_full(
+    warehouses: Warehouses, tmp_path: Path
+) -> None:
+    """A run that rewrites the counted case marts without the aggregates (here a selection; a killed build alike)
+    leaves drug_event_cells behind the marts: the next build counts in full ('later build') and equals the full
+    refresh. Had it taken the delta, the removed quarter's counts would stay in the aggregates."""
+    db_path = tmp_path / "partial.duckdb"
+    shutil.copyfile(warehouses.incremental, db_path)
+    _remove_quarter(db_path, QUARTERS[2])
+    run_dbt(["run", "--select", "+fct_case_drug_ingredient", "+fct_case_reaction"], db_path=db_path, dbt_vars=PRIOR)
+    assert _counts_method(db_path) == ("delta", None)  # decided for that run, which built no aggregate
+    cells = "select sum(a) from main.drug_event_cells"
+    assert _scalar(db_path, cells) == _scalar(warehouses.incremental, cells)
+    run_dbt(["build"], db_path=db_path, dbt_vars=PRIOR)
+    assert _counts_method(db_path) == ("full", "later build")
+    full = _full_refresh_copy(db_path, tmp_path / "partial_full.duckdb", PRIOR)
+    assert _scalar(db_path, cells) != _scalar(warehouses.incremental, cells)
+    assert _same_rows(db_path, full, (*REPORT_COUNTS, "main.signals")) == {}
+
+
+def test_report_counts_follow_the_counting_vars(warehouses: Warehouses, tmp_path: Path) -> None:
+    """The delta holds for any suspect_roles and drug_unit (the counting macros run with them); a change of them is
+    a change of the counting logic (int_report_counts_built), counted in full; the adjusted cells
+    (expected_strata) are always counted in full. Back on the vars the aggregates were built with, an update is
+    a delta again and equals the full refresh."""
+    db_path = tmp_path / "vars.duckdb"
+    shutil.copyfile(warehouses.incremental, db_path)
+    other = {**PRIOR, "suspect_roles": ["PS", "SS"], "drug_unit": "product"}
+    run_dbt(["build"], db_path=db_path, dbt_vars=other)
+    assert _counts_method(db_path) == ("full", "logic")
+    _remove_quarter(db_path, QUARTERS[2])
+    run_dbt(["build"], db_path=db_path, dbt_vars=other)
+    assert _counts_method(db_path) == ("delta", None)
+    assert min(_counts_removed(db_path)) > 0
+    full = _full_refresh_copy(db_path, tmp_path / "vars_full.duckdb", other)
+    assert _same_rows(db_path, full, (*REPORT_COUNTS, "main.signals")) == {}
+
+    run_dbt(["build"], db_path=db_path, dbt_vars={**other, "expected_strata": ["sex"]})
+    assert _counts_method(db_path) == ("full", "adjusted")
+    run_dbt(["build"], db_path=db_path, dbt_vars=other)
+    assert _counts_method(db_path) == ("full", "logic")
+    assert _same_rows(db_path, full, (*REPORT_COUNTS, "main.signals")) == {}

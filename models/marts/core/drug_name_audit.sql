@@ -3,13 +3,11 @@
 -- agreement for the name (NULL when FAERS never coded a prod_ai beside it). A name mapped only by
 -- 'cleaned_name' is one no dictionary knows: `faers drugs SEARCH` lists those similar to a drug, so a
 -- study author sees what to add to seeds/drug_synonyms.csv.
+-- faers update (DuckDB): the counts (reports, rows) are over reports, so when only some cases changed they are
+-- updated by those cases' counts (macro drug_name_counts_delta: previous - int_drug_name_audit_before + their
+-- counts now); counted over every report otherwise (int_report_counts_method says which and why). The support and
+-- agreement are joined anew either way (a new quarter changes the learned dictionary).
 with
-
-case_drugs as (
-
-    select * from {{ ref('fct_case_drug') }}
-
-),
 
 name_keys as (
 
@@ -24,15 +22,17 @@ learned as (
 ),
 
 names as (
+{%- if faers_report_counts_delta('int_drug_name_audit_before') %}
 
-    select
-        drug_name,
-        drug as ingredient,
-        mapping_source,
-        count(distinct primary_id) as reports,
-        count(*) as n_rows
-    from case_drugs
-    group by drug_name, drug, mapping_source
+    {{ drug_name_counts_delta(
+        '(select drug_name, ingredient, mapping_source, reports, rows as n_rows from ' ~ this ~ ')',
+        ref('int_drug_name_audit_before'),
+        '(' ~ drug_name_counts(faers_changed_case_marts({'fct_case_drug': ref('fct_case_drug')})['fct_case_drug']) ~ ')',
+    ) }}
+{%- else %}
+
+    {{ drug_name_counts(ref('fct_case_drug')) }}
+{%- endif %}
 
 ),
 

@@ -4,4 +4,5 @@
 -- Terms resolving to one PT in a report are one row (reported_term: the first alphabetically, term_status
 -- the best: current_pt < llt < unresolved). drug_rec_act: the distinct codes, sorted.
 {{ faers_case_mart() }}
+{{ faers_counted_case_mart() }}
 {{ case_reaction_rows(faers_changed_cases(ref('int_cases_deduplicated'))) }}

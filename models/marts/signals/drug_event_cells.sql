@@ -19,13 +19,18 @@
 -- * var background_exclude_drugs: the reports with such a suspect leave the background: c, d and N are
 --   counted over the other reports; a and b keep every report of the drug.
 -- * a_co_suspect (always): the cell's reports with another PS/SS drug than the cell's.
-{%- set co_suspect_roles = ['PS', 'SS'] %}
-{%- set event_rows -%}
-    select
-        primary_id,
-        pt
-    from {{ ref('fct_case_reaction') }}
-    where pt is not null
-{%- endset %}
-{#- dim_case is a dependency whatever the vars: one parse serves every --vars #}
-{{ drug_event_cells_query(suspect_drug_rows(), event_rows, suspect_drug_rows(roles=co_suspect_roles), ref('dim_case')) }}
+--
+-- faers update (DuckDB): every column is a count over reports, so when only some cases changed the table is
+-- updated by their counts (macro drug_event_cells_delta: previous - the changed cases' cells before this build,
+-- int_drug_event_cells_before, + their cells now) instead of counted again over every report; in full otherwise
+-- (int_report_counts_method says which and why). The rule above is macro drug_event_cells_rows either way.
+{%- set marts = {} %}
+{%- for mart in ['fct_case_drug', 'fct_case_drug_ingredient', 'fct_case_reaction', 'dim_case'] %}
+    {#- dim_case is a dependency whatever the vars: one parse serves every --vars #}
+    {%- do marts.update({mart: ref(mart)}) %}
+{%- endfor %}
+{%- if faers_report_counts_delta('int_drug_event_cells_before') %}
+{{ drug_event_cells_delta(this, ref('int_drug_event_cells_before'), '(' ~ drug_event_cells_rows(faers_changed_case_marts(marts)) ~ ')') }}
+{%- else %}
+{{ drug_event_cells_rows(marts) }}
+{%- endif %}
