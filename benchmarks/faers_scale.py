@@ -47,6 +47,23 @@ stg_faers__reac 94); faers update +2024Q3 (420,000 reports) 326.2 s (6.41 GiB; s
 drug_name_audit 42, assert_dim_case_keeps_latest_version 29, int_drug_name_keys 29, mgps_prior_fit 25). The
 default study scopes a MedDRA SOC, which needs the licensed MedDRA, and failed; run by hand on that warehouse
 as a copy with ``meddra: {hierarchy: demo}`` (what the benchmark now does itself): 500.4 s, peak RSS 19.0 GiB.
+
+The same history on a quiet 2-core, 23.5 GiB machine (2026-12-04, load average 2 from the run itself), before
+and after the warehouse's storage format went from v1.0.0 to v1.4.0 (loaders/storage.py), same data, one run
+each; counts and the MGPS prior identical (13,879,876 kept cases, 7,972,422 drug-event cells):
+
+    stage                              v1.0.0 (fd03b58)         v1.4.0
+    faers load                         558.5 s (1.10 GiB)       445.7 s (1.11 GiB); read_csv 264.2 s: 1.69x
+    faers build                        815.8 s (6.49 GiB)       579.0 s (6.40 GiB), file 13.07 GiB (was 14.25)
+    load + build                       1374 s = 22.9 min        1025 s = 17.1 min (target 15 min)
+    faers update (+2024Q3, 420k)       191.0 s (dbt 155.7 s)    133.3 s (dbt 111.0 s) (target 2 min)
+    faers study (baclofen)             373.4 s (6.55 GiB)       312.4 s (6.37 GiB) (target 30 s)
+
+Slowest build nodes (v1.4.0): stg_faers__drug 159.9, fct_case_reaction 90.4, fct_case_drug 83.1, stg_faers__indi
+59.3, int_cases_deduplicated 57.0, stg_faers__reac 55.6, stg_faers__demo 53.6, stg_faers__ther 49.8, dim_case 42.3;
+update: mgps_prior_fit 13.7, drug_event_cells 12.5, signals 9.5, int_drug_name_keys 8.2. The loader's ratio
+to read_csv depends on the era: one quarter alone (benchmarks/load.py) 1.05x for 2023Q4, 1.27x for 2015Q2,
+1.96x for LAERS 2008Q2 (DuckDB's single-threaded insert of the Arrow stream is ~50% of the wall time there).
 """
 
 from __future__ import annotations

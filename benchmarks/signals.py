@@ -47,6 +47,9 @@ their joins (13 s), the Mantel-Haenszel grouping (7.5 s), the vector joins and d
                     64.3 -> 171.6 s, mgps_prior_fit 21.7 -> 45.4 s (every cell has its own E, so the fit's
                     likelihood has no repeated (n, E) pairs to group)
 
+On a quiet 2-core machine (2026-12-04, load average 1, --no-vigipy, default size, one run): 25.2 s, peak 3.5 GB:
+drug_event_cells 10.5, mgps_prior_fit 4.7, signals 6.7, dbt start-up 2.9 (target 10 s: not met).
+
 Prints seconds, peak resident memory (ru_maxrss) of each process, where the time goes on each side, the
 ratios, the load average before and after, and whether the targets (< 10 s, >= 20x vigipy) are met.
 

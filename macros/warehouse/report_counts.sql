@@ -170,6 +170,11 @@
     {%- if not execute -%}
         {{ return(false) }}
     {%- endif -%}
+    {#- an aggregate selected without int_report_counts_method on a warehouse that never had it (built before
+        it existed, or a warehouse of case marts alone): nothing decided 'delta', so it counts in full -#}
+    {%- if adapter.get_relation(database=method.database, schema=method.schema, identifier=method.identifier) is none -%}
+        {{ return(false) }}
+    {%- endif -%}
     {%- set decided -%}
         select count(*) from {{ method }} where method = 'delta' and invocation_id = '{{ invocation_id }}'
     {%- endset -%}

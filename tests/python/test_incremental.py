@@ -601,6 +601,20 @@ def test_a_build_that_rewrote_the_case_marts_alone_makes_the_next_count_full(
     assert _same_rows(db_path, full, (*REPORT_COUNTS, "main.signals")) == {}
 
 
+def test_an_aggregate_selected_alone_without_the_method_table_counts_in_full(
+    warehouses: Warehouses, tmp_path: Path
+) -> None:
+    """`dbt run --select drug_event_cells` on a warehouse that has no int_report_counts_method (one built before
+    the model existed, or the signals benchmark's warehouse of case marts alone) counts in full instead of
+    failing on the missing table, and gives the same cells."""
+    db_path = tmp_path / "no_method.duckdb"
+    shutil.copyfile(warehouses.incremental, db_path)
+    _execute(db_path, f"drop table {COUNTS_METHOD}")
+    _execute(db_path, "delete from main.drug_event_cells where a = 1")
+    run_dbt(["run", "--select", "drug_event_cells"], db_path=db_path, dbt_vars=PRIOR)
+    assert _same_rows(db_path, warehouses.incremental, ("main.drug_event_cells",)) == {}
+
+
 def test_report_counts_follow_the_counting_vars(warehouses: Warehouses, tmp_path: Path) -> None:
     """The delta holds for any suspect_roles and drug_unit (the counting macros run with them); a change of them is
     a change of the counting logic (int_report_counts_built), counted in full; the adjusted cells
