@@ -63,7 +63,8 @@ Slowest build nodes (v1.4.0): stg_faers__drug 159.9, fct_case_reaction 90.4, fct
 59.3, int_cases_deduplicated 57.0, stg_faers__reac 55.6, stg_faers__demo 53.6, stg_faers__ther 49.8, dim_case 42.3;
 update: mgps_prior_fit 13.7, drug_event_cells 12.5, signals 9.5, int_drug_name_keys 8.2. The loader's ratio
 to read_csv depends on the era: one quarter alone (benchmarks/load.py) 1.05x for 2023Q4, 1.27x for 2015Q2,
-1.96x for LAERS 2008Q2 (DuckDB's single-threaded insert of the Arrow stream is ~50% of the wall time there).
+1.96x for LAERS 2008Q2 (CPU-bound: the scan's 1.3 CPU s plus DuckDB's insert into the all-era raw tables,
+3.2 CPU s, against read_csv's 2.7; docs/scaling.md).
 """
 
 from __future__ import annotations

@@ -211,6 +211,21 @@ select * from renamed
     {%- endif -%}
 {%- endmacro %}
 
+{#- Pre-hook of int_case_mart_inputs_built: delete the rows the model's select writes anew (the changed cases'
+    'case' rows and every row of the other kinds; every row when every case changed). -#}
+{% macro faers_delete_changed_mart_inputs() -%}
+    {%- if is_incremental() -%}
+        {%- set case_ids = faers_changed_case_ids('int_case_mart_changes') -%}
+        delete from {{ this }}
+        {%- if case_ids is not none %}
+        where kind <> 'case'
+            or key in (select cast(case_id as varchar) from {{ case_ids }} as changed)
+        {%- endif %}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Incremental deduplication (int_cases_deduplicated): a build re-deduplicates only the cases a changed input
     can affect (int_cases_deduplicated_changes), with the rule's one definition (macro deduplicated_cases,
     restricted to them). What deduplication was last built from is int_cases_deduplicated_built: per quarter
@@ -322,14 +337,16 @@ select * from renamed
     {{ return('(select case_id from ' ~ changes[0] ~ ' union select case_id from ' ~ changes[1] ~ ')') }}
 {%- endmacro %}
 
-{#- `relation` as a data test of this build reads it: a case mart restricted to the rows of the cases
-    faers_tested_case_ids lists (and rows without a case_id), else all of it. `test` names the check the
+{#- `relation` as a data test of this build reads it: a case mart (or int_cases_deduplicated, rewritten per case
+    alike) restricted to the rows of the cases faers_tested_case_ids lists (and rows without a case_id), else
+    all of it. `test` names the check the
     rows go to: 'rows' (each row checked on its own: not_null, accepted_values, expression_is_true,
     accepted_range, the child side of relationships; and the singular tests written per case), or
     'unique' with `columns` (every row whose value of `columns` occurs on a checked row, so a duplicate of a
     rewritten row by an untouched one is still caught). -#}
 {% macro faers_tested_rows(relation, test='rows', columns=none) -%}
-    {%- set case_ids = faers_tested_case_ids() if relation.identifier in faers_case_mart_names() else none -%}
+    {%- set per_case = faers_case_mart_names() + ['int_cases_deduplicated'] -%}
+    {%- set case_ids = faers_tested_case_ids() if relation.identifier in per_case else none -%}
     {%- if case_ids is none -%}
         {{ return(relation) }}
     {%- endif -%}

@@ -6,6 +6,9 @@
 --   quarter    the kept report's quarter was loaded again (its typed rows may differ);
 --   drug_name  a DRUG row of the kept report has a (drug_name, prod_ai) whose mapping changed;
 --   term       a REAC or INDI row of the kept report has a term whose resolution changed;
+--              only a pair or term on both sides is looked up: one that appeared is used by rows of the quarters
+--              typed since the record only, whose cases are rewritten for their version or quarter anyway, and
+--              one that went away is used by no row (an update's new names cost no scan of every DRUG row);
 --   every case (case_id NULL): the marts' logic changed (reason 'logic'), or no record of what they were
 --              built from exists (reason 'no record': a first build, or a warehouse built before the record).
 -- The record is read by name, not ref: it is written after the marts, which read this model.
@@ -31,6 +34,8 @@
             on inputs.kind = built.kind
             and inputs.key = built.key
         where inputs.value is distinct from built.value
+            and (coalesce(inputs.kind, built.kind) not in ('drug_name', 'term')
+                or (inputs.key is not null and built.key is not null))
     {%- endset %}
     {%- set changed_kinds = run_query(changed_lookups).columns[0].values() | list %}
 {%- endif %}
@@ -64,7 +69,8 @@ changed as (
 
     select
         coalesce(inputs.kind, built.kind) as kind,
-        coalesce(inputs.key, built.key) as key
+        coalesce(inputs.key, built.key) as key,
+        inputs.key is not null and built.key is not null as on_both_sides
     from inputs
     full outer join built
         on inputs.kind = built.kind
@@ -98,6 +104,7 @@ changed_drug_names as (
     from {{ ref('int_drug_names_normalized') }} as drug_names
     inner join changed
         on changed.kind = 'drug_name'
+        and changed.on_both_sides
         and changed.key = {{ faers_encode('drug_names.drug_name') }} || {{ faers_encode('drug_names.prod_ai') }}
 
 ),
@@ -122,6 +129,7 @@ changed_terms as (
     select key as pt_published
     from changed
     where kind = 'term'
+        and on_both_sides
 
 ),
 

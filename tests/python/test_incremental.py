@@ -253,6 +253,34 @@ def _publish_primary_id_under(zip_path: Path, out: Path, primary_id: int, case_i
             copy.writestr(info, data)
 
 
+TAUGHT_NAME = "ZZTAUGHT ORIGINAL"
+"""A drug name no seed knows: an old case's DRUG row carries it without a prod_ai (mapped by its cleaned name);
+the third quarter's rows pair it with TAUGHT_INGREDIENT, so the learned dictionary remaps the old pair."""
+TAUGHT_INGREDIENT = "ZZTAUGHTIUM"
+
+
+def _demo_reports(zip_path: Path) -> list[tuple[int, int]]:
+    """(primary_id, case_id) of every DEMO line of a quarter's zip, in file order."""
+    with zipfile.ZipFile(zip_path) as archive:
+        demo = next(n for n in archive.namelist() if "/DEMO" in n.upper())
+        lines = archive.read(demo).decode().splitlines()[1:]
+        return [(int(line.split("$")[0]), int(line.split("$")[1])) for line in lines if line]
+
+
+def _add_drug_rows(zip_path: Path, out: Path, rows: list[dict[str, str]]) -> None:
+    """A copy of ``zip_path`` whose DRUG file has ``rows`` appended (fields by header name, the others empty)."""
+    with zipfile.ZipFile(zip_path) as archive, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in archive.infolist():
+            data = archive.read(info)
+            if "/DRUG" in info.filename.upper():
+                text = data.decode()
+                newline = "\r\n" if "\r\n" in text else "\n"
+                header = text.split(newline, 1)[0].split("$")
+                added = "".join("$".join(row.get(name, "") for name in header) + newline for row in rows)
+                data = (text if text.endswith(newline) else text + newline).encode() + added.encode()
+            copy.writestr(info, data)
+
+
 @dataclass(frozen=True)
 class Warehouses:
     """The incremental warehouse, its --full-refresh copy, and what the incremental build of the third quarter
@@ -260,7 +288,8 @@ class Warehouses:
     the kept cases after it, per sentinel model the cases whose rows it did not rewrite, the cases it
     re-deduplicated (int_cases_deduplicated_changes), the (case_id, primary_id) whose kept primary_id the
     third quarter re-published under SHARED_CASE_ID, and how it updated the report counts (int_report_counts_method)
-    with what it subtracted (_counts_removed)."""
+    with what it subtracted (_counts_removed), the old case whose drug name the third quarter taught, and the second
+    quarter's zip as loaded (with that case's TAUGHT_NAME row)."""
 
     incremental: Path
     full: Path
@@ -273,6 +302,8 @@ class Warehouses:
     shared: tuple[int, int]
     counts_method: tuple[str, str | None]
     counts_removed: tuple[int, int]
+    taught_case: int
+    second_zip: Path
 
 
 @pytest.fixture(scope="module")
@@ -280,15 +311,25 @@ def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     """Two quarters built, the third loaded and built incrementally (sentinels in two case marts show which cases
     it rewrote; restored afterwards); the copy of that warehouse rebuilt from scratch with --full-refresh.
     The third quarter's zip gets one more DEMO line: the kept primary_id of an old case that the quarter does not
-    otherwise touch, under a new case_id (SHARED_CASE_ID)."""
+    otherwise touch, under a new case_id (SHARED_CASE_ID); and two DRUG rows pairing TAUGHT_NAME with a prod_ai,
+    a name that one old case (its DRUG row added to the second quarter's zip) carries without one."""
     base = tmp_path_factory.mktemp("incremental")
     incremental = base / "incremental.duckdb"
-    _load(incremental, _zip(sample, QUARTERS[0]), _zip(sample, QUARTERS[1]))
+    third = _zip(sample, QUARTERS[2])
+    named = _named_case_ids(third)
+    # an old case reported once (one DEMO line in the three quarters), untouched by the third quarter, gets a
+    # DRUG row of TAUGHT_NAME without a prod_ai; the third quarter teaches the name (a real remapping)
+    reports = [report for quarter in QUARTERS for report in _demo_reports(_zip(sample, quarter))]
+    once = [p for p, c in reports if c not in named and sum(1 for _, other in reports if other == c) == 1]
+    taught_primary_id = next(p for p, c in _demo_reports(_zip(sample, QUARTERS[1])) if p in once)
+    taught_case = next(c for p, c in reports if p == taught_primary_id)
+    second = base / _zip(sample, QUARTERS[1]).name
+    taught_row = {"primaryid": str(taught_primary_id), "caseid": str(taught_case), "drug_seq": "9001"}
+    _add_drug_rows(_zip(sample, QUARTERS[1]), second, [{**taught_row, "role_cod": "C", "drugname": TAUGHT_NAME}])
+    _load(incremental, _zip(sample, QUARTERS[0]), second)
     run_dbt(["build"], db_path=incremental, dbt_vars=PRIOR)
     assert _scalar(incremental, "select count(distinct quarter) from staging.stg_faers__demo") == 2
     kept_before = dict(_rows(incremental, "select case_id, primary_id from main.dim_case"))
-    third = _zip(sample, QUARTERS[2])
-    named = _named_case_ids(third)
     # an old case with another version to fall back on, not otherwise touched by the third quarter
     shared_case, shared_primary_id = _rows(
         incremental,
@@ -297,8 +338,13 @@ def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         "order by d.case_id limit 1",
         [sorted(named)],
     )[0]
+    published = base / ("published_" + third.name)
+    _publish_primary_id_under(third, published, shared_primary_id, SHARED_CASE_ID)
     modified = base / third.name
-    _publish_primary_id_under(third, modified, shared_primary_id, SHARED_CASE_ID)
+    teacher_primary_id, teacher_case = _demo_reports(third)[0]
+    teacher = {"primaryid": str(teacher_primary_id), "caseid": str(teacher_case), "role_cod": "C"}
+    taught = {"drugname": TAUGHT_NAME, "prod_ai": TAUGHT_INGREDIENT}
+    _add_drug_rows(published, modified, [{**teacher, **taught, "drug_seq": seq} for seq in ("9001", "9002")])
     _load(incremental, modified)
     _mark_case_marts(incremental)
     result = run_dbt(["build"], db_path=incremental, dbt_vars=PRIOR)
@@ -327,6 +373,8 @@ def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         (shared_case, shared_primary_id),
         counts_method,
         counts_removed,
+        taught_case,
+        second,
     )
 
 
@@ -418,6 +466,24 @@ def test_a_primary_id_published_under_another_case_id_moves_to_it(warehouses: Wa
     assert full[shared_case] == kept[shared_case]
 
 
+def test_a_drug_name_the_new_quarter_teaches_rewrites_the_old_case_using_it(warehouses: Warehouses) -> None:
+    """The third quarter pairs TAUGHT_NAME with a prod_ai: the learned dictionary remaps the old pair (TAUGHT_NAME,
+    no prod_ai), so the old case using it is rewritten for that reason alone and maps the row to the ingredient,
+    as the full refresh does. A name that is new in a build is not looked up (its rows are in the new quarter)."""
+    assert warehouses.changes[warehouses.taught_case] == "drug_name"
+    for db_path in (warehouses.incremental, warehouses.full):
+        drugs = _rows(
+            db_path,
+            "select drug, mapping_source from main.fct_case_drug where case_id = ? and drug_name = ?",
+            [warehouses.taught_case, TAUGHT_NAME],
+        )
+        assert drugs == [(TAUGHT_INGREDIENT.lower(), "learned")], db_path
+    assert all(
+        "drug_name" not in reasons or case == warehouses.taught_case or "version" in reasons or "quarter" in reasons
+        for case, reasons in warehouses.changes.items()
+    )
+
+
 def test_case_marts_are_the_incremental_marts(warehouses: Warehouses) -> None:
     """CASE_MARTS names exactly the marts the build ran as incremental models (dbt's run results)."""
     assert warehouses.incremental_marts == set(CASE_MARTS)
@@ -457,7 +523,7 @@ def test_reloaded_older_quarter_is_retyped_and_others_are_reused(
             "update staging.stg_faers__demo set mfr_sndr = ? where source_file = ? and line_number = ?",
             [SENTINEL, source_file, line_number],
         )
-    _load(db_path, _zip(sample, QUARTERS[1]))  # replace the second quarter: a new loaded_at
+    _load(db_path, warehouses.second_zip)  # replace the second quarter (as first loaded): a new loaded_at
     run_dbt(["run", "--select", "path:models/staging"], db_path=db_path)
 
     def sentinel_kept(quarter: str) -> bool:

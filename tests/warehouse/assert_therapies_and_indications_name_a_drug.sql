@@ -24,15 +24,20 @@ indications as (
 
 links as (
 
-    select 'fct_case_therapy' as mart, primary_id, drug_seq from therapies
+    -- the mart as a small code through the join, named after it (a text column carried through the anti
+    -- join of ~55M links against ~52M drugs costs a third more time)
+    select 1 as mart_code, primary_id, drug_seq from therapies
     union all
-    select 'fct_case_indication' as mart, primary_id, drug_seq from indications
+    select 2 as mart_code, primary_id, drug_seq from indications
 
 ),
 
 dangling_links as (
 
-    select links.*
+    select
+        case links.mart_code when 1 then 'fct_case_therapy' else 'fct_case_indication' end as mart,
+        links.primary_id,
+        links.drug_seq
     from links
     anti join drugs
         on links.primary_id = drugs.primary_id
