@@ -211,15 +211,20 @@ select * from renamed
     {%- endif -%}
 {%- endmacro %}
 
-{#- Pre-hook of int_case_mart_inputs_built: delete the rows the model's select writes anew (the changed cases'
-    'case' rows and every row of the other kinds; every row when every case changed). -#}
+{#- The rows of int_case_mart_inputs_built an incremental build rewrites (a predicate over kind and key): the
+    'case' rows of the changed cases (`case_ids`, from faers_changed_case_ids) and every row of the other kinds. -#}
+{% macro faers_rewritten_mart_inputs(case_ids) -%}
+    kind <> 'case' or key in (select cast(case_id as varchar) from {{ case_ids }} as changed)
+{%- endmacro %}
+
+{#- Pre-hook of int_case_mart_inputs_built: delete the rows the model's select writes anew
+    (faers_rewritten_mart_inputs; every row when every case changed). -#}
 {% macro faers_delete_changed_mart_inputs() -%}
     {%- if is_incremental() -%}
         {%- set case_ids = faers_changed_case_ids('int_case_mart_changes') -%}
         delete from {{ this }}
         {%- if case_ids is not none %}
-        where kind <> 'case'
-            or key in (select cast(case_id as varchar) from {{ case_ids }} as changed)
+        where {{ faers_rewritten_mart_inputs(case_ids) }}
         {%- endif %}
     {%- else -%}
         select 1

@@ -17,6 +17,5 @@
 select * from {{ ref('int_case_mart_inputs') }}
 {%- set case_ids = faers_changed_case_ids('int_case_mart_changes') %}
 {%- if case_ids is not none %}
-where kind <> 'case'
-    or key in (select cast(case_id as varchar) from {{ case_ids }} as changed)
+where {{ faers_rewritten_mart_inputs(case_ids) }}
 {%- endif %}

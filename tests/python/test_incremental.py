@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import shutil
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,14 +229,20 @@ SHARED_CASE_ID = 990000001
 """A new case_id under which the third quarter re-publishes an old case's kept primary_id (FAQ Q29)."""
 
 
+def _demo_reports(zip_path: Path) -> list[tuple[int, int]]:
+    """(primary_id, case_id) of every DEMO line of a quarter's zip, in file order."""
+    with zipfile.ZipFile(zip_path) as archive:
+        demo = next(n for n in archive.namelist() if "/DEMO" in n.upper())
+        lines = archive.read(demo).decode().splitlines()[1:]
+        return [(int(line.split("$")[0]), int(line.split("$")[1])) for line in lines if line]
+
+
 def _named_case_ids(zip_path: Path) -> set[int]:
     """The case_ids a quarter's zip names: in its DEMO file and in its deleted-case list."""
     with zipfile.ZipFile(zip_path) as archive:
-        demo = next(n for n in archive.namelist() if "/DEMO" in n.upper())
         deleted = next(n for n in archive.namelist() if n.lower().startswith("deleted/"))
-        lines = archive.read(demo).decode().splitlines()[1:]
-        case_ids = {int(line.split("$")[1]) for line in lines if line}
-        return case_ids | {int(word) for word in archive.read(deleted).decode().split()}
+        listed = {int(word) for word in archive.read(deleted).decode().split()}
+    return {case_id for _, case_id in _demo_reports(zip_path)} | listed
 
 
 def _publish_primary_id_under(zip_path: Path, out: Path, primary_id: int, case_id: int) -> None:
@@ -257,14 +264,6 @@ TAUGHT_NAME = "ZZTAUGHT ORIGINAL"
 """A drug name no seed knows: an old case's DRUG row carries it without a prod_ai (mapped by its cleaned name);
 the third quarter's rows pair it with TAUGHT_INGREDIENT, so the learned dictionary remaps the old pair."""
 TAUGHT_INGREDIENT = "ZZTAUGHTIUM"
-
-
-def _demo_reports(zip_path: Path) -> list[tuple[int, int]]:
-    """(primary_id, case_id) of every DEMO line of a quarter's zip, in file order."""
-    with zipfile.ZipFile(zip_path) as archive:
-        demo = next(n for n in archive.namelist() if "/DEMO" in n.upper())
-        lines = archive.read(demo).decode().splitlines()[1:]
-        return [(int(line.split("$")[0]), int(line.split("$")[1])) for line in lines if line]
 
 
 def _add_drug_rows(zip_path: Path, out: Path, rows: list[dict[str, str]]) -> None:
@@ -320,7 +319,8 @@ def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     # an old case reported once (one DEMO line in the three quarters), untouched by the third quarter, gets a
     # DRUG row of TAUGHT_NAME without a prod_ai; the third quarter teaches the name (a real remapping)
     reports = [report for quarter in QUARTERS for report in _demo_reports(_zip(sample, quarter))]
-    once = [p for p, c in reports if c not in named and sum(1 for _, other in reports if other == c) == 1]
+    lines_per_case = Counter(case_id for _, case_id in reports)
+    once = [p for p, c in reports if c not in named and lines_per_case[c] == 1]
     taught_primary_id = next(p for p, c in _demo_reports(_zip(sample, QUARTERS[1])) if p in once)
     taught_case = next(c for p, c in reports if p == taught_primary_id)
     second = base / _zip(sample, QUARTERS[1]).name
