@@ -191,6 +191,7 @@ class Stage:
     returncode: int
     nodes: dict[str, float] = field(default_factory=dict)
     dbt_seconds: float | None = None
+    steps: dict[str, float] = field(default_factory=dict)  # a study's timings.json: seconds per step
     tail: str = ""
 
 
@@ -353,6 +354,10 @@ def print_report(
                 f"(models {models:.1f} s, tests {tests:.1f} s); slowest: "
                 + ", ".join(f"{n.split('.')[-1]} {t:.1f}" for n, t in top)
             )
+    for stage in stages:
+        if stage.steps:
+            top = sorted(stage.steps.items(), key=lambda item: -item[1])[:10]
+            print(f"{stage.name}: slowest steps: " + ", ".join(f"{name} {seconds:.1f}" for name, seconds in top))
     build = next((s for s in stages if s.name == "faers build"), None)
     if build is not None and reports:
         zips = sum(g.zip_bytes for g in generated)
@@ -373,6 +378,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--study", type=Path, default=PROJECT_DIR / "studies" / "baclofen.yml")
     parser.add_argument("--no-read-csv", action="store_true", help="Skip the read_csv baseline.")
     parser.add_argument("--keep", action="store_true", help="Keep the warehouse files at the end.")
+    parser.add_argument(
+        "--study-only",
+        action="store_true",
+        help="Time only `faers study` on the warehouse an earlier run left in --workdir (with --keep).",
+    )
     args = parser.parse_args(argv)
 
     if args.scale <= 0:
@@ -400,16 +410,22 @@ def main(argv: list[str] | None = None) -> int:
     extra = generate_quarter(workdir / "update_zip", update, args.scale)
     shutil.copyfile(extra.folder / update.zip_name, served / update.zip_name)
 
-    for stale in (db, db.with_name(db.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    shutil.rmtree(downloads, ignore_errors=True)
-    stages = [run_stage("faers load", ["load", *(str(g.folder) for g in generated), "--db", str(db)], db, target)]
-    read_csv = None if args.no_read_csv else time_read_csv(generated, workdir)
+    if args.study_only:
+        if not db.is_file():
+            parser.error(f"--study-only: no warehouse {db} (run once with --keep)")
+        stages: list[Stage] = []
+        read_csv = None
+    else:
+        for stale in (db, db.with_name(db.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        shutil.rmtree(downloads, ignore_errors=True)
+        stages = [run_stage("faers load", ["load", *(str(g.folder) for g in generated), "--db", str(db)], db, target)]
+        read_csv = None if args.no_read_csv else time_read_csv(generated, workdir)
     if read_csv is not None:
         print(f"read_csv baseline: {read_csv[0]:.1f} s, {read_csv[1]:,} rows", flush=True)
-    if stages[-1].returncode == 0:
+    if all(stage.returncode == 0 for stage in stages) and not args.study_only:
         stages.append(run_stage("faers build", ["build", "--db", str(db)], db, target))
-    if stages[-1].returncode == 0:
+    if all(stage.returncode == 0 for stage in stages) and not args.study_only:
         with serve(served) as base_url:
             stages.append(
                 run_stage(
@@ -419,18 +435,20 @@ def main(argv: list[str] | None = None) -> int:
                     target,
                 )
             )
-    if stages[-1].returncode == 0:
+    if all(stage.returncode == 0 for stage in stages):
         out = workdir / "study"
         shutil.rmtree(out, ignore_errors=True)
         study = synthetic_study(args.study.resolve(), workdir)
         stages.append(
             run_stage("faers study (one drug)", ["study", str(study), "--out", str(out), "--db", str(db)], db, target)
         )
-    counts = warehouse_counts(db) if db.exists() and stages[-1].returncode == 0 else {}
+        if (out / "timings.json").exists():
+            stages[-1].steps = json.loads((out / "timings.json").read_text())
+    counts = warehouse_counts(db) if db.exists() and all(stage.returncode == 0 for stage in stages) else {}
     print_report(stages, generated, extra, read_csv)
     for label, value in counts.items():
         print(f"{label}: {value:,}" if isinstance(value, int) else f"{label}: {value}")
-    if not args.keep:
+    if not args.keep and not args.study_only:
         for path in (db, db.with_name(db.name + ".wal")):
             path.unlink(missing_ok=True)
     return 0 if all(s.returncode == 0 for s in stages) else 1

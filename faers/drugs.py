@@ -60,7 +60,9 @@ union all
 select kind, drug_name, ingredient, mapping_source, reports, rows, similarity, support, agreement
 from unmapped
 where similarity >= ? or is_close
-order by kind, similarity desc nulls first, reports desc, drug_name
+-- ends with the audit's grain (drug_name, ingredient, mapping_source): one order every run (a name mapped by two
+-- sources was listed in either order)
+order by kind, similarity desc nulls first, reports desc, drug_name, ingredient, mapping_source
 """
 
 

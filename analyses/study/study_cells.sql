@@ -72,15 +72,57 @@ report_co_suspects as (
 
 ),
 
+-- study_events is one row per (primary_id, pt) (its grouping), so no distinct here
 report_events as (
 
-    select distinct
+    select
         study_events.primary_id,
         study_events.pt
     from study_events
     semi join study_reports
         on study_events.primary_id = study_reports.primary_id
     where study_events.pt is not null
+
+),
+
+-- drugs and PTs numbered once, so the joins and groupings below work on integers; names return at the end
+drug_ids as (
+
+    select
+        drug,
+        ({{ faers_row_id('drug') }})::integer as drug_id
+    from (select distinct drug from report_drugs)
+
+),
+
+pt_ids as (
+
+    select
+        pt,
+        ({{ faers_row_id('pt') }})::integer as pt_id
+    from (select distinct pt from report_events)
+
+),
+
+report_drug_ids as (
+
+    select
+        report_drugs.primary_id,
+        drug_ids.drug_id
+    from report_drugs
+    inner join drug_ids
+        on report_drugs.drug = drug_ids.drug
+
+),
+
+report_event_ids as (
+
+    select
+        report_events.primary_id,
+        pt_ids.pt_id
+    from report_events
+    inner join pt_ids
+        on report_events.pt = pt_ids.pt
 
 ),
 
@@ -105,15 +147,15 @@ drug_margins as (
     from (
         select
             {{ study_stratum_columns() | indent(12) }},
-            drug,
+            drug_id,
             count(*) as n_drug
         from (
-            select report_drugs.drug, study_reports.*
-            from report_drugs
+            select report_drug_ids.drug_id, study_reports.*
+            from report_drug_ids
             inner join study_reports
-                on report_drugs.primary_id = study_reports.primary_id
+                on report_drug_ids.primary_id = study_reports.primary_id
         )
-        group by {{ study_strata_grouping_sets(['drug']) }}
+        group by {{ study_strata_grouping_sets(['drug_id']) }}
     )
     where stratum is not null
 
@@ -125,15 +167,15 @@ event_margins as (
     from (
         select
             {{ study_stratum_columns() | indent(12) }},
-            pt,
+            pt_id,
             count(*) as n_event
         from (
-            select report_events.pt, study_reports.*
-            from report_events
+            select report_event_ids.pt_id, study_reports.*
+            from report_event_ids
             inner join study_reports
-                on report_events.primary_id = study_reports.primary_id
+                on report_event_ids.primary_id = study_reports.primary_id
         )
-        group by {{ study_strata_grouping_sets(['pt']) }}
+        group by {{ study_strata_grouping_sets(['pt_id']) }}
     )
     where stratum is not null
 
@@ -145,18 +187,18 @@ drug_event_counts as (
     from (
         select
             {{ study_stratum_columns() | indent(12) }},
-            drug,
-            pt,
+            drug_id,
+            pt_id,
             count(*) as a
         from (
-            select report_drugs.drug, report_events.pt, study_reports.*
-            from report_drugs
-            inner join report_events
-                on report_drugs.primary_id = report_events.primary_id
+            select report_drug_ids.drug_id, report_event_ids.pt_id, study_reports.*
+            from report_drug_ids
+            inner join report_event_ids
+                on report_drug_ids.primary_id = report_event_ids.primary_id
             inner join study_reports
-                on report_drugs.primary_id = study_reports.primary_id
+                on report_drug_ids.primary_id = study_reports.primary_id
         )
-        group by {{ study_strata_grouping_sets(['drug', 'pt']) }}
+        group by {{ study_strata_grouping_sets(['drug_id', 'pt_id']) }}
     )
     where stratum is not null
 
@@ -167,8 +209,8 @@ cells_completed as (
     select
         drug_event_counts.stratum_var,
         drug_event_counts.stratum,
-        drug_event_counts.drug,
-        drug_event_counts.pt,
+        drug_ids.drug,
+        pt_ids.pt,
         {{ contingency_cells('drug_event_counts.a', 'drug_margins.n_drug', 'event_margins.n_event', 'stratum_sizes.n') }},
         null::double as mh_r,
         null::double as mh_s,
@@ -179,14 +221,18 @@ cells_completed as (
     inner join drug_margins
         on drug_event_counts.stratum_var = drug_margins.stratum_var
         and drug_event_counts.stratum = drug_margins.stratum
-        and drug_event_counts.drug = drug_margins.drug
+        and drug_event_counts.drug_id = drug_margins.drug_id
     inner join event_margins
         on drug_event_counts.stratum_var = event_margins.stratum_var
         and drug_event_counts.stratum = event_margins.stratum
-        and drug_event_counts.pt = event_margins.pt
+        and drug_event_counts.pt_id = event_margins.pt_id
     inner join stratum_sizes
         on drug_event_counts.stratum_var = stratum_sizes.stratum_var
         and drug_event_counts.stratum = stratum_sizes.stratum
+    inner join drug_ids
+        on drug_event_counts.drug_id = drug_ids.drug_id
+    inner join pt_ids
+        on drug_event_counts.pt_id = pt_ids.pt_id
 
 ){% if adjusted %},
 

@@ -59,11 +59,35 @@ terms_resolved as (
 
 ),
 
+-- fct_case_reaction is one row per (primary_id, pt) (its grain), so two rows of a report meet on one PT only where
+-- a term was resolved to another PT: only the (report, PT) pairs such a row reaches are grouped, every other row
+-- is already the one row of its pair
+resolved_pairs as (
+
+    select distinct
+        primary_id,
+        pt
+    from terms_resolved
+    where pt <> reported_pt
+
+),
+
 one_row_per_report_and_pt as (
 
     select primary_id, pt, min(reported_pt) as reported_pt
     from terms_resolved
+    semi join resolved_pairs
+        on terms_resolved.primary_id = resolved_pairs.primary_id
+        and terms_resolved.pt = resolved_pairs.pt
     group by primary_id, pt
+
+    union all
+
+    select primary_id, pt, reported_pt
+    from terms_resolved
+    anti join resolved_pairs
+        on terms_resolved.primary_id = resolved_pairs.primary_id
+        and terms_resolved.pt = resolved_pairs.pt
 
 )
 

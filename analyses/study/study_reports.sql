@@ -26,18 +26,30 @@ study_events as (
 
 ),
 
+suspect_drug_rows as (
+
+    select
+        primary_id,
+        {{ study_drug_match('case_drugs') }} as is_study_drug,
+        lower(nullif(trim(route), '')) as route
+    from case_drugs
+    where list_contains({{ var('suspect_roles') }}, role_cod)
+        and drug is not null
+
+),
+
+-- a report's one route, when its rows name exactly one (min = max; NULL for none or several): of its study-drug
+-- rows, and of all its suspect rows
 suspect_drug_reports as (
 
     select
         primary_id,
-        bool_or({{ study_drug_match('case_drugs') }}) as is_study_drug,
-        list_distinct(
-            list(lower(trim(route))) filter (where {{ study_drug_match('case_drugs') }} and trim(route) != '')
-        ) as study_drug_routes,
-        list_distinct(list(lower(trim(route))) filter (where trim(route) != '')) as suspect_routes
-    from case_drugs
-    where list_contains({{ var('suspect_roles') }}, role_cod)
-        and drug is not null
+        bool_or(is_study_drug) as is_study_drug,
+        min(route) filter (where is_study_drug) as study_drug_route_min,
+        max(route) filter (where is_study_drug) as study_drug_route_max,
+        min(route) as suspect_route_min,
+        max(route) as suspect_route_max
+    from suspect_drug_rows
     group by primary_id
 
 ),
@@ -64,10 +76,12 @@ reports_in_period as (
         cases.age_group,
         case when cases.is_serious then 'serious' when not cases.is_serious then 'non_serious' end as seriousness,
         case
-            when suspect_drug_reports.is_study_drug and len(suspect_drug_reports.study_drug_routes) = 1
-                then suspect_drug_reports.study_drug_routes[1]
-            when not suspect_drug_reports.is_study_drug and len(suspect_drug_reports.suspect_routes) = 1
-                then suspect_drug_reports.suspect_routes[1]
+            when suspect_drug_reports.is_study_drug
+                and suspect_drug_reports.study_drug_route_min = suspect_drug_reports.study_drug_route_max
+                then suspect_drug_reports.study_drug_route_min
+            when not suspect_drug_reports.is_study_drug
+                and suspect_drug_reports.suspect_route_min = suspect_drug_reports.suspect_route_max
+                then suspect_drug_reports.suspect_route_min
         end as route_reported,
         case
             when upper(cases.occp_cod) in ('MD', 'PH', 'OT', 'HP', 'RN') then 'health_professional'

@@ -3,7 +3,7 @@
 Steps: validate the study file -> resolve the MedDRA scope -> ``dbt compile`` analyses/study with the
 study's vars -> run the compiled SQL step by step on one DuckDB connection (temp tables) -> the Python
 steps in between (per-stratum MGPS priors, p-values, Fisher/chi-square, Weibull) -> write
-``DIR/tables/<name>.csv|.parquet``, ``DIR/study.yml``, ``DIR/versions.json``
+``DIR/tables/<name>.csv|.parquet``, ``DIR/study.yml``, ``DIR/versions.json``, ``DIR/timings.json`` (seconds per step)
 -> the HTML report (written by the ``report`` callback that the CLI passes).
 """
 
@@ -13,6 +13,7 @@ import json
 import platform
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -75,6 +76,7 @@ class StudyResult:
     n_scope_reports: int = 0
     n_positive_all: int = 0
     scope: ResolvedScope | None = None
+    step_seconds: dict[str, float] = field(default_factory=dict)  # written to timings.json
 
 
 def project_vars() -> dict[str, Any]:
@@ -165,6 +167,8 @@ def run_study(
         _run_steps(study, scope, db_path, stage, result, console, file, as_of=as_of)
         shutil.copyfile(file, stage / "study.yml")
         (stage / "versions.json").write_text(json.dumps(_versions(quarters, scope, db_path), indent=2) + "\n")
+        timings = {step: round(value, 3) for step, value in result.step_seconds.items()}
+        (stage / "timings.json").write_text(json.dumps(timings, indent=2) + "\n")
         if report is not None:
             written = report(stage, db_path)
             result.report_path = out / written.name
@@ -193,26 +197,35 @@ def _run_steps(
     tables_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="faers_study_") as tmp, Progress(console=console) as progress:
         task = progress.add_task(f"study {study.name}", total=len(sql.STEPS) + 3)
+        seconds = result.step_seconds
         try:
             progress.update(task, description="dbt compile analyses/study")
+            started = time.perf_counter()
             files = sql.compile_steps(study_vars(study, scope, as_of=as_of), db_path, Path(tmp))
             shutil.copytree(next(iter(files.values())).parent, out / "sql", dirs_exist_ok=True)
+            seconds["dbt compile"] = time.perf_counter() - started
             progress.advance(task)
             with connect(db_path, read_only=True) as conn:
                 for step, sql_file in files.items():
                     progress.update(task, description=step)
+                    started = time.perf_counter()
                     sql.run_step(conn, step, sql_file)
+                    seconds[step] = time.perf_counter() - started
                     progress.advance(task)
                     if step == "study_cells":
                         progress.update(task, description="MGPS prior per stratum")
+                        started = time.perf_counter()
                         priors = _fit_priors(conn, study)
+                        seconds["study_priors"] = time.perf_counter() - started
                         progress.advance(task)
+                started = time.perf_counter()
                 frames = _tables(conn, study)
                 result.n_reports = _count(conn, "select count(*) from study_reports where is_study_drug")
                 result.n_scope_reports = _count(
                     conn, "select count(*) from study_reports where is_study_drug and has_scope_pt"
                 )
                 frames["drug_names"] = drug_names(conn, study.drug_names)
+                seconds["tables"] = time.perf_counter() - started
         except (DbtError, sql.StudySqlError, DrugsError) as exc:
             raise StudyError(f"{file}: {exc}", exit_code=1) from exc
         progress.update(task, description="writing tables")

@@ -17,23 +17,28 @@
     {%- set unit = var('drug_unit') -%}
     {%- if unit == 'ingredient' -%}
     {%- if case_drugs is none %}
-        {%- set ingredients_relation = marts['fct_case_drug_ingredient'] -%}
-        {%- set drugs_relation = marts['fct_case_drug'] -%}
-    {%- else %}
-        {%- set ingredients_relation = '(' ~ case_drug_ingredient_rows(case_drugs) ~ ')' -%}
-        {%- set drugs_relation = case_drugs -%}
-    {%- endif %}
+    {#- the mart's ingredient rows, joined to their drug rows (unique on primary_id, drug_seq) for `columns` #}
     select
         case_drug_ingredients.primary_id,
         case_drug_ingredients.ingredient as drug
         {%- for column in columns %},
         case_drugs.{{ column }}
         {%- endfor %}
-    from {{ ingredients_relation }} as case_drug_ingredients
+    from {{ marts['fct_case_drug_ingredient'] }} as case_drug_ingredients
     {%- if columns %}
-    inner join {{ drugs_relation }} as case_drugs
+    inner join {{ marts['fct_case_drug'] }} as case_drugs
         on case_drug_ingredients.primary_id = case_drugs.primary_id
         and case_drug_ingredients.drug_seq = case_drugs.drug_seq
+    {%- endif %}
+    {%- else %}
+    {#- the ingredients of the given drug rows, each carrying its row's `columns` (no join back to the rows) #}
+    select
+        case_drug_ingredients.primary_id,
+        case_drug_ingredients.ingredient as drug
+        {%- for column in columns %},
+        case_drug_ingredients.{{ column }}
+        {%- endfor %}
+    from ({{ case_drug_ingredient_rows(case_drugs, columns) }}) as case_drug_ingredients
     {%- endif %}
     where {{ faers_list_contains(faers_list_literal(roles), 'case_drug_ingredients.role_cod') }}
     {%- elif unit == 'product' -%}

@@ -102,8 +102,10 @@ drugs_of_kept_reports as (
 select * from drugs_of_kept_reports
 {%- endmacro %}
 
-{#- case_drug_ingredient_rows(case_drugs): fct_case_drug_ingredient, over rows of fct_case_drug's shape -#}
-{% macro case_drug_ingredient_rows(case_drugs) -%}
+{#- case_drug_ingredient_rows(case_drugs): fct_case_drug_ingredient, over rows of fct_case_drug's shape; `columns`:
+    more columns of those rows carried onto each of their ingredients (macro suspect_drug_rows: a drug row's
+    drug_name and prod_ai without joining the ingredients back to their rows) -#}
+{% macro case_drug_ingredient_rows(case_drugs, columns=[]) -%}
 with
 
 drug_rows as (
@@ -121,6 +123,9 @@ ingredients as (
         role_cod,
         {{ faers_unnest(faers_split('drug', '\\')) }} as ingredient,
         mapping_source
+        {%- for column in columns if column not in ['primary_id', 'case_id', 'drug_seq', 'role_cod', 'mapping_source'] %},
+        {{ column }}
+        {%- endfor %}
     from drug_rows
     where drug is not null
 

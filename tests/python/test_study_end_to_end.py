@@ -17,6 +17,7 @@ import pytest
 
 from faers.dbt import run_dbt
 from faers.study.run import StudyError, StudyResult, run_study, tto_roles_problem
+from faers.study.sql import STEPS
 from loaders.paths import PROJECT_DIR
 
 pytestmark = pytest.mark.slow
@@ -88,8 +89,14 @@ def test_every_table_in_the_contract_and_the_run_is_repeatable(study_run: tuple[
     versions = json.loads((result.out_dir / "versions.json").read_text())
     assert {"faers", "dbt-core", "dbt-duckdb", "duckdb", "python", "quarters"} <= set(versions)
     assert versions["quarters"]
-    # the compiled SQL that ran is kept next to the tables
+    # the compiled SQL that ran is kept next to the tables, and the seconds of each step
     assert (result.out_dir / "sql" / "study_signals.sql").is_file()
+    timings = json.loads((result.out_dir / "timings.json").read_text())
+    assert list(timings) == [
+        "dbt compile", *STEPS[: STEPS.index("study_cells") + 1], "study_priors",
+        *STEPS[STEPS.index("study_cells") + 1 :], "tables",
+    ]  # fmt: skip
+    assert all(isinstance(value, float) and value >= 0 for value in timings.values())
 
 
 def test_report_counts_and_cells_are_the_planted_ones(study_run: tuple[StudyResult, Any]) -> None:
