@@ -245,6 +245,44 @@ def test_worked_example_runs_with_the_demo_hierarchy(built_warehouse: Any, tmp_p
     assert json.loads((result.out_dir / "versions.json").read_text())["meddra"]["version"] == "demo"
 
 
+def test_terms_resolved_to_one_pt_make_one_event_of_the_report(built_warehouse: Any, tmp_path: Path) -> None:
+    # A report with both 'Seizure' and its former PT 'Convulsion' (even primary_ids) has one Seizure event once
+    # the terms are resolved; a lone legacy 'CONVULSION' (odd ones) becomes Seizure; every other row stays.
+    db_path = tmp_path / "meeting_terms.duckdb"
+    shutil.copyfile(built_warehouse.db_path, db_path)
+    with duckdb.connect(str(db_path)) as conn:
+        conn.execute(
+            "insert into fct_case_reaction select * replace ('Convulsion' as pt) from fct_case_reaction "
+            "where pt = 'Seizure' and primary_id % 2 = 0"
+        )
+        conn.execute("update fct_case_reaction set pt = 'CONVULSION' where pt = 'Seizure' and primary_id % 2 = 1")
+    result = run_study(PROJECT_DIR / "studies" / "baclofen.yml", tmp_path / "baclofen", db_path)
+    truth = built_warehouse.truth["signals"]
+    seizure = table(result, "signals").filter(pl.col("pt") == "Seizure").row(0, named=True)
+    assert seizure["a"] == truth["cells"]["baclofen"]["Seizure"]
+    assert seizure["a"] + seizure["c"] == truth["event_reports"]["Seizure"]
+    # the step as it ran, against the plain grouping of every resolved row
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        events = conn.sql((result.out_dir / "sql" / "study_events.sql").read_text()).pl()
+        expected = conn.sql(
+            """
+            with terms as (
+                select lower(llt.llt_name) as term, min(pt.pt_name) as pt
+                from meddra_demo.llt inner join meddra_demo.pt on llt.pt_code = pt.pt_code
+                group by 1
+            )
+            select reactions.primary_id, coalesce(terms.pt, reactions.pt) as pt, min(reactions.pt) as reported_pt
+            from fct_case_reaction as reactions
+            left join terms on lower(reactions.pt) = terms.term
+            where reactions.pt is not null
+            group by all
+            """
+        ).pl()
+    assert events.sort(events.columns).equals(expected.sort(expected.columns))
+    met = events.filter((pl.col("pt") == "Seizure") & (pl.col("primary_id") % 2 == 0))
+    assert met.height > 0 and set(met["reported_pt"]) == {"Convulsion"}
+
+
 def test_soc_scope_without_hierarchy_is_an_error(built_warehouse: Any, tmp_path: Path) -> None:
     db_path = tmp_path / "no_meddra.duckdb"
     shutil.copyfile(built_warehouse.db_path, db_path)
