@@ -4,7 +4,9 @@
     of that variable's strata only). Every drug is counted, not just the study drug: each stratum's MGPS
     prior is fitted on all of its cells. The study drug's rows (any of its names) have drug =
     var('study_drug'). a, b, c, d count reports. What "a drug" is follows var('drug_unit') (macro
-    suspect_drug_rows), as in the signals mart. -#}
+    suspect_drug_rows), as in the signals mart. How (benchmarks/faers_scale.py, 37M cells on all of FAERS): drugs
+    and PTs are numbered once and grouped and joined as integers, names joined back at the end; a stratum's size
+    meets its drug margins, not every cell. -#}
 {#- Adjusted signals (vars expected_strata or background_exclude_drugs, a study file's formula keys): the
     'overall' rows are the whole population's cells by the signals mart's own macro drug_event_cells_query
     (stratified E and the Mantel-Haenszel sums mh_*, or the masked background), and the crude overall rows
@@ -204,6 +206,19 @@ drug_event_counts as (
 
 ),
 
+-- each stratum's size joined to its drug margins (tens of thousands of rows), not to each of the cells
+drug_margins_sized {{ faers_cte_as_materialized() }} (
+
+    select
+        drug_margins.*,
+        stratum_sizes.n
+    from drug_margins
+    inner join stratum_sizes
+        on drug_margins.stratum_var = stratum_sizes.stratum_var
+        and drug_margins.stratum = stratum_sizes.stratum
+
+),
+
 cells_completed as (
 
     select
@@ -211,24 +226,21 @@ cells_completed as (
         drug_event_counts.stratum,
         drug_ids.drug,
         pt_ids.pt,
-        {{ contingency_cells('drug_event_counts.a', 'drug_margins.n_drug', 'event_margins.n_event', 'stratum_sizes.n') }},
+        {{ contingency_cells('drug_event_counts.a', 'drug_margins_sized.n_drug', 'event_margins.n_event', 'drug_margins_sized.n') }},
         null::double as mh_r,
         null::double as mh_s,
         null::double as mh_pr,
         null::double as mh_ps_qr,
         null::double as mh_qs
     from drug_event_counts
-    inner join drug_margins
-        on drug_event_counts.stratum_var = drug_margins.stratum_var
-        and drug_event_counts.stratum = drug_margins.stratum
-        and drug_event_counts.drug_id = drug_margins.drug_id
+    inner join drug_margins_sized
+        on drug_event_counts.stratum_var = drug_margins_sized.stratum_var
+        and drug_event_counts.stratum = drug_margins_sized.stratum
+        and drug_event_counts.drug_id = drug_margins_sized.drug_id
     inner join event_margins
         on drug_event_counts.stratum_var = event_margins.stratum_var
         and drug_event_counts.stratum = event_margins.stratum
         and drug_event_counts.pt_id = event_margins.pt_id
-    inner join stratum_sizes
-        on drug_event_counts.stratum_var = stratum_sizes.stratum_var
-        and drug_event_counts.stratum = stratum_sizes.stratum
     inner join drug_ids
         on drug_event_counts.drug_id = drug_ids.drug_id
     inner join pt_ids
