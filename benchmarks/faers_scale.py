@@ -19,7 +19,9 @@
    served from a local HTTP server: download, load, build, signal change log, end to end.
 5. ``faers study`` (``--study``, default studies/baclofen.yml: one drug) on the result. A study that asks for
    the licensed MedDRA (a synthetic warehouse has none) runs as a copy with ``meddra: {hierarchy: demo}``
-   written into the workdir (its SOC scope resolves through the shipped demo hierarchy).
+   written into the workdir (its SOC scope resolves through the shipped demo hierarchy). Its slowest steps come
+   from the study's ``timings.json``. ``--study-only`` times this stage alone on the warehouse an earlier run
+   left in --workdir (``--keep``), e.g. after a change to the study SQL.
 
 Each timed stage runs in its own child process: its wall seconds and peak RSS (``ru_maxrss`` of the child,
 Python + DuckDB) are printed with the DuckDB file size after it, and the slowest dbt nodes. The stages run
@@ -65,6 +67,16 @@ update: mgps_prior_fit 13.7, drug_event_cells 12.5, signals 9.5, int_drug_name_k
 to read_csv depends on the era: one quarter alone (benchmarks/load.py) 1.05x for 2023Q4, 1.27x for 2015Q2,
 1.96x for LAERS 2008Q2 (CPU-bound: the scan's 1.3 CPU s plus DuckDB's insert into the all-era raw tables,
 3.2 CPU s, against read_csv's 2.7; docs/scaling.md).
+
+``--study-only`` on that warehouse (+2024Q3), quiet machine, 2026-12-04. Before the study cuts of that day
+(``faers study`` of e6c343f, its steps timed by a wrapper around the step runner): 302.7 s, study_cells 150.8,
+study_priors 65.1, study_reports 22.3, study_events 16.6, study_co_suspects 13.7. After them (the same 20 tables):
+
+    faers study (one drug)                193.6    6.34 GiB    14.30 GiB
+    faers study (one drug): slowest steps: study_cells 75.5, study_priors 65.5, study_reports 16.9, ...
+    faers study (one drug)                191.7    6.19 GiB    14.30 GiB   (+ stratum sizes on the drug margins)
+    faers study (one drug): slowest steps: study_priors 73.6, study_cells 68.0, study_reports 17.5,
+        study_subgroup_tests 8.2, study_events 4.2, dbt compile 3.3, study_signals 3.1, study_tto 2.8, ...
 """
 
 from __future__ import annotations
