@@ -90,19 +90,13 @@ report_events as (
 -- drugs and PTs numbered once, so the joins and groupings below work on integers; names return at the end
 drug_ids as (
 
-    select
-        drug,
-        ({{ faers_row_id('drug') }})::integer as drug_id
-    from (select distinct drug from report_drugs)
+    {{ faers_value_ids('drug', 'report_drugs', 'drug_id') }}
 
 ),
 
 pt_ids as (
 
-    select
-        pt,
-        ({{ faers_row_id('pt') }})::integer as pt_id
-    from (select distinct pt from report_events)
+    {{ faers_value_ids('pt', 'report_events', 'pt_id') }}
 
 ),
 

@@ -409,6 +409,15 @@
     row_number() over (order by {{ order_by }})
 {%- endmacro %}
 
+{#- The distinct values of `column` in `relation` (a name or a CTE), each with an integer id `id_name` (faers_row_id):
+    the signals cells and the study cells number drugs and PTs once and work on integers after. -#}
+{% macro faers_value_ids(column, relation, id_name) -%}
+    select
+        {{ column }},
+        ({{ faers_row_id(column) }})::integer as {{ id_name }}
+    from (select distinct {{ column }} from {{ relation }})
+{%- endmacro %}
+
 {#- What follows a CTE's name: DuckDB computes a `materialized` CTE once for all its readers; Spark SQL has
     no such hint (it plans the CTE where it is read). -#}
 {% macro faers_cte_as_materialized() -%}

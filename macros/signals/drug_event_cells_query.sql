@@ -85,19 +85,13 @@ masked_reports as (
 
 drug_ids as (
 
-    select
-        drug,
-        ({{ faers_row_id('drug') }})::integer as drug_id
-    from (select distinct drug from suspect_rows)
+    {{ faers_value_ids('drug', 'suspect_rows', 'drug_id') }}
 
 ),
 
 pt_ids as (
 
-    select
-        pt,
-        ({{ faers_row_id('pt') }})::integer as pt_id
-    from (select distinct pt from event_rows)
+    {{ faers_value_ids('pt', 'event_rows', 'pt_id') }}
 
 ),
 
