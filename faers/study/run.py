@@ -14,7 +14,8 @@ import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -181,6 +182,14 @@ def run_study(
     return result
 
 
+@contextmanager
+def _timed(seconds: dict[str, float], name: str) -> Iterator[None]:
+    """Record the wall seconds of the block as ``seconds[name]`` (timings.json)."""
+    started = time.perf_counter()
+    yield
+    seconds[name] = time.perf_counter() - started
+
+
 def _run_steps(
     study: StudyConfig,
     scope: ResolvedScope,
@@ -200,32 +209,28 @@ def _run_steps(
         seconds = result.step_seconds
         try:
             progress.update(task, description="dbt compile analyses/study")
-            started = time.perf_counter()
-            files = sql.compile_steps(study_vars(study, scope, as_of=as_of), db_path, Path(tmp))
-            shutil.copytree(next(iter(files.values())).parent, out / "sql", dirs_exist_ok=True)
-            seconds["dbt compile"] = time.perf_counter() - started
+            with _timed(seconds, "dbt compile"):
+                files = sql.compile_steps(study_vars(study, scope, as_of=as_of), db_path, Path(tmp))
+                shutil.copytree(next(iter(files.values())).parent, out / "sql", dirs_exist_ok=True)
             progress.advance(task)
             with connect(db_path, read_only=True) as conn:
                 for step, sql_file in files.items():
                     progress.update(task, description=step)
-                    started = time.perf_counter()
-                    sql.run_step(conn, step, sql_file)
-                    seconds[step] = time.perf_counter() - started
+                    with _timed(seconds, step):
+                        sql.run_step(conn, step, sql_file)
                     progress.advance(task)
                     if step == "study_cells":
                         progress.update(task, description="MGPS prior per stratum")
-                        started = time.perf_counter()
-                        priors = _fit_priors(conn, study)
-                        seconds["study_priors"] = time.perf_counter() - started
+                        with _timed(seconds, "study_priors"):
+                            priors = _fit_priors(conn, study)
                         progress.advance(task)
-                started = time.perf_counter()
-                frames = _tables(conn, study)
-                result.n_reports = _count(conn, "select count(*) from study_reports where is_study_drug")
-                result.n_scope_reports = _count(
-                    conn, "select count(*) from study_reports where is_study_drug and has_scope_pt"
-                )
-                frames["drug_names"] = drug_names(conn, study.drug_names)
-                seconds["tables"] = time.perf_counter() - started
+                with _timed(seconds, "tables"):
+                    frames = _tables(conn, study)
+                    result.n_reports = _count(conn, "select count(*) from study_reports where is_study_drug")
+                    result.n_scope_reports = _count(
+                        conn, "select count(*) from study_reports where is_study_drug and has_scope_pt"
+                    )
+                    frames["drug_names"] = drug_names(conn, study.drug_names)
         except (DbtError, sql.StudySqlError, DrugsError) as exc:
             raise StudyError(f"{file}: {exc}", exit_code=1) from exc
         progress.update(task, description="writing tables")

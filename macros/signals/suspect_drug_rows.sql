@@ -17,28 +17,25 @@
     {%- set unit = var('drug_unit') -%}
     {%- if unit == 'ingredient' -%}
     {%- if case_drugs is none %}
-    {#- the mart's ingredient rows, joined to their drug rows (unique on primary_id, drug_seq) for `columns` #}
+        {#- the mart's ingredient rows, joined to their drug rows (unique on primary_id, drug_seq) for `columns` #}
+        {%- set ingredients_relation = marts['fct_case_drug_ingredient'] -%}
+        {%- set columns_from = 'case_drugs' -%}
+    {%- else %}
+        {#- the ingredients of the given drug rows, each carrying its row's `columns` (no join back to the rows) #}
+        {%- set ingredients_relation = '(' ~ case_drug_ingredient_rows(case_drugs, columns) ~ ')' -%}
+        {%- set columns_from = 'case_drug_ingredients' -%}
+    {%- endif %}
     select
         case_drug_ingredients.primary_id,
         case_drug_ingredients.ingredient as drug
         {%- for column in columns %},
-        case_drugs.{{ column }}
+        {{ columns_from }}.{{ column }}
         {%- endfor %}
-    from {{ marts['fct_case_drug_ingredient'] }} as case_drug_ingredients
-    {%- if columns %}
+    from {{ ingredients_relation }} as case_drug_ingredients
+    {%- if columns and case_drugs is none %}
     inner join {{ marts['fct_case_drug'] }} as case_drugs
         on case_drug_ingredients.primary_id = case_drugs.primary_id
         and case_drug_ingredients.drug_seq = case_drugs.drug_seq
-    {%- endif %}
-    {%- else %}
-    {#- the ingredients of the given drug rows, each carrying its row's `columns` (no join back to the rows) #}
-    select
-        case_drug_ingredients.primary_id,
-        case_drug_ingredients.ingredient as drug
-        {%- for column in columns %},
-        case_drug_ingredients.{{ column }}
-        {%- endfor %}
-    from ({{ case_drug_ingredient_rows(case_drugs, columns) }}) as case_drug_ingredients
     {%- endif %}
     where {{ faers_list_contains(faers_list_literal(roles), 'case_drug_ingredients.role_cod') }}
     {%- elif unit == 'product' -%}
