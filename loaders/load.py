@@ -168,11 +168,12 @@ def _load_archive(warehouse: Warehouse, archive: Archive, bars: _Bars, chunk_byt
         members = [*tables, *deleted]
         zip_task = bars.add(f"{archive.quarter} {archive.name}", sum(m.info.file_size for m in members))
         reports: list[MemberReport] = []
+        scanned = prefetch(_quarter_batches(zf, members, layouts, chunk_bytes))
         try:
-            with warehouse.quarter(archive.quarter):
+            with closing(scanned), warehouse.quarter(archive.quarter):
                 for member in members:
                     member_report = _load_member(
-                        warehouse, zf, archive, member, layouts.get(member.table), bars, zip_task, chunk_bytes
+                        warehouse, archive, member, layouts.get(member.table), _until_end(scanned), bars, zip_task
                     )
                     warehouse.log_member(member_report, quarter=archive.quarter, zip_file=archive.name)
                     reports.append(member_report)
@@ -237,6 +238,28 @@ def _batches(
         )
 
 
+_END_OF_MEMBER = None
+
+
+def _quarter_batches(
+    zf: zipfile.ZipFile, members: Sequence[Member], layouts: dict[str, Layout], chunk_bytes: int
+) -> Iterator[tuple[Batch, int] | None]:
+    """Every member's ``(batch, bytes consumed)`` in turn, each member followed by ``_END_OF_MEMBER``: one
+    stream for the quarter, so the background scanner reads the next member while DuckDB writes the end of
+    the one before (one member open at a time, still)."""
+    for member in members:
+        yield from _batches(zf, member, layouts.get(member.table), chunk_bytes)
+        yield _END_OF_MEMBER
+
+
+def _until_end(scanned: Iterator[tuple[Batch, int] | None]) -> Iterator[tuple[Batch, int]]:
+    """One member's part of the quarter's stream: its batches, up to its end marker."""
+    for item in scanned:
+        if item is _END_OF_MEMBER:
+            return
+        yield item
+
+
 class _MemberRows:
     """Turns a member's Batches into the Arrow row batches DuckDB pulls; keeps counts, rejects and progress
     on the side, and remembers an error raised while DuckDB was pulling (DuckDB re-raises it as its own)."""
@@ -284,15 +307,15 @@ class _MemberRows:
 
 def _load_member(
     warehouse: Warehouse,
-    zf: zipfile.ZipFile,
     archive: Archive,
     member: Member,
     layout: Layout | None,
+    batches: Iterator[tuple[Batch, int]],
     bars: _Bars,
     zip_task: TaskID | None,
-    chunk_bytes: int,
 ) -> MemberReport:
-    """Stream one member into ``raw.<table>`` (inside the quarter's transaction), then its rejects."""
+    """Stream one member's scanned ``batches`` into ``raw.<table>`` (inside the quarter's transaction), then
+    its rejects."""
     columns = ("caseid",) if layout is None else layout.columns
     if layout is not None:
         warehouse.add_columns(member.table, layout.unknown)
@@ -300,16 +323,13 @@ def _load_member(
     task = bars.add(f"  {member.info.filename}", member.info.file_size)
     rows = _MemberRows(member, schema, bars, (task, zip_task))
     try:
-        with closing(prefetch(_batches(zf, member, layout, chunk_bytes))) as batches:
-            reader = pa.RecordBatchReader.from_batches(schema, rows.record_batches(batches))
-            try:
-                warehouse.insert_rows(
-                    member.table, columns, reader, quarter=archive.quarter, source_file=member.source_file
-                )
-            except duckdb.Error:
-                if rows.error is not None:
-                    raise rows.error from None
-                raise
+        reader = pa.RecordBatchReader.from_batches(schema, rows.record_batches(batches))
+        try:
+            warehouse.insert_rows(member.table, columns, reader, quarter=archive.quarter, source_file=member.source_file)
+        except duckdb.Error:
+            if rows.error is not None:
+                raise rows.error from None
+            raise
         warehouse.insert_rejects(
             rows.rejects, quarter=archive.quarter, table=member.table, source_file=member.source_file
         )
