@@ -325,7 +325,9 @@ def _load_member(
     try:
         reader = pa.RecordBatchReader.from_batches(schema, rows.record_batches(batches))
         try:
-            warehouse.insert_rows(member.table, columns, reader, quarter=archive.quarter, source_file=member.source_file)
+            warehouse.insert_rows(
+                member.table, columns, reader, quarter=archive.quarter, source_file=member.source_file
+            )
         except duckdb.Error:
             if rows.error is not None:
                 raise rows.error from None
