@@ -1,8 +1,8 @@
 """``load_paths``: stream FDA quarterly ASCII zips into DuckDB schema ``raw``, one transaction per quarter.
 
 Per zip: classify members by regex, check every table header before touching the database, then in one
-transaction delete the quarter and stream each member (never more than one member open) through the
-scanner (background thread: inflate, validate, parse) into DuckDB (this thread: Arrow inserts).
+transaction delete the quarter and stream its members, one after the other (never more than one open), through
+the scanner (background thread: inflate, validate, parse) into DuckDB (this thread: one Arrow insert per member).
 
 A bad file (corrupt or truncated zip, missing table, unknown layout, member of another quarter, ...) fails
 *that quarter only*: its transaction is rolled back, the error names the file (and line), and the loader
