@@ -13,6 +13,8 @@ from __future__ import annotations
 import random
 import shutil
 import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +117,44 @@ def test_killed_builds_are_refused_and_the_next_build_equals_a_clean_one(built_w
     with duckdb.connect(str(db), read_only=True) as conn:
         method = conn.execute("select method, reason from intermediate.int_report_counts_method").fetchall()
     assert method == [("full", "later build")]
+
+
+# dbt-duckdb cancels every open connection on Ctrl-C; one that a worker thread has just closed raises. The race
+# is forced here: every cancel raises as that closed connection does.
+_CANCEL_FAILS = """
+import sys
+import duckdb
+from dbt.adapters.duckdb.environments import local
+
+def cancel(self, connection):
+    raise duckdb.ConnectionException("Connection Error: Connection already closed!")
+
+local.LocalEnvironment.cancel = cancel
+from faers.cli import app
+sys.argv[0] = "faers"
+app()
+"""
+
+
+def test_ctrl_c_stays_an_interrupt_when_dbt_fails_to_cancel_a_closed_connection(
+    built_warehouse: Any, tmp_path: Path
+) -> None:
+    db = tmp_path / "interrupted.duckdb"
+    shutil.copyfile(built_warehouse.db_path, db)
+    with duckdb.connect(str(db), read_only=True) as conn:
+        clean_build = read_state(conn).last_complete
+    assert clean_build is not None
+    build = subprocess.Popen(
+        [sys.executable, "-c", _CANCEL_FAILS, "build", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    wait_for_dbt_node(build, 4)
+    build.send_signal(signal.SIGINT)
+    output, _ = build.communicate(timeout=120)
+    assert build.returncode == 130, output[-3000:]
+    assert "Traceback" not in output
+    assert output.strip().splitlines()[-1].startswith("faers build: interrupted (Ctrl-C); the build is recorded")
+    _assert_refused(db, tmp_path, clean_build.build_id + 1, "was interrupted (Ctrl-C)", readers=False)
