@@ -9,7 +9,6 @@ import signal
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +77,8 @@ def run_dbt(
         raise ValueError(f"parse_with_project_vars: dbt {' '.join(args)} does not run on a parsed manifest")
     quiet = [flag for flag in args if flag in ("--quiet", "-q")]
     result, invalid = None, None
-    _cancel_skips_closed_connections()
     try:
-        with _sigint_as_dbt_interrupt() as sigint:
+        with _sigint_as_dbt_interrupt():
             manifest = _parsed(path, parse_vars) if reuse else None
             if reuse and manifest is None:
                 parsed = dbtRunner().invoke(["parse", *common, "--no-write-json", *quiet])
@@ -102,9 +100,7 @@ def run_dbt(
     finally:
         release_dbt_connection()
     if result is None or not result.success:
-        # Ctrl-C is what stopped the build even when dbt's cancelling then failed (dbt-duckdb interrupts every
-        # open connection, and one that a worker thread has just closed raises "Connection already closed")
-        interrupted = result is None or isinstance(result.exception, KeyboardInterrupt) or sigint.received
+        interrupted = result is None or isinstance(result.exception, KeyboardInterrupt)
         _record_unfinished(path, get_invocation_id(), "interrupted" if interrupted else "failed")
         if interrupted:
             raise KeyboardInterrupt
@@ -182,43 +178,15 @@ def _keep(path: Path, dbt_vars: Mapping[str, Any] | None, manifest: Any) -> Any:
     return manifest
 
 
-def _cancel_skips_closed_connections() -> None:
-    """On Ctrl-C dbt cancels every open connection, dbt-duckdb by ``cursor().interrupt()``; a connection that a
-    worker thread closed a moment before raises "Connection already closed", which dbt then reported with a
-    traceback as the build's error. A closed connection runs nothing, so there is nothing to cancel."""
-    import duckdb
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    original = DuckDBConnectionManager.cancel
-    if getattr(original, "skips_closed_connections", False):
-        return
-
-    def cancel(self: Any, connection: Any) -> None:
-        with contextlib.suppress(duckdb.ConnectionException):
-            original(self, connection)
-
-    cancel.skips_closed_connections = True  # type: ignore[attr-defined]
-    DuckDBConnectionManager.cancel = cancel  # type: ignore[method-assign]
-
-
-@dataclass
-class _Sigint:
-    """Whether Ctrl-C reached the process while dbt ran."""
-
-    received: bool = False
-
-
 @contextlib.contextmanager
-def _sigint_as_dbt_interrupt() -> Iterator[_Sigint]:
+def _sigint_as_dbt_interrupt() -> Iterator[None]:
     """During dbt, Ctrl-C raises a KeyboardInterrupt that is also a dbt exception: dbt still cancels its
-    queries and stops as for a plain one, but reports it in one line instead of logging a traceback. The
-    yielded state says whether Ctrl-C came (dbt may end with another error while it cancels)."""
-    state = _Sigint()
+    queries and stops as for a plain one, but reports it in one line instead of logging a traceback."""
     if (
         threading.current_thread() is not threading.main_thread()
         or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
     ):
-        yield state
+        yield
         return
     from dbt_common.exceptions import DbtBaseException
 
@@ -226,12 +194,11 @@ def _sigint_as_dbt_interrupt() -> Iterator[_Sigint]:
         """Ctrl-C during dbt."""
 
     def interrupt(_signum: int, _frame: object) -> None:
-        state.received = True
         raise DbtInterrupted("interrupted (Ctrl-C)")
 
     previous = signal.signal(signal.SIGINT, interrupt)
     try:
-        yield state
+        yield
     finally:
         signal.signal(signal.SIGINT, previous)
 
