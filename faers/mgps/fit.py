@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -169,8 +170,9 @@ def fit_prior(
     ``at_boundary`` means a shape collapsed, p hit 0/1, or a box edge was hit.
     """
     objective = _build_objective(n, e, likelihood=likelihood, margins=margins, weights=weights)
-    parallel = objective.zero_e is not None and min(objective.n.size, objective.zero_e.size) >= _PARALLEL_MIN_CELLS
-    with _single_threaded_blas(), ThreadPoolExecutor(max_workers=1) if parallel else contextlib.nullcontext() as pool:
+    zero_cells = objective.zero_e.size if objective.zero_e is not None else 0
+    parallel = _WORKERS > 1 and objective.n.size + zero_cells >= _PARALLEL_MIN_CELLS
+    with _single_threaded_blas(), ThreadPoolExecutor(_WORKERS) if parallel else contextlib.nullcontext() as pool:
         objective.pool = pool
         try:
             return _optimise(
@@ -187,7 +189,10 @@ def fit_prior(
 
 
 _PARALLEL_MIN_CELLS = 100_000
-"""Above this many cells and zero-cell groups, the zero cells are evaluated on a second thread."""
+"""From this many cells and zero-cell groups on, the likelihood's blocks are evaluated on _WORKERS threads."""
+_WORKERS = min(4, os.cpu_count() or 1)
+"""Threads of a large fit (the machine's cores, at most 4). A full-likelihood evaluation on all of FAERS
+(4.5M nonzero cell groups, 2.6M zero-cell groups; 0.14 + 0.06 s on one core) is ~110 blocks."""
 
 
 @contextlib.contextmanager

@@ -13,8 +13,9 @@ of two negative binomials NB(size=alpha_i, prob=beta_i / (beta_i + E)).
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -231,29 +232,33 @@ class _Objective:
             d_beta = d_beta + ratio * alpha * e / (beta * beta_e)
         return logf, d_alpha * alpha, d_beta * beta
 
-    def _nonzero_part(
-        self, alpha1: float, beta1: float, alpha2: float, beta2: float, p: float
-    ) -> tuple[float, np.ndarray]:
-        """The nonzero cells' share, accumulated over blocks of _BLOCK_ROWS cells."""
-        tables = [
+    def _count_tables(self, alpha1: float, alpha2: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        """gammaln(alpha + n) - gammaln(alpha) and digamma(alpha + n) - digamma(alpha) on the distinct n, per
+        component (what :meth:`_component` looks up)."""
+        return [
             (
                 special.gammaln(alpha + self.n_unique) - special.gammaln(alpha),
                 special.digamma(alpha + self.n_unique) - special.digamma(alpha),
             )
             for alpha in (alpha1, alpha2)
         ]
-        ll, grad = 0.0, np.zeros(5)
-        for start in range(0, self.n.size, _BLOCK_ROWS):
-            rows = slice(start, start + _BLOCK_ROWS)
-            block_ll, block_grad = self._mix(
+
+    def _nonzero_block(
+        self,
+        start: int,
+        params: tuple[float, float, float, float, float],
+        tables: list[tuple[np.ndarray, np.ndarray]],
+    ) -> tuple[float, np.ndarray]:
+        """The share of the nonzero cells ``start .. start + _BLOCK_ROWS``."""
+        alpha1, beta1, alpha2, beta2, p = params
+        rows = slice(start, start + _BLOCK_ROWS)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._mix(
                 p,
                 self._component(alpha1, beta1, rows, *tables[0]),
                 self._component(alpha2, beta2, rows, *tables[1]),
                 self.w[rows],
             )
-            ll += block_ll
-            grad += block_grad
-        return ll, grad
 
     @staticmethod
     def _mix(
@@ -276,24 +281,19 @@ class _Objective:
         )
         return float(_wsum(w, ll)), grad
 
-    def _zero_part(
-        self, alpha1: float, beta1: float, alpha2: float, beta2: float, p: float
-    ) -> tuple[float, np.ndarray]:
-        """The zero cells' share: log f(0) = alpha log(beta / (beta + E)) per component, by blocks."""
+    def _zero_block(self, start: int, params: tuple[float, float, float, float, float]) -> tuple[float, np.ndarray]:
+        """The share of the zero cells ``start .. start + _BLOCK_ROWS``: log f(0) = alpha log(beta / (beta + E))
+        per component."""
         assert self.zero_e is not None and self.zero_w is not None
-        ll, grad = 0.0, np.zeros(5)
+        alpha1, beta1, alpha2, beta2, p = params
+        z = self.zero_e[start : start + _BLOCK_ROWS]
+        zg = []
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for start in range(0, self.zero_e.size, _BLOCK_ROWS):
-                z = self.zero_e[start : start + _BLOCK_ROWS]
-                zg = []
-                for alpha, beta in ((alpha1, beta1), (alpha2, beta2)):
-                    beta_z = beta + z
-                    log_f0 = alpha * (math.log(beta) - np.log(beta_z))
-                    zg.append((log_f0, log_f0, alpha * z / beta_z))
-                block_ll, block_grad = self._mix(p, zg[0], zg[1], self.zero_w[start : start + _BLOCK_ROWS])
-                ll += block_ll
-                grad += block_grad
-        return ll, grad
+            for alpha, beta in ((alpha1, beta1), (alpha2, beta2)):
+                beta_z = beta + z
+                log_f0 = alpha * (math.log(beta) - np.log(beta_z))
+                zg.append((log_f0, log_f0, alpha * z / beta_z))
+            return self._mix(p, zg[0], zg[1], self.zero_w[start : start + _BLOCK_ROWS])
 
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         # the fit asks again for points already evaluated (L-BFGS-B's end point for the projected gradient and
@@ -310,20 +310,41 @@ class _Objective:
         return value, grad.copy()
 
     def _evaluate(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        alpha1, beta1, alpha2, beta2, p = _unpack(theta)
-        has_zero = self.zero_e is not None and self.zero_w is not None and self.zero_e.size > 0
-        # the zero cells on a second thread (numpy releases the GIL): the same operations in the same
-        # order as on one thread, so the value is bitwise the same
-        pending = self.pool.submit(self._zero_part, alpha1, beta1, alpha2, beta2, p) if has_zero and self.pool else None
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            ll, grad = self._nonzero_part(alpha1, beta1, alpha2, beta2, p)
-        if has_zero:
-            zll, zgrad = pending.result() if pending is not None else self._zero_part(alpha1, beta1, alpha2, beta2, p)
+        params = _unpack(theta)
+        tables = self._count_tables(params[0], params[2])
+        tasks = [
+            functools.partial(self._nonzero_block, start, params, tables)
+            for start in range(0, self.n.size, _BLOCK_ROWS)
+        ]
+        n_nonzero = len(tasks)
+        if self.zero_e is not None and self.zero_w is not None:
+            tasks += [
+                functools.partial(self._zero_block, start, params) for start in range(0, self.zero_e.size, _BLOCK_ROWS)
+            ]
+        # the blocks on the pool's threads (numpy releases the GIL), their shares added in block order as on one
+        # thread: the value is bitwise the same whatever the threads
+        results = list(self.pool.map(_call, tasks)) if self.pool is not None else [task() for task in tasks]
+        ll, grad = _accumulate(results[:n_nonzero])
+        if len(results) > n_nonzero:
+            zll, zgrad = _accumulate(results[n_nonzero:])
             ll += zll
             grad = grad + zgrad
         if not np.isfinite(ll) or not np.all(np.isfinite(grad)):
             return 1e300, np.zeros(5)
         return -ll, -_to_theta_gradient(grad)
+
+
+def _call(task: Callable[[], tuple[float, np.ndarray]]) -> tuple[float, np.ndarray]:
+    return task()
+
+
+def _accumulate(shares: Sequence[tuple[float, np.ndarray]]) -> tuple[float, np.ndarray]:
+    """The sum of blocks' (log-likelihood, gradient) shares, added in order."""
+    ll, grad = 0.0, np.zeros(5)
+    for block_ll, block_grad in shares:
+        ll += block_ll
+        grad += block_grad
+    return ll, grad
 
 
 def neg_log_likelihood(

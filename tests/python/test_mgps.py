@@ -465,15 +465,34 @@ def test_zero_cells_from_grouped_margins_equal_the_per_cell_ones() -> None:
 def test_the_parallel_objective_is_bitwise_the_serial_one(golden) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    n, e = _cells(golden)
-    objective = _build_objective(n, e, likelihood="full", margins=_golden_margins(golden), weights=None)
+    from faers.mgps.likelihood import _BLOCK_ROWS, ZeroCells
+
+    # GIVEN the golden cells (one block), and cells and zero-cell groups of several blocks each
+    rng = np.random.default_rng(5)
+    n_big = rng.geometric(0.4, size=3 * _BLOCK_ROWS + 123).astype(float)
+    e_big = rng.gamma(0.5, 2.0, size=n_big.size) + 1e-3
+    zeros = ZeroCells(
+        expected=np.sort(rng.gamma(0.3, 1.0, size=2 * _BLOCK_ROWS + 7) + 1e-4),
+        weights=rng.integers(1, 9, 2 * _BLOCK_ROWS + 7).astype(float),
+    )
+    objectives = [
+        _build_objective(*_cells(golden), likelihood="full", margins=_golden_margins(golden), weights=None),
+        _build_objective(n_big, e_big, likelihood="full", margins=zeros, weights=rng.integers(1, 4, n_big.size) * 1.0),
+        _build_objective(n_big, e_big, likelihood="truncated", margins=None, weights=None),
+    ]
     theta = _pack(mgps.Prior(1.3, 0.7, 0.2, 0.4, 0.35))
-    serial = objective(theta)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        objective.pool = pool
-        parallel = objective(theta)
-    assert parallel[0] == serial[0]
-    assert np.array_equal(parallel[1], serial[1])
+    for objective in objectives:
+        serial = objective(theta)
+        # WHEN the blocks are evaluated on 1, 2 or 3 threads
+        for workers in (1, 2, 3):
+            objective._recent.clear()  # evaluate again, not from the objective's memory
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                objective.pool = pool
+                parallel = objective(theta)
+            objective.pool = None
+            # THEN the value and the gradient are bitwise the serial ones (the shares are added in block order)
+            assert parallel[0] == serial[0]
+            assert np.array_equal(parallel[1], serial[1])
 
 
 def test_unit_gamma_quantile_is_bitwise_gammaincinv() -> None:
