@@ -60,6 +60,9 @@ def run_dbt(
     from dbt.cli.main import dbtRunner
     from dbt_common.invocation import get_invocation_id
 
+    from faers.dbt_plugin import schedule_longest_chain_first
+
+    schedule_longest_chain_first()
     path = (db_path or warehouse_path()).resolve()
     check_not_locked(path)
     os.environ[ENV_VAR] = str(path)
