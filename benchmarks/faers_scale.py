@@ -68,6 +68,10 @@ to read_csv depends on the era: one quarter alone (benchmarks/load.py) 1.05x for
 1.96x for LAERS 2008Q2 (CPU-bound: the scan's 1.3 CPU s plus DuckDB's insert into the all-era raw tables,
 3.2 CPU s, against read_csv's 2.7; docs/scaling.md).
 
+The same benchmark on a fresh machine (2026-12-05, same load and build code, one run): load 310.4 s (1.43 GiB)
+vs read_csv 249.5 s (1.24x), build 559.8 s (6.42 GiB), update +2024Q3 120.6 s (dbt 101.9 s), study 210.1 s
+(study_cells 80.1, study_priors 74.0, study_reports 18.8); counts identical.
+
 ``--study-only`` on that warehouse (+2024Q3), quiet machine, 2026-12-04. Before the study cuts of that day
 (``faers study`` of e6c343f, its steps timed by a wrapper around the step runner): 302.7 s, study_cells 150.8,
 study_priors 65.1, study_reports 22.3, study_events 16.6, study_co_suspects 13.7. After them (the same 20 tables):
