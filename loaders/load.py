@@ -16,7 +16,6 @@ import resource
 import sys
 import time
 import zipfile
-import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
@@ -36,6 +35,7 @@ from rich.progress import (
 
 from loaders.discover import Archive, Failure, Member, classify_members, find_archives
 from loaders.errors import LoadError
+from loaders.inflate import InflateError, open_member
 from loaders.pipeline import prefetch
 from loaders.report import LoadReport, MemberReport, QuarterReport, TableCounts
 from loaders.scan import (
@@ -53,7 +53,7 @@ from loaders.write import Warehouse
 
 log = logging.getLogger(__name__)
 
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+_ZIP_ERRORS = (zipfile.BadZipFile, *InflateError, EOFError, OSError, NotImplementedError, RuntimeError)
 """What zipfile raises on a corrupt, truncated, encrypted or unsupported archive."""
 
 MAX_COMPRESSION_RATIO = 100
@@ -219,7 +219,7 @@ def _batches(
         DeletedScanner(member.source_file) if layout is None else TableScanner(layout)
     )
     try:
-        with zf.open(member.info) as stream:
+        with open_member(zf, member.info) as stream:
             chunks = iter_chunks(stream, chunk_bytes, member.source_file)
             if layout is not None:
                 first, consumed = next(chunks, (b"", 0))

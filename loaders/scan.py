@@ -62,8 +62,9 @@ def iter_chunks(stream: BinaryIO, chunk_bytes: int, source_file: str = "") -> It
     naming ``source_file`` for a line longer than ``MAX_LINE_BYTES``."""
     pending: list[bytes] = []  # the pieces of a line that spans blocks: joined once, never re-copied
     pending_bytes = 0
+    read = getattr(stream, "read1", stream.read)  # one step's bytes as they come (loaders.inflate): no re-join
     while True:
-        block = stream.read(chunk_bytes)
+        block = read(chunk_bytes)
         if not block:
             if pending:
                 yield b"".join((*pending, b"\n")), pending_bytes
