@@ -21,7 +21,8 @@
    the licensed MedDRA (a synthetic warehouse has none) runs as a copy with ``meddra: {hierarchy: demo}``
    written into the workdir (its SOC scope resolves through the shipped demo hierarchy). Its slowest steps come
    from the study's ``timings.json``. ``--study-only`` times this stage alone on the warehouse an earlier run
-   left in --workdir (``--keep``), e.g. after a change to the study SQL.
+   left in --workdir (``--keep``), e.g. after a change to the study SQL; ``--load-only`` times ``faers load``
+   and read_csv alone (into a scratch DuckDB file), e.g. after a change to the loader.
 
 Each timed stage runs in its own child process: its wall seconds and peak RSS (``ru_maxrss`` of the child,
 Python + DuckDB) are printed with the DuckDB file size after it, and the slowest dbt nodes. The stages run
@@ -71,6 +72,10 @@ to read_csv depends on the era: one quarter alone (benchmarks/load.py) 1.05x for
 The same benchmark on a fresh machine (2026-12-05, same load and build code, one run): load 310.4 s (1.43 GiB)
 vs read_csv 249.5 s (1.24x), build 559.8 s (6.42 GiB), update +2024Q3 120.6 s (dbt 101.9 s), study 210.1 s
 (study_cells 80.1, study_priors 74.0, study_reports 18.8); counts identical.
+
+``--load-only`` on the same history after the loader moved to ISA-L's inflate (2026-12-05, one run each): 294.9 s
+vs read_csv 241.1 s (1.22x) with ISA-L alone, then 269.5 s (0.94 GiB) vs read_csv 244.4 s (1.10x) with its
+one-step reads.
 
 ``--study-only`` on that warehouse (+2024Q3), quiet machine, 2026-12-04. Before the study cuts of that day
 (``faers study`` of e6c343f, its steps timed by a wrapper around the step runner): 302.7 s, study_cells 150.8,
@@ -412,6 +417,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="Time only `faers study` on the warehouse an earlier run left in --workdir (with --keep).",
     )
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="Time only `faers load` (and read_csv) into a scratch DuckDB file, deleted at the end; a kept "
+        "warehouse in --workdir is left as it is.",
+    )
     args = parser.parse_args(argv)
 
     if args.scale <= 0:
@@ -439,6 +450,10 @@ def main(argv: list[str] | None = None) -> int:
     extra = generate_quarter(workdir / "update_zip", update, args.scale)
     shutil.copyfile(extra.folder / update.zip_name, served / update.zip_name)
 
+    if args.load_only and args.study_only:
+        parser.error("--load-only and --study-only exclude each other")
+    if args.load_only:
+        db = workdir / "load_only.duckdb"
     if args.study_only:
         if not db.is_file():
             parser.error(f"--study-only: no warehouse {db} (run once with --keep)")
@@ -452,9 +467,10 @@ def main(argv: list[str] | None = None) -> int:
         read_csv = None if args.no_read_csv else time_read_csv(generated, workdir)
     if read_csv is not None:
         print(f"read_csv baseline: {read_csv[0]:.1f} s, {read_csv[1]:,} rows", flush=True)
-    if all(stage.returncode == 0 for stage in stages) and not args.study_only:
+    staged = not (args.study_only or args.load_only)
+    if all(stage.returncode == 0 for stage in stages) and staged:
         stages.append(run_stage("faers build", ["build", "--db", str(db)], db, target))
-    if all(stage.returncode == 0 for stage in stages) and not args.study_only:
+    if all(stage.returncode == 0 for stage in stages) and staged:
         with serve(served) as base_url:
             stages.append(
                 run_stage(
@@ -464,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
                     target,
                 )
             )
-    if all(stage.returncode == 0 for stage in stages):
+    if all(stage.returncode == 0 for stage in stages) and not args.load_only:
         out = workdir / "study"
         shutil.rmtree(out, ignore_errors=True)
         study = synthetic_study(args.study.resolve(), workdir)
@@ -473,11 +489,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         if (out / "timings.json").exists():
             stages[-1].steps = json.loads((out / "timings.json").read_text())
-    counts = warehouse_counts(db) if db.exists() and all(stage.returncode == 0 for stage in stages) else {}
+    complete = db.exists() and all(stage.returncode == 0 for stage in stages) and not args.load_only
+    counts = warehouse_counts(db) if complete else {}
     print_report(stages, generated, extra, read_csv)
     for label, value in counts.items():
         print(f"{label}: {value:,}" if isinstance(value, int) else f"{label}: {value}")
-    if not args.keep and not args.study_only:
+    if args.load_only or (not args.keep and not args.study_only):
         for path in (db, db.with_name(db.name + ".wal")):
             path.unlink(missing_ok=True)
     return 0 if all(s.returncode == 0 for s in stages) else 1
