@@ -40,16 +40,21 @@ suspect_rows as (
 
 ),
 
+-- a row can match the study drug only in a report study_reports marked is_study_drug (the same suspect rows, matched
+-- there per product row: an ingredient that matches is in its row's list): the name match (the costly part, 14M
+-- rows on all of FAERS) runs on those reports' rows alone (CASE tests the second condition only where the first
+-- holds), and a row that does not match keeps its drug either way
 report_drugs as (
 
     select distinct
         suspect_rows.primary_id,
         case
-            when {{ study_drug_match('suspect_rows') }} then '{{ var("study_drug") | lower }}'
+            when study_reports.is_study_drug and {{ study_drug_match('suspect_rows') }}
+                then '{{ var("study_drug") | lower }}'
             else suspect_rows.drug
         end as drug
     from suspect_rows
-    semi join study_reports
+    inner join study_reports
         on suspect_rows.primary_id = study_reports.primary_id
 
 ),
