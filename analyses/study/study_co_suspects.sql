@@ -38,7 +38,7 @@ other_suspects as (
     inner join study_reports
         on co_suspect_rows.primary_id = study_reports.primary_id
     where study_reports.is_study_drug
-        and not coalesce({{ study_drug_match('co_suspect_rows') }}, false)  -- a NULL prod_ai: not a match
+        and not {{ study_drug_match('co_suspect_rows') }}
 
 ),
 

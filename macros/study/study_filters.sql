@@ -3,10 +3,11 @@
 {#- True for a fct_case_drug row of the study drug: its normalised ingredient set (var('drug_unit')
     'product': the whole set; 'ingredient': any of its ingredients, so a combination with the study drug
     counts), its raw drug name or its prod_ai equals one of var('study_drug_names') (generic and brand
-    names, lower case). -#}
+    names, lower case). Never NULL: a row without drug_name or prod_ai (every LAERS row lacks prod_ai) that
+    matches on nothing is false, not NULL, so that `not is_study_drug` holds for its report. -#}
 {% macro study_drug_match(relation) -%}
     {%- set names = var('study_drug_names') | map('lower') | list -%}
-    (
+    coalesce((
         {% if var('drug_unit') == 'ingredient' -%}
         list_has_any(string_split(lower({{ relation }}.drug), '\'), [
             {%- for name in names -%}
@@ -18,7 +19,7 @@
         {%- endif %}
         or lower(trim({{ relation }}.drug_name)) in {{ study_sql_list(names) }}
         or lower(trim({{ relation }}.prod_ai)) in {{ study_sql_list(names) }}
-    )
+    ), false)
 {%- endmacro %}
 
 {#- True when a PT is in the study scope var('study_pts') (lower-case PT names; [] means every PT). -#}

@@ -221,6 +221,57 @@ def test_seriousness_and_characteristics(study_run: tuple[StudyResult, Any]) -> 
     assert per_year["n"].sum() == result.n_reports
 
 
+def _routes_by_rule(warehouse_db: Path, names: set[str], levels: tuple[str, ...]) -> dict[str, int]:
+    """Reports per route level by analyses/study/README.md's rule, in plain polars: the study population (a PS
+    drug row with a drug and a PT), a report's route the one route of its study-drug rows, else of its PS rows."""
+    with duckdb.connect(str(warehouse_db), read_only=True) as conn:
+        drugs = conn.sql(
+            "select primary_id, drug, drug_name, prod_ai, route from fct_case_drug "
+            "where role_cod = 'PS' and drug is not null"
+        ).pl()
+        with_pt = set(
+            conn.sql("select distinct primary_id from fct_case_reaction where pt is not null").pl()["primary_id"]
+        )
+    routes: dict[int, set[str]] = {}
+    study_routes: dict[int, set[str]] = {}
+    for row in drugs.iter_rows(named=True):
+        route = (row["route"] or "").strip().lower()
+        is_study = bool(set(row["drug"].lower().split("\\")) & names) or any(
+            (row[column] or "").strip().lower() in names for column in ("drug_name", "prod_ai")
+        )
+        for target in (routes, study_routes) if is_study else (routes,):
+            target.setdefault(row["primary_id"], set()).update({route} - {""})
+    counts: dict[str, int] = {}
+    for primary_id, own in routes.items():
+        if primary_id in with_pt:
+            chosen = study_routes.get(primary_id, own)
+            if len(chosen) == 1 and (route := next(iter(chosen))) in levels:
+                counts[route] = counts.get(route, 0) + 1
+    return counts
+
+
+def test_route_strata_count_every_report_with_one_route(built_warehouse: Any, tmp_path: Path) -> None:
+    # GIVEN a study with the route subgroups, on the synthetic warehouse where many drug rows lack prod_ai
+    study_file = tmp_path / "route.yml"
+    study_file.write_text(NO_SCOPE_STUDY + "subgroups: [route]\n")
+    # WHEN it runs
+    result = run_study(study_file, tmp_path / "out", built_warehouse.db_path)
+    # THEN each route stratum's N is the number of population reports with that one route (a report whose rows
+    # lack prod_ai counts too: the study-drug match is false for it, not NULL)
+    strata = (
+        table(result, "subgroup_signals")
+        .filter(pl.col("stratum_var") == "route")
+        .group_by("stratum")
+        .agg((pl.col("a") + pl.col("b") + pl.col("c") + pl.col("d")).unique().alias("n"))
+    )
+    assert all(len(n) == 1 for n in strata["n"])
+    got = {row["stratum"]: row["n"][0] for row in strata.iter_rows(named=True)}
+    names = {"baclofen", "lioresal", "gablofen", "ozobax", "lyvispah", "fleqsuvy"}
+    want = _routes_by_rule(built_warehouse.db_path, names, ("oral", "intrathecal"))
+    assert set(got) == {"oral", "intrathecal"}
+    assert got == want
+
+
 def test_worked_example_runs_with_the_demo_hierarchy(built_warehouse: Any, tmp_path: Path) -> None:
     # studies/baclofen.yml: SOC Nervous system disorders, resolved through the demo seed hierarchy. In a
     # copy of the warehouse every 'Seizure' is reported as the legacy upper-case LLT 'CONVULSION': the
