@@ -77,6 +77,16 @@ vs read_csv 249.5 s (1.24x), build 559.8 s (6.42 GiB), update +2024Q3 120.6 s (d
 vs read_csv 241.1 s (1.22x) with ISA-L alone, then 269.5 s (0.94 GiB) vs read_csv 244.4 s (1.10x) with its
 one-step reads.
 
+The whole run after those changes, the study_cells name-match cut and dbt's node order (2026-12-05, ``--keep``):
+
+    faers load                            271.9    0.94 GiB     4.51 GiB
+    faers build                           519.0    6.43 GiB    13.83 GiB
+    faers update (+2024Q3, 420,000)       153.0    6.42 GiB    14.57 GiB
+    faers study (one drug)                192.7    6.28 GiB    14.57 GiB
+    faers load 59.1 MB/s vs DuckDB read_csv 68.6 MB/s (234.4 s, 282,363,590 rows) of the same text in this run: 1.16x
+    update: dbt 130.9 s; mgps_prior_fit 57.1, int_case_mart_inputs_built 45.0, drug_event_cells 9.4, signals 9.2, ...
+    study: study_priors 71.3, study_cells 66.7, study_reports 18.6, study_subgroup_tests 10.3, study_events 4.5
+
 ``--study-only`` on that warehouse (+2024Q3), quiet machine, 2026-12-04. Before the study cuts of that day
 (``faers study`` of e6c343f, its steps timed by a wrapper around the step runner): 302.7 s, study_cells 150.8,
 study_priors 65.1, study_reports 22.3, study_events 16.6, study_co_suspects 13.7. After them (the same 20 tables):
