@@ -26,17 +26,16 @@ except ImportError:  # pragma: no cover - isal is a pinned dependency; zlib give
 InflateError: tuple[type[Exception], ...] = tuple({zlib.error, _inflate.error})
 """What inflating corrupt deflate data raises."""
 
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
-_LOCAL_MAGIC = b"PK\x03\x04"
+_LOCAL_HEADER = struct.Struct(zipfile.structFileHeader)  # zipfile's own layout of a local file header
+_TRUNCATED = "Compressed file ended before the end-of-stream marker was reached"  # zipfile's words
 _READ_BYTES = 1 << 20
 """Compressed bytes read from the file per step."""
 
 
 def open_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryIO:
     """A stream of the member's inflated bytes (``read(n)``, ``read1(n)``, ``tell()``, a context manager)."""
-    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
-        return zf.open(info)
-    if zf.filename is None:
+    encrypted = info.flag_bits & 0x1
+    if encrypted or info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or zf.filename is None:
         return zf.open(info)
     return _MemberStream(zf.filename, info)  # type: ignore[return-value]
 
@@ -50,7 +49,7 @@ class _MemberStream:
         try:
             self._file.seek(info.header_offset)
             header = self._file.read(_LOCAL_HEADER.size)
-            if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_MAGIC:
+            if len(header) != _LOCAL_HEADER.size or header[:4] != zipfile.stringFileHeader:
                 raise zipfile.BadZipFile("Bad magic number for file header")
             fields = _LOCAL_HEADER.unpack(header)
             self._file.seek(fields[-2] + fields[-1], 1)  # the name and the extra field
@@ -67,20 +66,19 @@ class _MemberStream:
     def read(self, n: int = -1) -> bytes:
         """Up to ``n`` inflated bytes (all that remain when ``n`` < 0); b"" at the end of the member."""
         pieces: list[bytes] = []
-        wanted = n if n >= 0 else None
         got = 0
-        while not self._eof and (wanted is None or got < wanted):
-            piece = self._next(None if wanted is None else wanted - got)
+        while n < 0 or got < n:
+            piece = self.read1(n - got if n >= 0 else -1)
+            if not piece:
+                break
             pieces.append(piece)
             got += len(piece)
-        data = b"".join(pieces)
-        self._position += len(data)
-        return data
+        return b"".join(pieces)
 
     def read1(self, n: int = -1) -> bytes:
         """Up to ``n`` inflated bytes from one step (one read of compressed bytes at most), without joining
         pieces: fewer than ``n`` before the end is normal; b"" only at the end of the member."""
-        while not self._eof:
+        while n != 0 and not self._eof:
             data = self._next(n if n >= 0 else None)
             if data:
                 self._position += len(data)
@@ -92,7 +90,7 @@ class _MemberStream:
             data = self._file.read(min(self._left, _READ_BYTES) if limit is None else min(self._left, limit))
             self._left -= len(data)
             if not data and self._left:
-                raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+                raise EOFError(_TRUNCATED)
             self._eof = self._left == 0
             return self._checked(data)
         source = self._tail
@@ -100,13 +98,13 @@ class _MemberStream:
             source = self._file.read(min(self._left, _READ_BYTES))
             self._left -= len(source)
             if not source:
-                raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+                raise EOFError(_TRUNCATED)
         data = self._decompressor.decompress(source, limit or 0)
         self._tail = self._decompressor.unconsumed_tail
         if self._decompressor.eof:
             self._eof = True
         elif not self._tail and not self._left and not data:
-            raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+            raise EOFError(_TRUNCATED)
         return self._checked(data)
 
     def _checked(self, data: bytes) -> bytes:
