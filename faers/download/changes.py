@@ -7,7 +7,8 @@ Tables (created on first use):
 * ``history.signal_snapshots``: ``main.signals`` as it was *before* build ``build_id`` (drug, pt, a, ror,
   ror_lower, prr, ic025, eb05, n_methods and the four ``*_signal`` flags). Every cell is kept until the
   build's changes are recorded; then only the cells that were signals (n_methods > 0) stay, so the history
-  stays small while the change log can still show the "before" values of a new signal.
+  stays small (in the file too: the pruned cells are written as whole row groups, which DuckDB drops) while
+  the change log can still show the "before" values of a new signal.
 * ``main.signal_changes``: the log a safety team reviews, appended per build (build_id, built_at,
   quarters_added, drug, pt, change, reason, and before/after of a, n_methods, ror, ror_lower, prr, ic025,
   eb05 and the flags).
@@ -341,8 +342,12 @@ def start_build(
             [build_id, list(quarters_before), list(quarters_added), previous_signals],
         )
         if previous_signals:
+            # the cells record_changes prunes (n_methods = 0) first: written in this order they fill whole row
+            # groups, which DuckDB drops at the next checkpoint (the warehouse's checkpoints merge no row groups:
+            # loaders.storage.keep_row_groups), so only the former signals stay in the file
             conn.execute(
-                f"insert into history.signal_snapshots select ? as build_id, * from ({_SIGNAL_SELECT})",
+                f"insert into history.signal_snapshots select ? as build_id, * from ({_SIGNAL_SELECT}) as cells"
+                " order by n_methods > 0",
                 [build_id],
             )
         conn.execute("commit")

@@ -18,6 +18,7 @@ from faers.cli import app
 from faers.download import RetryPolicy
 from faers.download import changes as change_log
 from loaders.quarters import Quarter
+from loaders.storage import connect_warehouse
 
 FAST = RetryPolicy(attempts=3, backoff=0.01, max_backoff=0.05, timeout=10.0)
 TODAY = dt.date(2026, 11, 26)
@@ -85,8 +86,8 @@ EXPECTED = {
 
 @pytest.fixture
 def conn(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A fresh warehouse file with the change-log tables."""
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as connection:
+    """A fresh warehouse file with the change-log tables, opened as ``faers update`` opens it."""
+    with connect_warehouse(tmp_path / "w.duckdb") as connection:
         change_log.ensure_tables(connection)
         yield connection
 
@@ -134,6 +135,35 @@ def test_change_log_classifies_every_cell(conn: duckdb.DuckDBPyConnection) -> No
     assert conn.execute(
         "select status, n_changes, quarters_before from history.builds where build_id = ?", [second.build_id]
     ).fetchone() == ("complete", 9, ["2019Q1"])
+
+
+def test_the_pruned_snapshot_leaves_the_file(conn: duckdb.DuckDBPyConnection) -> None:
+    """The history stays small on disk, not only in its row count: the warehouse's checkpoints merge no row
+    groups (loaders.storage.keep_row_groups), so the cells record_changes prunes must fill whole row groups,
+    which DuckDB drops."""
+    # GIVEN a first build (no signals before it), then 400,000 cells, every tenth a signal, interleaved
+    conn.execute("drop table if exists main.signals")
+    change_log.record_changes(conn, change_log.start_build(conn, [], ["2019Q1"]))
+    conn.execute(
+        """
+        create table main.signals as
+        select 'd' || (i % 1000) as drug, 'p' || i as pt, cast(3 as bigint) as a, cast(100 as bigint) as b,
+            2.0 as ror, 1.5 as ror_lower, 2.0 as prr, 0.1 as ic025, 1.0 as eb05, i % 10 = 0 as ror_signal,
+            false as prr_signal, false as ic_signal, false as ebgm_signal,
+            cast(i % 10 = 0 as integer) as n_methods
+        from range(400000) as cells(i)
+        """
+    )
+    # WHEN a second build snapshots them and records its changes
+    change_log.record_changes(conn, change_log.start_build(conn, ["2019Q1"], ["2019Q2"]))
+    conn.execute("checkpoint")
+    # THEN 40,000 former signals stay, and the file holds at most one row group (122,880 rows) more than them
+    live = conn.execute("select count(*) from history.signal_snapshots").fetchone()
+    stored = conn.execute(
+        "select sum(count) from pragma_storage_info('history.signal_snapshots') where column_path = '[0]'"
+    ).fetchone()
+    assert live == (40_000,)
+    assert stored is not None and 40_000 <= stored[0] < 40_000 + 122_880
 
 
 def test_recording_a_build_twice_does_not_duplicate(conn: duckdb.DuckDBPyConnection) -> None:
