@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 
 from faers.errors import IncompleteBuildError, MissingMartError
+from loaders.storage import connect_warehouse
 
 SCHEMA = "audit"
 TABLE = "builds"
@@ -167,7 +168,7 @@ def require_fresh_explorer(conn: duckdb.DuckDBPyConnection, db_path: Path) -> No
 def mark_unfinished(db_path: Path, invocation_id: str, status: str) -> None:
     """Set the build of ``invocation_id`` to ``status`` ('interrupted', 'failed') when dbt stopped before
     its on-run-end hook could record the outcome (Ctrl-C, an exception); a finished record is left alone."""
-    with duckdb.connect(str(db_path)) as conn:
+    with connect_warehouse(db_path) as conn:
         if table_exists(conn, SCHEMA, TABLE):
             conn.execute(
                 f"update {SCHEMA}.{TABLE} set status = ?, finished_at = current_timestamp "

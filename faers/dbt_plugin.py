@@ -19,6 +19,7 @@ from dbt.task.runnable import GraphRunnableTask
 
 from faers.udfs import register
 from loaders.settings import apply_settings
+from loaders.storage import keep_row_groups
 
 
 def _cancel_skips_closed_connections() -> None:
@@ -97,6 +98,8 @@ class Plugin(BasePlugin):
 
     def configure_connection(self, conn: Any) -> None:
         """Called by dbt-duckdb on its connection, before any model runs: memory_limit and temp_directory
-        (FAERS_MEMORY_LIMIT / FAERS_TEMP_DIR, loaders.settings), then the UDFs."""
+        (FAERS_MEMORY_LIMIT / FAERS_TEMP_DIR, loaders.settings), checkpoints without vacuum
+        (loaders.storage.keep_row_groups), then the UDFs."""
         apply_settings(conn)
+        keep_row_groups(conn)
         register(conn)

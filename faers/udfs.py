@@ -216,11 +216,14 @@ def register(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def connect(path: str | Path = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB database (e.g. the warehouse) with every UDF registered and the project's memory_limit
-    and temp_directory (loaders.settings): an analyst's session."""
+    """Open a DuckDB database (e.g. the warehouse) with every UDF registered, the project's memory_limit
+    and temp_directory (loaders.settings) and the warehouse's checkpoints (loaders.storage.keep_row_groups): an
+    analyst's session."""
     from loaders.settings import apply_settings
+    from loaders.storage import keep_row_groups
 
     conn = duckdb.connect(str(path), read_only=read_only)
     apply_settings(conn, None if str(path) == ":memory:" else path)
+    keep_row_groups(conn)
     register(conn)
     return conn

@@ -37,14 +37,31 @@ def storage_version() -> str:
     return os.environ.get(STORAGE_ENV_VAR) or STORAGE_VERSION
 
 
-def connect_warehouse(path: Path | str, *, vacuum: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file for writing, creating it in the configured storage format if it is new.
+def keep_row_groups(conn: duckdb.DuckDBPyConnection) -> None:
+    """The warehouse's policy for every connection that writes it: DuckDB's checkpoints never merge row groups.
 
-    ``vacuum=False``: this connection's checkpoints do not vacuum. The vacuum merges the partial row groups
-    that each parallel insert leaves (one per thread) by rewriting them and every row group after them: for a
-    connection that appends many rows and deletes none, about as much CPU as the inserts (raw.drug of a LAERS
-    quarter: insert 0.39 s, checkpoint 0.45 s with vacuum, 0.00 s without; docs/scaling.md)."""
+    DuckDB's checkpoint "vacuum" (``max_vacuum_tasks``, a setting of the database instance, not of the file)
+    merges runs of adjacent row groups that fit in fewer, rewriting them. It considers every table at every
+    checkpoint, changed or not, and works through a table over several checkpoints. In this warehouse it only
+    ever found the partial row groups that parallel inserts leave (one per thread per insert: about two per
+    quarter in each raw table) and paid for them again and again. Measured on the all-FAERS history (2 cores,
+    DuckDB's checkpoint log): the build's last checkpoint spent ~30 s rewriting raw.demo, raw.drug, raw.indi,
+    raw.outc, raw.reac and raw.ther, the first ``faers update`` after it another ~32 s (of a 38 s checkpoint
+    inside a 152 s update), and every later update a few seconds more.
+
+    Without it, a row group whose rows are all deleted is still dropped at the checkpoint (a reloaded quarter,
+    a dropped or replaced table free their blocks); rows deleted here and there (the case marts' changed cases,
+    ~1-3% of a mart per quarter) stay in the file, marked deleted, until a full rebuild
+    (``dbt build --full-refresh``) writes the table anew. Where this warehouse deletes most of what it just
+    wrote (history.signal_snapshots, pruned to former signals), it writes in an order that makes the deleted
+    rows whole row groups. The loader (loaders.write), dbt (faers.dbt_plugin), an analyst's session
+    (faers.udfs.connect) and every other writer (``connect_warehouse``) apply it."""
+    conn.execute("SET max_vacuum_tasks = 0")
+
+
+def connect_warehouse(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file for writing, creating it in the configured storage format if it is new; its
+    checkpoints keep the row groups as written (``keep_row_groups``)."""
     conn = duckdb.connect(str(path), config={"storage_compatibility_version": storage_version()})
-    if not vacuum:
-        conn.execute("SET max_vacuum_tasks = 0")
+    keep_row_groups(conn)
     return conn

@@ -133,9 +133,7 @@ def update_warehouse(
     )
     manifest = Manifest.load(folder)
     db.parent.mkdir(parents=True, exist_ok=True)
-    # no vacuum when this connection closes: after a build it spent 6.7 s merging the signal snapshot's row groups
-    # (0.1 s without); record_changes' connection vacuums as usual when it prunes the snapshot to former signals
-    with connect_warehouse(db, vacuum=False) as conn:
+    with connect_warehouse(db) as conn:
         changes.ensure_tables(conn)
         in_warehouse = changes.loaded_quarters(conn)
         pending = [e for e in manifest.complete() if e.quarter not in in_warehouse]
