@@ -48,7 +48,9 @@ their joins (13 s), the Mantel-Haenszel grouping (7.5 s), the vector joins and d
                     likelihood has no repeated (n, E) pairs to group)
 
 On a quiet 2-core machine (2026-12-04, load average 1, --no-vigipy, default size, one run): 25.2 s, peak 3.5 GB:
-drug_event_cells 10.5, mgps_prior_fit 4.7, signals 6.7, dbt start-up 2.9 (target 10 s: not met).
+drug_event_cells 10.5, mgps_prior_fit 4.7, signals 6.7, dbt start-up 2.9 (target 10 s: not met). Again on
+2026-12-05 (load average 1.2, checkpoints without vacuum): 24.0 s, peak 3.5 GB: drug_event_cells 10.9,
+mgps_prior_fit 4.6, signals 5.6, dbt start-up 2.8.
 
 Prints seconds, peak resident memory (ru_maxrss) of each process, where the time goes on each side, the
 ratios, the load average before and after, and whether the targets (< 10 s, >= 20x vigipy) are met.
