@@ -11,11 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+from faers_cli import run_faers
 
 from faers.dbt import run_dbt
 from faers.udfs import connect as analyst_connect
 from loaders import load_paths
-from loaders.storage import storage_version
+from loaders.storage import connect_warehouse, storage_version
 
 WRITTEN = [122_880, 27_120, 122_880, 27_120]
 
@@ -63,3 +64,20 @@ def test_an_analyst_session_keeps_the_row_groups(tmp_path: Path) -> None:
     conn.execute("create table main.scratch as select 1 as x")
     conn.close()
     assert _row_groups(db_path) == WRITTEN
+
+
+def test_status_counts_the_deleted_rows_the_file_keeps(tmp_path: Path) -> None:
+    """`faers status` says how many deleted rows the file still stores (none merged away by a vacuum), where."""
+    db_path = tmp_path / "w.duckdb"
+    with connect_warehouse(db_path) as conn:
+        conn.execute("create table main.fct_case_drug as select range as case_id from range(300000)")
+        conn.execute("create table main.dim_case as select range as case_id from range(1000)")
+    assert "deleted rows still stored: none" in run_faers("status", "--db", db_path).stdout
+    with connect_warehouse(db_path) as conn:
+        conn.execute("delete from main.fct_case_drug where case_id % 100 = 0")  # 3,000 rows, 1%
+        conn.execute("delete from main.dim_case where case_id < 10")
+    result = run_faers("status", "--db", db_path)
+    assert (
+        "deleted rows still stored: 3,010 of 301,000 (1.0%; most: main.fct_case_drug 3,000 (1.0%), "
+        "main.dim_case 10 (1.0%)); `dbt build --full-refresh` writes the marts anew"
+    ) in result.stdout
