@@ -297,12 +297,22 @@ def study(
     file: Annotated[Path, typer.Argument(help="Study file (YAML).")],
     out: Annotated[Path, typer.Option("--out", help="Output folder for tables and the report.")],
     db: DbOption = None,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Fit the MGPS priors again even when an earlier study of this build and population cached them.",
+        ),
+    ] = False,
 ) -> None:
-    """Run a whole disproportionality study from a study file: tables (CSV, Parquet) and the report."""
+    """Run a whole disproportionality study from a study file: tables (CSV, Parquet) and the report.
+
+    The priors of the study's populations (every drug's cells, the costly part) are cached beside the
+    warehouse (<warehouse>.study_cache/) for the next study of any drug on the same build and population."""
     from faers.report import write_study_report
     from faers.study.run import run_study
 
-    run_study(file, out, db, report=write_study_report)
+    run_study(file, out, db, report=write_study_report, fresh=fresh)
 
 
 @app.command()

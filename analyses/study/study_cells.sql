@@ -1,12 +1,10 @@
-{#- Step 2 (temp table study_cells): the 2x2 table of every (drug, PT) with a >= 1, in the whole study
-    population (stratum_var 'overall', stratum 'all') and within each stratum of var('study_strata')
-    (sex F/M, age_group, seriousness serious/non_serious; a missing stratum value leaves the report out
-    of that variable's strata only). Every drug is counted, not just the study drug: each stratum's MGPS
-    prior is fitted on all of its cells. The study drug's rows (any of its names) have drug =
-    var('study_drug'). a, b, c, d count reports. What "a drug" is follows var('drug_unit') (macro
-    suspect_drug_rows), as in the signals mart. How (benchmarks/faers_scale.py, 37M cells on all of FAERS): drugs
-    and PTs are numbered once and grouped and joined as integers, names joined back at the end; a stratum's size
-    meets its drug margins, not every cell. -#}
+{#- Step 2b (temp table study_cells; needs study_reports, study_events, study_margins): the 2x2 table of the
+    study drug and each PT it has (a >= 1), in the whole study population (stratum_var 'overall', stratum
+    'all') and within each stratum of var('study_strata') (sex F/M, age_group, seriousness serious/non_serious;
+    a missing stratum value leaves the report out of that variable's strata only). The study drug is every
+    report study_reports marked is_study_drug (any of its names, var('study_drug_names')), with drug =
+    var('study_drug'); a = its reports with the PT, n_drug = its reports, n_event and n the population's
+    (study_margins). Every other drug's cells, which only the priors need, are study_background's. -#}
 {#- Adjusted signals (vars expected_strata or background_exclude_drugs, a study file's formula keys): the
     'overall' rows are the whole population's cells by the signals mart's own macro drug_event_cells_query
     (stratified E and the Mantel-Haenszel sums mh_*, or the masked background), and the crude overall rows
@@ -14,17 +12,12 @@
     Subgroup strata keep the crude E. The parse renders the adjusted SQL whatever the vars (not execute), so
     that its refs are recorded and one parse compiles every study (faers.dbt.run_dbt parse_with_project_vars). -#}
 {%- set adjusted = var('expected_strata') or var('background_exclude_drugs') or not execute %}
+{%- set study_drug = var('study_drug') | lower %}
 with
 
 study_reports as (
 
     select * from {{ study_step('study_reports') }}
-
-),
-
-case_drugs as (
-
-    select * from {{ study_source('fct_case_drug') }}
 
 ),
 
@@ -34,23 +27,103 @@ study_events as (
 
 ),
 
+study_margins as (
+
+    select * from {{ study_step('study_margins') }}
+
+),
+
+study_drug_reports as (
+
+    select *
+    from study_reports
+    where is_study_drug
+
+),
+
+-- every population in one grouped pass (macro study_strata_grouping_sets): the whole one and each stratum
+drug_margins as (
+
+    select *
+    from (
+        select
+            {{ study_stratum_columns() | indent(12) }},
+            count(*) as n_drug
+        from study_drug_reports
+        group by {{ study_strata_grouping_sets([]) }}
+    )
+    where stratum is not null
+
+),
+
+-- study_events is one row per (primary_id, pt) (its grouping), so each report counts once per PT
+drug_event_counts as (
+
+    select *
+    from (
+        select
+            {{ study_stratum_columns() | indent(12) }},
+            pt,
+            count(*) as a
+        from (
+            select study_events.pt, study_drug_reports.* exclude (primary_id)
+            from study_events
+            inner join study_drug_reports
+                on study_events.primary_id = study_drug_reports.primary_id
+            where study_events.pt is not null
+        )
+        group by {{ study_strata_grouping_sets(['pt']) }}
+    )
+    where stratum is not null
+
+),
+
+cells_completed as (
+
+    select
+        drug_event_counts.stratum_var,
+        drug_event_counts.stratum,
+        '{{ study_drug }}' as drug,
+        drug_event_counts.pt,
+        {{ contingency_cells('drug_event_counts.a', 'drug_margins.n_drug', 'study_margins.n_event', 'study_margins.n') }},
+        null::double as mh_r,
+        null::double as mh_s,
+        null::double as mh_pr,
+        null::double as mh_ps_qr,
+        null::double as mh_qs
+    from drug_event_counts
+    inner join drug_margins
+        on drug_event_counts.stratum_var = drug_margins.stratum_var
+        and drug_event_counts.stratum = drug_margins.stratum
+    inner join study_margins
+        on drug_event_counts.stratum_var = study_margins.stratum_var
+        and drug_event_counts.stratum = study_margins.stratum
+        and drug_event_counts.pt = study_margins.pt
+
+){% if adjusted %},
+
+case_drugs as (
+
+    select * from {{ study_source('fct_case_drug') }}
+
+),
+
 suspect_rows as (
 
     {{ suspect_drug_rows(['drug_name', 'prod_ai'], case_drugs='case_drugs') }}
 
 ),
 
--- a row can match the study drug only in a report study_reports marked is_study_drug (the same suspect rows, matched
--- there per product row: an ingredient that matches is in its row's list): the name match (the costly part, 14M
--- rows on all of FAERS) runs on those reports' rows alone (CASE tests the second condition only where the first
--- holds), and a row that does not match keeps its drug either way
+-- the drugs of every report, the study drug's rows under its one name: a row can match the study drug only in a
+-- report study_reports marked is_study_drug (the same suspect rows, matched there per product row), so the name
+-- match runs on those reports' rows alone (CASE tests the second condition only where the first holds)
 report_drugs as (
 
     select distinct
         suspect_rows.primary_id,
         case
             when study_reports.is_study_drug and {{ study_drug_match('suspect_rows') }}
-                then '{{ var("study_drug") | lower }}'
+                then '{{ study_drug }}'
             else suspect_rows.drug
         end as drug
     from suspect_rows
@@ -70,7 +143,7 @@ report_co_suspects as (
     select distinct
         co_suspect_rows.primary_id,
         case
-            when {{ study_drug_match('co_suspect_rows') }} then '{{ var("study_drug") | lower }}'
+            when {{ study_drug_match('co_suspect_rows') }} then '{{ study_drug }}'
             else co_suspect_rows.drug
         end as drug
     from co_suspect_rows
@@ -79,7 +152,6 @@ report_co_suspects as (
 
 ),
 
--- study_events is one row per (primary_id, pt) (its grouping), so no distinct here
 report_events as (
 
     select
@@ -91,161 +163,6 @@ report_events as (
     where study_events.pt is not null
 
 ),
-
--- drugs and PTs numbered once, so the joins and groupings below work on integers; names return at the end
-drug_ids as (
-
-    {{ faers_value_ids('drug', 'report_drugs', 'drug_id') }}
-
-),
-
-pt_ids as (
-
-    {{ faers_value_ids('pt', 'report_events', 'pt_id') }}
-
-),
-
-report_drug_ids as (
-
-    select
-        report_drugs.primary_id,
-        drug_ids.drug_id
-    from report_drugs
-    inner join drug_ids
-        on report_drugs.drug = drug_ids.drug
-
-),
-
-report_event_ids as (
-
-    select
-        report_events.primary_id,
-        pt_ids.pt_id
-    from report_events
-    inner join pt_ids
-        on report_events.pt = pt_ids.pt
-
-),
-
--- every population in one grouped pass (macro study_strata_grouping_sets): the whole one and each stratum
-stratum_sizes as (
-
-    select *
-    from (
-        select
-            {{ study_stratum_columns() | indent(12) }},
-            count(*) as n
-        from study_reports
-        group by {{ study_strata_grouping_sets([]) }}
-    )
-    where stratum is not null
-
-),
-
-drug_margins as (
-
-    select *
-    from (
-        select
-            {{ study_stratum_columns() | indent(12) }},
-            drug_id,
-            count(*) as n_drug
-        from (
-            select report_drug_ids.drug_id, study_reports.*
-            from report_drug_ids
-            inner join study_reports
-                on report_drug_ids.primary_id = study_reports.primary_id
-        )
-        group by {{ study_strata_grouping_sets(['drug_id']) }}
-    )
-    where stratum is not null
-
-),
-
-event_margins as (
-
-    select *
-    from (
-        select
-            {{ study_stratum_columns() | indent(12) }},
-            pt_id,
-            count(*) as n_event
-        from (
-            select report_event_ids.pt_id, study_reports.*
-            from report_event_ids
-            inner join study_reports
-                on report_event_ids.primary_id = study_reports.primary_id
-        )
-        group by {{ study_strata_grouping_sets(['pt_id']) }}
-    )
-    where stratum is not null
-
-),
-
-drug_event_counts as (
-
-    select *
-    from (
-        select
-            {{ study_stratum_columns() | indent(12) }},
-            drug_id,
-            pt_id,
-            count(*) as a
-        from (
-            select report_drug_ids.drug_id, report_event_ids.pt_id, study_reports.*
-            from report_drug_ids
-            inner join report_event_ids
-                on report_drug_ids.primary_id = report_event_ids.primary_id
-            inner join study_reports
-                on report_drug_ids.primary_id = study_reports.primary_id
-        )
-        group by {{ study_strata_grouping_sets(['drug_id', 'pt_id']) }}
-    )
-    where stratum is not null
-
-),
-
--- each stratum's size joined to its drug margins (tens of thousands of rows), not to each of the cells
-drug_margins_sized {{ faers_cte_as_materialized() }} (
-
-    select
-        drug_margins.*,
-        stratum_sizes.n
-    from drug_margins
-    inner join stratum_sizes
-        on drug_margins.stratum_var = stratum_sizes.stratum_var
-        and drug_margins.stratum = stratum_sizes.stratum
-
-),
-
-cells_completed as (
-
-    select
-        drug_event_counts.stratum_var,
-        drug_event_counts.stratum,
-        drug_ids.drug,
-        pt_ids.pt,
-        {{ contingency_cells('drug_event_counts.a', 'drug_margins_sized.n_drug', 'event_margins.n_event', 'drug_margins_sized.n') }},
-        null::double as mh_r,
-        null::double as mh_s,
-        null::double as mh_pr,
-        null::double as mh_ps_qr,
-        null::double as mh_qs
-    from drug_event_counts
-    inner join drug_margins_sized
-        on drug_event_counts.stratum_var = drug_margins_sized.stratum_var
-        and drug_event_counts.stratum = drug_margins_sized.stratum
-        and drug_event_counts.drug_id = drug_margins_sized.drug_id
-    inner join event_margins
-        on drug_event_counts.stratum_var = event_margins.stratum_var
-        and drug_event_counts.stratum = event_margins.stratum
-        and drug_event_counts.pt_id = event_margins.pt_id
-    inner join drug_ids
-        on drug_event_counts.drug_id = drug_ids.drug_id
-    inner join pt_ids
-        on drug_event_counts.pt_id = pt_ids.pt_id
-
-){% if adjusted %},
 
 adjusted_overall as (
 
@@ -282,6 +199,7 @@ cells_adjusted as (
         mh_ps_qr,
         mh_qs
     from adjusted_overall
+    where drug = '{{ study_drug }}'
 
 )
 

@@ -5,7 +5,9 @@
     Strata: sex, age_group, seriousness; route = the one route of the report's study-drug rows (other
     reports: of their suspect drugs), lower case, kept when among var('study_route_levels') (several routes
     or another route: NULL, out of the route strata); reporter = occp_cod as health_professional (MD, PH,
-    OT, HP, RN), consumer (CN) or lawyer (LW). -#}
+    OT, HP, RN), consumer (CN) or lawyer (LW). With var('study_reports_drug_only') (faers study sets it when the
+    population's margins and priors come from its cache, so that no step reads the other reports) only the
+    reports of the study drug: the same rows, with is_study_drug true. -#}
 with
 
 cases as (
@@ -38,6 +40,17 @@ suspect_drug_rows as (
 
 ),
 
+{%- if var('study_reports_drug_only') %}
+
+study_drug_report_ids as (
+
+    select distinct primary_id
+    from suspect_drug_rows
+    where is_study_drug
+
+),
+{%- endif %}
+
 -- a report's one route, when its rows name exactly one (min = max; NULL for none or several): of its study-drug
 -- rows, and of all its suspect rows
 suspect_drug_reports as (
@@ -50,6 +63,10 @@ suspect_drug_reports as (
         min(route) as suspect_route_min,
         max(route) as suspect_route_max
     from suspect_drug_rows
+    {%- if var('study_reports_drug_only') %}
+    semi join study_drug_report_ids
+        on suspect_drug_rows.primary_id = study_drug_report_ids.primary_id
+    {%- endif %}
     group by primary_id
 
 ),
@@ -60,6 +77,10 @@ reaction_reports as (
         primary_id,
         bool_or({{ study_pt_in_scope('study_events.pt') }}) as has_scope_pt
     from study_events
+    {%- if var('study_reports_drug_only') %}
+    semi join study_drug_report_ids
+        on study_events.primary_id = study_drug_report_ids.primary_id
+    {%- endif %}
     where pt is not null
     group by primary_id
 

@@ -107,9 +107,11 @@ chi2_per_variable as (
 
     select
         variable,
+        -- summed in level order: a sum of doubles depends on its order, and the rows' order on the plan
         sum(
             (serious_n - serious_expected) ^ 2 / nullif(serious_expected, 0)
             + (non_serious_n - non_serious_expected) ^ 2 / nullif(non_serious_expected, 0)
+            order by level
         ) as statistic,
         count(*) - 1 as df,
         min(least(serious_expected, non_serious_expected)) as min_expected

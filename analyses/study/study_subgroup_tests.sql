@@ -1,5 +1,5 @@
-{#- Step 4 (temp table study_subgroup_tests; needs study_cells). For every in-scope PT of the study drug
-    and every pair of strata of one variable (F vs M; non_serious vs serious; each pair of age groups):
+{#- Step 4 (temp table study_subgroup_tests; needs study_cells, study_margins). For every in-scope PT of the
+    study drug and every pair of strata of one variable (F vs M; non_serious vs serious; each pair of age groups):
     the ratio of the two strata's RORs with its 95% CI, exp(ln(ROR1/ROR2) +- z sqrt(1/a1+1/b1+1/c1+1/d1
     +1/a2+1/b2+1/c2+1/d2)) (Altman & Bland 2003), and its z statistic; `faers study` turns z into the
     two-sided p-value. Each stratum has its own 2x2 table; a PT reported for the drug in one stratum only
@@ -14,11 +14,17 @@ study_cells as (
 
 ),
 
+study_margins as (
+
+    select * from {{ study_step('study_margins') }}
+
+),
+
 strata as (
 
     select distinct stratum_var, stratum, n
-    from study_cells
-    where stratum_var not in ('overall', 'unadjusted')
+    from study_margins
+    where stratum_var <> 'overall'
 
 ),
 
@@ -40,9 +46,9 @@ study_drug_margins as (
 
 event_margins as (
 
-    select distinct stratum_var, stratum, pt, n_event
-    from study_cells
-    where stratum_var not in ('overall', 'unadjusted')
+    select stratum_var, stratum, pt, n_event
+    from study_margins
+    where stratum_var <> 'overall'
 
 ),
 

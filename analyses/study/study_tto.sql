@@ -1,5 +1,5 @@
-{#- Step 8 (temp table study_tto; needs study_reports): the tto mart filtered to the study: reports of the
-    population whose onset row is a study-drug row (any of its names), crossed with their in-scope PTs.
+{#- Step 8 (temp table study_tto; needs study_reports): the tto mart filtered to the study: the study drug's
+    reports (is_study_drug) whose onset row is a study-drug row (any of its names), crossed with their in-scope PTs.
     One row per (report, PT); the earliest start when several names of the drug have an onset. -#}
 with
 
@@ -38,6 +38,7 @@ study_drug_onsets as (
     from tto
     semi join study_reports
         on tto.primary_id = study_reports.primary_id
+        and study_reports.is_study_drug
     semi join case_drugs
         on tto.primary_id = case_drugs.primary_id
         and tto.drug_seq = case_drugs.drug_seq

@@ -32,7 +32,7 @@ from faers.builds import require_complete_build
 from faers.dbt import DbtError
 from faers.drugs import DrugsError, drug_names
 from faers.errors import FaersError
-from faers.study import sql, stats
+from faers.study import priors_cache, sql, stats
 from faers.study.config import StudyConfig, load_study
 from faers.study.scope import ResolvedScope, ScopeError, resolve_scope
 from faers.udfs import connect
@@ -58,6 +58,14 @@ CHARACTERISTIC_ORDER = (
 )  # fmt: skip
 
 
+PRIORS_FROM = {
+    "fitted": "MGPS priors fitted",
+    "cache": "MGPS priors and margins from the priors cache",
+    "fixed": "the study file's MGPS prior",
+}
+"""The one-line summary's words for StudyResult.priors_from."""
+
+
 class StudyError(FaersError):
     """A study that cannot run on this warehouse (bad scope, roles the tto mart lacks, no warehouse)."""
 
@@ -78,6 +86,8 @@ class StudyResult:
     n_positive_all: int = 0
     scope: ResolvedScope | None = None
     step_seconds: dict[str, float] = field(default_factory=dict)  # written to timings.json
+    priors_from: str = ""  # where the MGPS priors came from: fitted | cache | fixed (versions.json)
+    priors_entry: Path | None = None  # the priors cache entry read or written
 
 
 def project_vars() -> dict[str, Any]:
@@ -100,11 +110,16 @@ def formula_setting(study: StudyConfig, name: str) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def study_vars(study: StudyConfig, scope: ResolvedScope, *, as_of: bool = False) -> dict[str, Any]:
+def study_vars(
+    study: StudyConfig, scope: ResolvedScope, *, as_of: bool = False, drug_only: bool = False
+) -> dict[str, Any]:
     """The dbt vars of a study (the keys of the "study scope" block of dbt_project.yml). ``as_of``: the
-    warehouse holds quarters after the study's last one, so the study deduplicates as of it."""
+    warehouse holds quarters after the study's last one, so the study deduplicates as of it. ``drug_only``:
+    the population's margins and priors come from the priors cache, so study_reports needs only the study
+    drug's reports."""
     return {
         "study_as_of": as_of,
+        "study_reports_drug_only": drug_only,
         "suspect_roles": list(study.suspect_roles),
         "study_drug": study.generic.lower(),
         "study_drug_names": list(study.drug_names),
@@ -140,8 +155,13 @@ def run_study(
     *,
     console: Console | None = None,
     report: ReportWriter | None = None,
+    fresh: bool = False,
 ) -> StudyResult:
     """Run the study in ``file`` on the warehouse ``db``; write everything into ``out``.
+
+    The priors of the study's populations come from the priors cache when an earlier study of the same
+    warehouse build and population stored them (faers.study.priors_cache); ``fresh`` fits them again and
+    replaces the entry.
 
     ``report`` (the layer above passes ``faers.report.write_study_report``; the study never imports the report)
     writes ``out/report.html`` inside the same staged folder, so tables and report appear together or not at all.
@@ -162,12 +182,18 @@ def run_study(
         except ScopeError as exc:
             raise StudyError(f"{file}: {exc}") from exc
         quarters = [r[0] for r in conn.execute("select distinct quarter from dim_case order by 1").fetchall()]
+        fixed = formula_setting(study, "mgps_prior") is not None
+        key = None if fixed else priors_cache.priors_key(conn, db_path, prior_settings(study, scope, as_of=as_of))
+    cache = _Cache(key, None if key is None or fresh else priors_cache.load(db_path, key))
     out = out.resolve()
     result = StudyResult(out_dir=out, scope=scope)
     with staged_dir(out) as stage:  # everything is written here, then moved into `out` at the very end
-        _run_steps(study, scope, db_path, stage, result, console, file, as_of=as_of)
+        _run_steps(study, scope, db_path, stage, result, console, file, as_of=as_of, cache=cache)
         shutil.copyfile(file, stage / "study.yml")
-        (stage / "versions.json").write_text(json.dumps(_versions(quarters, scope, db_path), indent=2) + "\n")
+        versions = _versions(quarters, scope, db_path) | {
+            "mgps_priors": {"from": result.priors_from, "cache_entry": str(result.priors_entry or "") or None}
+        }
+        (stage / "versions.json").write_text(json.dumps(versions, indent=2) + "\n")
         timings = {step: round(value, 3) for step, value in result.step_seconds.items()}
         (stage / "timings.json").write_text(json.dumps(timings, indent=2) + "\n")
         if report is not None:
@@ -177,7 +203,8 @@ def run_study(
     console.print(
         f"study {study.name!r}: {result.n_reports:,} reports of {study.generic}, {result.n_scope_reports:,} "
         f"in scope ({len(scope.pts) or 'all'} PTs), {result.n_positive_all} PTs positive by all four "
-        f"methods; tables in {out / 'tables'}" + (f"; report {result.report_path}" if result.report_path else "")
+        f"methods; {PRIORS_FROM.get(result.priors_from, 'MGPS priors')}; tables in {out / 'tables'}"
+        + (f"; report {result.report_path}" if result.report_path else "")
     )
     return result
 
@@ -200,6 +227,7 @@ def _run_steps(
     file: Path,
     *,
     as_of: bool,
+    cache: _Cache,
 ) -> None:
     """Compile and run the study SQL and the Python steps; write the tables and the SQL into ``out``."""
     tables_dir = out / "tables"
@@ -209,20 +237,28 @@ def _run_steps(
         seconds = result.step_seconds
         try:
             progress.update(task, description="dbt compile analyses/study")
+            cached = cache.background
+            fit = cached is None and formula_setting(study, "mgps_prior") is None  # else study_background feeds nothing
+            # the adjusted overall cells (study_cells) count every drug: they need the whole population
+            drug_only = cached is not None and not is_adjusted(study)
             with _timed(seconds, "dbt compile"):
-                files = sql.compile_steps(study_vars(study, scope, as_of=as_of), db_path, Path(tmp))
+                dbt_vars = study_vars(study, scope, as_of=as_of, drug_only=drug_only)
+                files = sql.compile_steps(dbt_vars, db_path, Path(tmp))
                 shutil.copytree(next(iter(files.values())).parent, out / "sql", dirs_exist_ok=True)
             progress.advance(task)
             with connect(db_path, read_only=True) as conn:
                 for step, sql_file in files.items():
                     progress.update(task, description=step)
                     with _timed(seconds, step):
-                        sql.run_step(conn, step, sql_file)
+                        if step == "study_margins" and cached is not None:
+                            _create_temp_table(conn, step, cached.margins)
+                        elif step != "study_background" or fit:
+                            sql.run_step(conn, step, sql_file)
                     progress.advance(task)
-                    if step == "study_cells":
+                    if step == "study_background":
                         progress.update(task, description="MGPS prior per stratum")
                         with _timed(seconds, "study_priors"):
-                            priors = _fit_priors(conn, study)
+                            priors = _priors(conn, study, db_path, cache, result)
                         progress.advance(task)
                 with _timed(seconds, "tables"):
                     frames = _tables(conn, study)
@@ -286,6 +322,62 @@ def tto_roles_problem(conn: duckdb.DuckDBPyConnection, roles: tuple[str, ...]) -
 
 def _count(conn: duckdb.DuckDBPyConnection, query: str) -> int:
     return int(conn.execute(query).fetchall()[0][0])
+
+
+def prior_settings(study: StudyConfig, scope: ResolvedScope, *, as_of: bool) -> dict[str, Any]:
+    """The study settings its priors depend on (faers.study.priors_cache): the population's, not the drug's.
+
+    The study drug's names count only with a route stratum (a report's route is that of its study-drug rows).
+    """
+    by_route = "route" in study.subgroups
+    dbt_vars = study_vars(study, scope, as_of=as_of)
+    return {
+        "study_as_of": as_of,
+        "study_first_quarter": study.first_quarter,
+        "study_last_quarter": study.last_quarter,
+        "suspect_roles": sorted(study.suspect_roles),
+        "drug_unit": study.drug_unit or project_vars().get("drug_unit"),
+        "study_strata": list(study.subgroups),
+        "study_route_levels": sorted(name.lower() for name in study.strata.route) if by_route else None,
+        "study_drug_names": sorted(dbt_vars["study_drug_names"]) if by_route else None,
+        "study_meddra_schema": scope.hierarchy,
+        **{name: dbt_vars[name] for name in ("mgps_likelihood", "expected_strata", "expected_year_band")},
+        "background_exclude_drugs": dbt_vars["background_exclude_drugs"],
+    }
+
+
+@dataclass(frozen=True)
+class _Cache:
+    """The study's entry of the priors cache: its key (None: nothing to cache, a fixed prior or no build log)
+    and what it held (None: not there yet, or --fresh)."""
+
+    key: dict[str, Any] | None
+    background: priors_cache.Background | None
+
+
+def _create_temp_table(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    conn.register("_frame", frame.to_arrow())
+    conn.execute(f"create or replace temp table {name} as select * from _frame")
+    conn.unregister("_frame")
+
+
+def _priors(
+    conn: duckdb.DuckDBPyConnection, study: StudyConfig, db_path: Path, cache: _Cache, result: StudyResult
+) -> pl.DataFrame:
+    """The study's priors (temp table study_priors): the cache's, a fixed one, or fitted (then stored with the
+    margins)."""
+    if cache.background is not None and cache.key is not None:
+        stats.write_priors(conn, cache.background.priors)
+        result.priors_from, result.priors_entry = "cache", priors_cache.entry_file(db_path, cache.key)
+        return cache.background.priors
+    priors = _fit_priors(conn, study)
+    if cache.key is None:
+        result.priors_from = "fixed" if formula_setting(study, "mgps_prior") is not None else "fitted"
+        return priors
+    margins = conn.sql("select * from study_margins").pl()
+    result.priors_from = "fitted"
+    result.priors_entry = priors_cache.store(db_path, cache.key, priors_cache.Background(priors, margins))
+    return priors
 
 
 def _fit_priors(conn: duckdb.DuckDBPyConnection, study: StudyConfig) -> pl.DataFrame:

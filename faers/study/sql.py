@@ -32,8 +32,11 @@ STEPS: tuple[str, ...] = (
     "study_events",
     "study_reports",
     "study_indications",
+    "study_margins",
     "study_cells",
-    # study_priors is written by faers.study.stats between these two steps
+    "study_background",
+    # study_priors is written by faers.study.stats between these two steps (study_background is skipped when
+    # the priors need no fit: a fixed prior, or the priors cache holds them)
     "study_signals",
     "study_co_suspects",
     "study_subgroup_tests",

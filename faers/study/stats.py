@@ -50,16 +50,16 @@ def mart_adjustments(conn: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
 
 
 def overall_matches_mart(conn: duckdb.DuckDBPyConnection) -> bool:
-    """True when the study's overall cells are exactly the mart's drug_event_cells (same counts, same N).
-
-    Then the overall prior is the mart's, and the study's overall numbers are the marts' numbers.
+    """True when the study's overall background (every drug's cells in the whole population, study_background)
+    is exactly the mart's drug_event_cells (same counts, same N): then the overall prior is the mart's.
     """
     try:
         query = "select count(*), sum(a), max(n) from drug_event_cells where a >= 1"
         mart = conn.execute(query).fetchall()[0]
     except duckdb.CatalogException:
         return False
-    study = conn.execute("select count(*), sum(a), max(n) from study_cells where stratum_var = 'overall'").fetchall()[0]
+    query = "select count(*), sum(a), max(n) from study_background where stratum_var = 'overall'"
+    study = conn.execute(query).fetchall()[0]
     return tuple(mart) == tuple(study)
 
 
@@ -69,7 +69,8 @@ def fit_stratum_priors(
     mart: MartPrior | None,
     fixed: tuple[float, ...] | None = None,
 ) -> pl.DataFrame:
-    """The MGPS prior of every stratum, fitted on all its cells; written to temp table ``study_priors``.
+    """The MGPS prior of every stratum, fitted on all its cells (temp table ``study_background``); written to temp
+    table ``study_priors``.
 
     The fit is the signals mart's own (``faers.mgps.fit_from_relation``, same likelihood): DuckDB groups each
     stratum's cells and margins, so only those aggregates reach Python, never the cells of every drug (the
@@ -80,7 +81,11 @@ def fit_stratum_priors(
     raises ValueError, e.g. too few cells) gets a NULL prior and the reason in ``message``: the other strata
     are still fitted.
     """
-    strata = conn.execute("select distinct stratum_var, stratum from study_cells").fetchall()
+    strata = conn.execute(
+        "select distinct stratum_var, stratum from study_background"
+        if fixed is None  # a fixed prior needs no background: the study's populations are its margins' (and cells')
+        else "select stratum_var, stratum from study_margins union select stratum_var, stratum from study_cells"
+    ).fetchall()
     rows = []
     for stratum_var, stratum in sorted(strata, key=lambda key: (key[0] != "overall", key)):
         if fixed is not None:
@@ -111,16 +116,21 @@ def fit_stratum_priors(
     schema = {"stratum_var": pl.String, "stratum": pl.String} | dict.fromkeys(PRIOR_COLUMNS, pl.Float64)
     schema |= {"likelihood": pl.String, "source": pl.String, "is_usable": pl.Boolean, "message": pl.String}
     priors = pl.DataFrame(rows, schema=schema)
-    conn.register("_study_priors", priors.to_arrow())
-    conn.execute("create or replace temp table study_priors as select * from _study_priors")
-    conn.unregister("_study_priors")
+    write_priors(conn, priors)
     return priors
 
 
+def write_priors(conn: duckdb.DuckDBPyConnection, priors: pl.DataFrame) -> None:
+    """Temp table ``study_priors`` (study_signals reads it) from the priors frame."""
+    conn.register("_study_priors", priors.to_arrow())
+    conn.execute("create or replace temp table study_priors as select * from _study_priors")
+    conn.unregister("_study_priors")
+
+
 def _stratum_cells(conn: duckdb.DuckDBPyConnection, stratum_var: str, stratum: str) -> duckdb.DuckDBPyRelation:
-    """The cells of one stratum of study_cells as a DuckDB relation (the fit groups them in SQL)."""
+    """The cells of one stratum of study_background as a DuckDB relation (the fit groups them in SQL)."""
     return conn.sql(
-        "select drug, pt, a, expected, n_drug, n_event, n from study_cells "
+        "select drug, pt, a, expected, n_drug, n_event, n from study_background "
         f"where stratum_var = {_sql_string(stratum_var)} and stratum = {_sql_string(stratum)}"
     )
 

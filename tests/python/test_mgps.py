@@ -297,7 +297,7 @@ def test_bad_input_is_refused_with_a_clear_message() -> None:
 
 
 def test_fit_stratum_priors_fits_one_prior_per_stratum_and_records_a_failed_one(golden, reference_priors) -> None:
-    # GIVEN study_cells with the golden table as two strata (their own margins), and a third stratum the
+    # GIVEN study_background with the golden table as two strata (their own margins), and a third stratum the
     # fit cannot take (its rows mix two values of N)
     cells = golden.select(
         "drug",
@@ -309,11 +309,11 @@ def test_fit_stratum_priors_fits_one_prior_per_stratum_and_records_a_failed_one(
         (pl.col("a") + pl.col("b") + pl.col("c") + pl.col("d")).alias("n"),
     )
     broken = cells.head(2).with_columns(n=pl.Series([100, 200]))
-    study_cells = pl.concat(
+    background = pl.concat(
         [cells.with_columns(stratum=pl.lit(sex)) for sex in ("F", "M")] + [broken.with_columns(stratum=pl.lit("U"))]
     ).with_columns(stratum_var=pl.lit("sex"))
     conn = duckdb.connect()
-    conn.register("study_cells", study_cells.to_arrow())
+    conn.register("study_background", background.to_arrow())
     for likelihood, reference in (("truncated", "pvref_trunc_Nstar1"), ("full", "pvref_zero_inclusive")):
         # WHEN the study fits every stratum
         priors = fit_stratum_priors(conn, likelihood, None).sort("stratum")
@@ -334,17 +334,17 @@ def test_fit_stratum_priors_fits_one_prior_per_stratum_and_records_a_failed_one(
 
 @pytest.mark.parametrize("likelihood", ["full", "truncated"])
 def test_fit_stratum_priors_is_each_stratum_frames_fit_to_the_last_bit(likelihood) -> None:
-    # GIVEN study_cells with three strata of different cells, one of them with a quote in its name
+    # GIVEN study_background with three strata of different cells, one of them with a quote in its name
     frames = {
         ("sex", "F"): _random_cells(seed=13),
         ("sex", "M"): _random_cells(seed=21),
         ("age_group", "it's 65+"): _random_cells(seed=34),
     }
-    study_cells = pl.concat(
+    background = pl.concat(
         frame.with_columns(stratum_var=pl.lit(var), stratum=pl.lit(stratum)) for (var, stratum), frame in frames.items()
     )
     conn = duckdb.connect()
-    conn.register("study_cells", study_cells.to_arrow())
+    conn.register("study_background", background.to_arrow())
     # WHEN the study fits every stratum (DuckDB groups each stratum's cells)
     priors = fit_stratum_priors(conn, likelihood, None)
     # THEN each prior is exactly the fit of that stratum's cells as a frame, strata in the study's order

@@ -19,8 +19,15 @@ from faers.study.sql import STEPS
 
 VARIANTS: tuple[dict[str, Any], ...] = (
     {"study_drug": "baclofen", "study_pts": ["somnolence", "coma"], "study_strata": ["sex", "age_group"]},
-    # the window as a snapshot (study_source reads the study_asof_* steps), the product unit, more roles
-    {"study_as_of": True, "drug_unit": "product", "suspect_roles": ["PS", "SS"], "study_strata": ["route", "reporter"]},
+    # the window as a snapshot (study_source reads the study_asof_* steps), the product unit, more roles, and the
+    # study drug's reports only (the priors cache holds the population's margins and priors)
+    {
+        "study_as_of": True,
+        "drug_unit": "product",
+        "suspect_roles": ["PS", "SS"],
+        "study_strata": ["route", "reporter"],
+        "study_reports_drug_only": True,
+    },
     # adjusted overall cells (study_cells' drug_event_cells_query, which reads dim_case)
     {"expected_strata": ["sex", "report_year"], "mgps_likelihood": "truncated", "study_meddra_schema": "meddra_demo"},
     {"background_exclude_drugs": ["baclofen"], "mgps_likelihood": "truncated", "ic_variant": "bate"},
@@ -57,7 +64,8 @@ def test_study_sql_on_the_project_parse_is_the_sql_of_a_parse_with_the_study_var
     assert set(STEPS) <= set(fast)
     assert fast == full
     if dbt_vars.get("study_as_of"):
-        assert "study_asof_fct_case_drug" in fast["study_cells"]
+        assert "study_asof_fct_case_drug" in fast["study_background"]
+    assert ("study_drug_report_ids" in fast["study_reports"]) == bool(dbt_vars.get("study_reports_drug_only"))
     if dbt_vars.get("expected_strata"):
         assert "mh_r" in fast["study_cells"] and "dense_rank()" in fast["study_cells"]
 

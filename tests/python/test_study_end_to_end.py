@@ -93,8 +93,8 @@ def test_every_table_in_the_contract_and_the_run_is_repeatable(study_run: tuple[
     assert (result.out_dir / "sql" / "study_signals.sql").is_file()
     timings = json.loads((result.out_dir / "timings.json").read_text())
     assert list(timings) == [
-        "dbt compile", *STEPS[: STEPS.index("study_cells") + 1], "study_priors",
-        *STEPS[STEPS.index("study_cells") + 1 :], "tables",
+        "dbt compile", *STEPS[: STEPS.index("study_background") + 1], "study_priors",
+        *STEPS[STEPS.index("study_background") + 1 :], "tables",
     ]  # fmt: skip
     assert all(isinstance(value, float) and value >= 0 for value in timings.values())
 

@@ -1,0 +1,95 @@
+{#- Step 2a (temp table study_margins; needs study_reports, study_events): the margins every drug's 2x2 table
+    shares in each population of the study, the whole one (stratum_var 'overall', stratum 'all') and each
+    stratum of var('study_strata'): n, the reports of the population, and per PT n_event, the reports with
+    it. One row per (stratum_var, stratum, pt). A report without the stratum's value (e.g. sex unknown) is
+    in none of that variable's strata. study_cells (the study drug's tables), study_background (every
+    drug's, for the priors) and study_subgroup_tests read them. -#}
+with
+
+study_reports as (
+
+    select * from {{ study_step('study_reports') }}
+
+),
+
+study_events as (
+
+    select * from {{ study_step('study_events') }}
+
+),
+
+-- study_events is one row per (primary_id, pt) (its grouping), so no distinct here
+report_events as (
+
+    select
+        study_events.primary_id,
+        study_events.pt
+    from study_events
+    semi join study_reports
+        on study_events.primary_id = study_reports.primary_id
+    where study_events.pt is not null
+
+),
+
+-- PTs numbered once, so the grouping below works on integers; names return at the end
+pt_ids as (
+
+    {{ faers_value_ids('pt', 'report_events', 'pt_id') }}
+
+),
+
+-- every population in one grouped pass (macro study_strata_grouping_sets): the whole one and each stratum
+stratum_sizes as (
+
+    select *
+    from (
+        select
+            {{ study_stratum_columns() | indent(12) }},
+            count(*) as n
+        from study_reports
+        group by {{ study_strata_grouping_sets([]) }}
+    )
+    where stratum is not null
+
+),
+
+event_margins as (
+
+    select *
+    from (
+        select
+            {{ study_stratum_columns() | indent(12) }},
+            pt_id,
+            count(*) as n_event
+        from (
+            select pt_ids.pt_id, study_reports.*
+            from report_events
+            inner join pt_ids
+                on report_events.pt = pt_ids.pt
+            inner join study_reports
+                on report_events.primary_id = study_reports.primary_id
+        )
+        group by {{ study_strata_grouping_sets(['pt_id']) }}
+    )
+    where stratum is not null
+
+),
+
+margins_named as (
+
+    select
+        event_margins.stratum_var,
+        event_margins.stratum,
+        pt_ids.pt,
+        event_margins.n_event,
+        stratum_sizes.n
+    from event_margins
+    inner join stratum_sizes
+        on event_margins.stratum_var = stratum_sizes.stratum_var
+        and event_margins.stratum = stratum_sizes.stratum
+    inner join pt_ids
+        on event_margins.pt_id = pt_ids.pt_id
+
+)
+
+select * from margins_named
