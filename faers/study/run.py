@@ -258,7 +258,7 @@ def _run_steps(
                     if step == "study_background":
                         progress.update(task, description="MGPS prior per stratum")
                         with _timed(seconds, "study_priors"):
-                            priors = _priors(conn, study, db_path, cache, result)
+                            priors = _priors(conn, study, db_path, cache, result, console)
                         progress.advance(task)
                 with _timed(seconds, "tables"):
                     frames = _tables(conn, study)
@@ -362,7 +362,12 @@ def _create_temp_table(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.Dat
 
 
 def _priors(
-    conn: duckdb.DuckDBPyConnection, study: StudyConfig, db_path: Path, cache: _Cache, result: StudyResult
+    conn: duckdb.DuckDBPyConnection,
+    study: StudyConfig,
+    db_path: Path,
+    cache: _Cache,
+    result: StudyResult,
+    console: Console,
 ) -> pl.DataFrame:
     """The study's priors (temp table study_priors): the cache's, a fixed one, or fitted (then stored with the
     margins)."""
@@ -376,7 +381,10 @@ def _priors(
         return priors
     margins = conn.sql("select * from study_margins").pl()
     result.priors_from = "fitted"
-    result.priors_entry = priors_cache.store(db_path, cache.key, priors_cache.Background(priors, margins))
+    try:
+        result.priors_entry = priors_cache.store(db_path, cache.key, priors_cache.Background(priors, margins))
+    except OSError as error:  # a cache that cannot be written costs the next study time, not this one its tables
+        console.print(f"[yellow]warning:[/] the priors cache was not written ({error}); the next study fits again")
     return priors
 
 

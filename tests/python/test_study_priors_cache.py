@@ -119,3 +119,17 @@ def test_a_fixed_prior_needs_no_background(warehouse: Path, tmp_path: Path) -> N
     priors = pl.read_csv(tmp_path / "fixed" / "tables" / "mgps_priors.csv")
     assert set(priors["source"]) == {"study file mgps_prior"}
     assert set(priors["stratum_var"]) == {"overall", "sex", "seriousness"}
+
+
+def test_a_cache_that_cannot_be_written_costs_time_not_the_study(warehouse: Path, tmp_path: Path) -> None:
+    # GIVEN a file where the cache folder would go (the folder cannot be made: as on a read-only mount)
+    cache_dir(warehouse).write_text("not a folder")
+    study = _study(tmp_path, "baclofen", "Lioresal")
+    # WHEN a study runs THEN it completes with its fitted priors, says why nothing was cached, and the next fits again
+    done = run_faers("study", study, "--out", tmp_path / "out", "--db", warehouse)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "the priors cache was not written" in " ".join(done.stdout.split())
+    versions = json.loads((tmp_path / "out" / "versions.json").read_text())
+    assert versions["mgps_priors"] == {"from": "fitted", "cache_entry": None}
+    assert _run(study, tmp_path / "again", warehouse) == "fitted"
+    assert _tables(tmp_path / "again") == _tables(tmp_path / "out")
