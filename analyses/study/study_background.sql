@@ -67,13 +67,7 @@ report_drugs as (
 
 report_events as (
 
-    select
-        study_events.primary_id,
-        study_events.pt
-    from study_events
-    semi join study_reports
-        on study_events.primary_id = study_reports.primary_id
-    where study_events.pt is not null
+    {{ study_report_events() | indent(4) }}
 
 ),
 
@@ -221,14 +215,9 @@ adjusted_overall as (
 
 ),
 
-cells_adjusted as (
+adjusted_ids as (
 
-    select * replace (case when stratum_var = 'overall' then 'unadjusted' else stratum_var end as stratum_var)
-    from cells_completed
-    union all
     select
-        'overall' as stratum_var,
-        'all' as stratum,
         drug_ids.drug_id as drug,
         pt_ids.pt_id as pt,
         adjusted_overall.a,
@@ -241,6 +230,14 @@ cells_adjusted as (
         on adjusted_overall.drug = drug_ids.drug
     inner join pt_ids
         on adjusted_overall.pt = pt_ids.pt
+
+),
+
+cells_adjusted as (
+
+    {{ study_cells_with_adjusted_overall(
+        'cells_completed', 'adjusted_ids', ['drug', 'pt', 'a', 'n_drug', 'n_event', 'n', 'expected']
+    ) | indent(4) }}
 
 )
 

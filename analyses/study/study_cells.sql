@@ -154,13 +154,7 @@ report_co_suspects as (
 
 report_events as (
 
-    select
-        study_events.primary_id,
-        study_events.pt
-    from study_events
-    semi join study_reports
-        on study_events.primary_id = study_reports.primary_id
-    where study_events.pt is not null
+    {{ study_report_events() | indent(4) }}
 
 ),
 
@@ -177,29 +171,12 @@ adjusted_overall as (
 
 cells_adjusted as (
 
-    select * replace (case when stratum_var = 'overall' then 'unadjusted' else stratum_var end as stratum_var)
-    from cells_completed
-    union all
-    select
-        'overall' as stratum_var,
-        'all' as stratum,
-        drug,
-        pt,
-        a,
-        b,
-        c,
-        d,
-        n_drug,
-        n_event,
-        n,
-        expected,
-        mh_r,
-        mh_s,
-        mh_pr,
-        mh_ps_qr,
-        mh_qs
-    from adjusted_overall
-    where drug = '{{ study_drug }}'
+    {{ study_cells_with_adjusted_overall(
+        'cells_completed',
+        "adjusted_overall where drug = '" ~ (study_drug | replace("'", "''")) ~ "'",
+        ['drug', 'pt', 'a', 'b', 'c', 'd', 'n_drug', 'n_event', 'n', 'expected', 'mh_r', 'mh_s', 'mh_pr', 'mh_ps_qr',
+         'mh_qs']
+    ) | indent(4) }}
 
 )
 

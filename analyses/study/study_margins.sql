@@ -18,16 +18,9 @@ study_events as (
 
 ),
 
--- study_events is one row per (primary_id, pt) (its grouping), so no distinct here
 report_events as (
 
-    select
-        study_events.primary_id,
-        study_events.pt
-    from study_events
-    semi join study_reports
-        on study_events.primary_id = study_reports.primary_id
-    where study_events.pt is not null
+    {{ study_report_events() | indent(4) }}
 
 ),
 

@@ -118,3 +118,33 @@
         end as stratum
     {%- endif -%}
 {%- endmacro %}
+
+{#- The (primary_id, pt) pairs of the study population's reports with a PT: `events` (study_events, one row per
+    pair, so no distinct) of the reports in `reports` (study_reports). study_margins, study_background and the
+    adjusted study_cells count these. -#}
+{% macro study_report_events(events='study_events', reports='study_reports') -%}
+select
+    {{ events }}.primary_id,
+    {{ events }}.pt
+from {{ events }}
+semi join {{ reports }}
+    on {{ events }}.primary_id = {{ reports }}.primary_id
+where {{ events }}.pt is not null
+{%- endmacro %}
+
+{#- The cells of an adjusted study (vars expected_strata or background_exclude_drugs): the crude cells of
+    `crude` with their 'overall' rows renamed 'unadjusted', and the adjusted cells of `adjusted` (one population)
+    as the 'overall' rows, with the select-list `columns` (after stratum_var and stratum, the crude cells'
+    columns in their order). study_cells and study_background. -#}
+{% macro study_cells_with_adjusted_overall(crude, adjusted, columns) -%}
+select * replace (case when stratum_var = 'overall' then 'unadjusted' else stratum_var end as stratum_var)
+from {{ crude }}
+union all
+select
+    'overall' as stratum_var,
+    'all' as stratum,
+    {%- for column in columns %}
+    {{ column }}{{ "," if not loop.last }}
+    {%- endfor %}
+from {{ adjusted }}
+{%- endmacro %}
