@@ -65,7 +65,12 @@ def test_study_sql_on_the_project_parse_is_the_sql_of_a_parse_with_the_study_var
     assert fast == full
     if dbt_vars.get("study_as_of"):
         assert "study_asof_fct_case_drug" in fast["study_background"]
-    assert ("study_drug_report_ids" in fast["study_reports"]) == bool(dbt_vars.get("study_reports_drug_only"))
+    drug_only = bool(dbt_vars.get("study_reports_drug_only"))
+    assert ("study_drug_report_ids" in fast["study_reports"]) == drug_only
+    # an as-of snapshot of the study drug's cases only
+    assert ("int_drug_names_normalized" in fast["study_asof_cases"]) == (
+        drug_only and bool(dbt_vars.get("study_as_of"))
+    )
     if dbt_vars.get("expected_strata"):
         assert "mh_r" in fast["study_cells"] and "dense_rank()" in fast["study_cells"]
 

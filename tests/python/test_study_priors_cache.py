@@ -125,11 +125,27 @@ def test_a_cache_that_cannot_be_written_costs_time_not_the_study(warehouse: Path
     # GIVEN a file where the cache folder would go (the folder cannot be made: as on a read-only mount)
     cache_dir(warehouse).write_text("not a folder")
     study = _study(tmp_path, "baclofen", "Lioresal")
-    # WHEN a study runs THEN it completes with its fitted priors, says why nothing was cached, and the next fits again
+    # WHEN a study runs THEN it completes with its fitted priors and says why nothing was cached
     done = run_faers("study", study, "--out", tmp_path / "out", "--db", warehouse)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "the priors cache was not written" in " ".join(done.stdout.split())
     versions = json.loads((tmp_path / "out" / "versions.json").read_text())
     assert versions["mgps_priors"] == {"from": "fitted", "cache_entry": None}
-    assert _run(study, tmp_path / "again", warehouse) == "fitted"
-    assert _tables(tmp_path / "again") == _tables(tmp_path / "out")
+    assert cache_dir(warehouse).read_text() == "not a folder"
+
+
+def test_a_window_snapshot_from_the_cache_reads_the_study_drugs_cases_only(warehouse: Path, tmp_path: Path) -> None:
+    # GIVEN a study whose window ends before the warehouse's last quarter (2023Q4): it deduplicates as of 2019Q1
+    study = _study(tmp_path, "baclofen", "Lioresal, Ozobax")
+    study.write_text(study.read_text().replace("last: 2026Q4", "last: 2019Q1"))
+    # WHEN it runs twice: the first counts and fits on the whole snapshot, the second reads the cache and
+    # snapshots only the cases that name the study drug
+    assert _run(study, tmp_path / "fitted", warehouse) == "fitted"
+    assert _run(study, tmp_path / "cached", warehouse) == "cache"
+    compiled = (tmp_path / "cached" / "sql" / "study_asof_cases.sql").read_text()
+    assert "int_drug_names_normalized" in compiled
+    assert "int_drug_names_normalized" not in (tmp_path / "fitted" / "sql" / "study_asof_cases.sql").read_text()
+    # THEN both wrote the same tables, and the window is the snapshot's (no report after 2019Q1)
+    assert _tables(tmp_path / "cached") == _tables(tmp_path / "fitted")
+    reports = pl.read_csv(tmp_path / "cached" / "tables" / "reports.csv")
+    assert reports.height > 0 and reports["quarter"].max() <= "2019Q1"
