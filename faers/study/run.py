@@ -251,7 +251,7 @@ def _run_steps(
                     progress.update(task, description=step)
                     with _timed(seconds, step):
                         if step == "study_margins" and cached is not None:
-                            _create_temp_table(conn, step, cached.margins)
+                            sql.create_temp_table(conn, step, cached.margins)
                         elif step != "study_background" or fit:
                             sql.run_step(conn, step, sql_file)
                     progress.advance(task)
@@ -355,12 +355,6 @@ class _Cache:
     background: priors_cache.Background | None
 
 
-def _create_temp_table(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    conn.register("_frame", frame.to_arrow())
-    conn.execute(f"create or replace temp table {name} as select * from _frame")
-    conn.unregister("_frame")
-
-
 def _priors(
     conn: duckdb.DuckDBPyConnection,
     study: StudyConfig,
@@ -372,7 +366,7 @@ def _priors(
     """The study's priors (temp table study_priors): the cache's, a fixed one, or fitted (then stored with the
     margins)."""
     if cache.background is not None and cache.key is not None:
-        stats.write_priors(conn, cache.background.priors)
+        sql.create_temp_table(conn, "study_priors", cache.background.priors)
         result.priors_from, result.priors_entry = "cache", priors_cache.entry_file(db_path, cache.key)
         return cache.background.priors
     priors = _fit_priors(conn, study)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from faers.dbt import run_dbt
 
@@ -78,3 +79,11 @@ def run_step(conn: duckdb.DuckDBPyConnection, step: str, sql_file: Path) -> int:
     except duckdb.Error as exc:
         raise StudySqlError(f"study step {step} failed ({sql_file}): {exc}") from exc
     return int(conn.execute(f"select count(*) from {step}").fetchall()[0][0])
+
+
+def create_temp_table(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Temp table ``name`` from a frame: a step's table that Python computed (study_priors) or read from the priors
+    cache (study_priors, study_margins)."""
+    conn.register("_study_frame", frame.to_arrow())
+    conn.execute(f"create or replace temp table {name} as select * from _study_frame")
+    conn.unregister("_study_frame")

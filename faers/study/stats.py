@@ -11,6 +11,7 @@ import polars as pl
 from scipy import stats
 
 from faers import mgps
+from faers.study.sql import create_temp_table
 from faers.study.tto import fit_weibull
 
 PRIOR_COLUMNS = ("alpha1", "beta1", "alpha2", "beta2", "p")
@@ -116,15 +117,8 @@ def fit_stratum_priors(
     schema = {"stratum_var": pl.String, "stratum": pl.String} | dict.fromkeys(PRIOR_COLUMNS, pl.Float64)
     schema |= {"likelihood": pl.String, "source": pl.String, "is_usable": pl.Boolean, "message": pl.String}
     priors = pl.DataFrame(rows, schema=schema)
-    write_priors(conn, priors)
+    create_temp_table(conn, "study_priors", priors)
     return priors
-
-
-def write_priors(conn: duckdb.DuckDBPyConnection, priors: pl.DataFrame) -> None:
-    """Temp table ``study_priors`` (study_signals reads it) from the priors frame."""
-    conn.register("_study_priors", priors.to_arrow())
-    conn.execute("create or replace temp table study_priors as select * from _study_priors")
-    conn.unregister("_study_priors")
 
 
 def _stratum_cells(conn: duckdb.DuckDBPyConnection, stratum_var: str, stratum: str) -> duckdb.DuckDBPyRelation:
