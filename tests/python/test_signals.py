@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import polars as pl
+import pyarrow as pa
 import pytest
 import yaml
 from scipy import special, stats
@@ -111,6 +113,29 @@ def test_register_is_idempotent_and_vectorised(conn) -> None:
     udfs.register(conn)
     (total,) = conn.execute("select sum(digamma(i::double + 1)) from range(100000) t(i)").fetchone()
     assert total == pytest.approx(float(np.sum(special.digamma(np.arange(1, 100001)))), rel=1e-12)
+
+
+def test_duckdb_threads_call_a_udf_one_at_a_time(monkeypatch) -> None:
+    # GIVEN a probe UDF that sleeps (releasing the GIL, as numpy's kernels do) and counts the calls under way
+    under_way, most = [0], [0]
+
+    def probe(x: pa.Array) -> pa.Array:
+        under_way[0] += 1
+        most[0] = max(most[0], under_way[0])
+        time.sleep(0.002)
+        under_way[0] -= 1
+        return x
+
+    monkeypatch.setattr(udfs, "_UDFS", (("probe", probe, ["DOUBLE"]),))
+    conn = duckdb.connect()
+    conn.execute("set threads = 2")
+    conn.execute("create table t as select i::double as x from range(1000000) t(i)")
+    udfs.register(conn)
+    # WHEN DuckDB's two threads run it over a table of several row groups
+    (total,) = conn.execute("select sum(probe(x)) from t").fetchone()
+    # THEN every row went through it, and never two calls at once
+    assert total == 999999 * 1000000 / 2
+    assert most[0] == 1
 
 
 def test_dbt_plugin_registers_the_udfs() -> None:
