@@ -52,6 +52,26 @@ drug_event_cells 10.5, mgps_prior_fit 4.7, signals 6.7, dbt start-up 2.9 (target
 2026-12-05 (load average 1.2, checkpoints without vacuum): 24.0 s, peak 3.5 GB: drug_event_cells 10.9,
 mgps_prior_fit 4.6, signals 5.6, dbt start-up 2.8.
 
+Another machine of the same kind, 2026-12-05 (2 cores, 23.5 GiB, load average 1.8-2.0, --no-vigipy, default
+size), one run after another:
+    before          30.8, 29.4 s: drug_event_cells 15.5, 13.1; mgps_prior_fit 6.2, 6.5; signals 6.4, 7.1; start-up 2.6
+    + UDF lock      28.1, 28.2 s: drug_event_cells 13.1, 12.8; mgps_prior_fit 6.0, 6.2; signals 6.2, 6.4
+    + integer ids   26.8, 26.3 s: drug_event_cells 11.9, 11.6; mgps_prior_fit 6.0, 5.8; signals 6.2, 6.2
+    (peak 3.4-3.8 GB; drug_event_cells and signals EXCEPT ALL-equal both ways to the run before the changes)
+- UDF lock (faers.udfs._serialised): DuckDB's two threads called signal_udf_stats at once and fought over the GIL:
+  over the 2.46M distinct (a, E) alone 3.09 s wall / 4.0 s CPU on 2 threads, 2.77 / 3.15 s with one call at a
+  time, 2.5 s on 1 thread; in the signals query's profile the UDF projection was 5.6 of its 9.4 s of CPU.
+- integer ids for the co-suspect grouping (macro drug_event_cells_query): drug_ids numbers the PS/SS rows' drugs
+  too and the per-report min/max compares integers: that grouping 5.3 -> 3.2 s of CPU (+0.5 s for the join),
+  the query alone 11.8-12.8 -> 9.7-11.2 s; its PS/SS rows are read twice rather than kept (not materialized),
+  or the query's peak grew by ~0.5 GB.
+Where the rest goes (DuckDB profile of drug_event_cells, 21 s of CPU): the report-level join 3.8 s, the
+first-pt window 3.6-4.3 s (no cheaper form found: row_number without order 1.6-1.8 vs 1.8-2.0 s wall, a
+partition min 3.2-3.5 s, a grouped min joined back 2.9-3.0 s), the (drug, pt) grouping 2.9-3.1 s, the co-suspect
+grouping 3.2 s, the drug window 1.8-2.0 s. mgps_prior_fit: zero-cell grouping 1.6-1.9 s, (a, E) grouping
+0.6-0.7 s, the fit 3.4 s (screened starts, then L-BFGS-B and Newton on 2.46M + 3.73M groups). signals: the UDF
+2.5-2.8 s, the rest of the query and the table's write. The < 10 s target stays 2.6x away on 2 cores.
+
 Prints seconds, peak resident memory (ru_maxrss) of each process, where the time goes on each side, the
 ratios, the load average before and after, and whether the targets (< 10 s, >= 20x vigipy) are met.
 

@@ -431,3 +431,18 @@
 {% macro spark__faers_cte_as_materialized() -%}
     as
 {%- endmacro %}
+
+{#- What follows a CTE's name when it is cheaper to compute where it is read than to keep: DuckDB otherwise
+    materializes a CTE with two readers (`not materialized`: each reader scans its source again); Spark SQL
+    always plans the CTE where it is read. -#}
+{% macro faers_cte_as_not_materialized() -%}
+    {{ return(adapter.dispatch('faers_cte_as_not_materialized')()) }}
+{%- endmacro %}
+
+{% macro default__faers_cte_as_not_materialized() -%}
+    as not materialized
+{%- endmacro %}
+
+{% macro spark__faers_cte_as_not_materialized() -%}
+    as
+{%- endmacro %}

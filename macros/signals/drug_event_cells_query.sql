@@ -7,6 +7,8 @@
 {%- set strata = var('expected_strata') %}
 {%- set masked = background_exclude_names() %}
 {%- set co_roles = ['PS', 'SS'] %}
+{#- every counted role is PS or SS (the default): a counted drug row is a co-suspect row too #}
+{%- set counted_are_co_suspects = var('suspect_roles') | reject('in', co_roles) | list | length == 0 %}
 with
 
 suspect_rows as (
@@ -21,22 +23,45 @@ event_rows as (
 
 ),
 
-co_suspect_rows as (
+-- read by drug_ids and report_co_suspects: scanned twice rather than kept (the PS/SS rows, 19.5M at
+-- benchmarks/signals.py's size: kept, they raised the query's peak memory by ~0.5 GB)
+co_suspect_rows {{ faers_cte_as_not_materialized() if counted_are_co_suspects else 'as' }} (
 
     {{ co_suspect_rows }}
 
 ),
 
-{%- if var('suspect_roles') | reject('in', co_roles) | list | length == 0 %}
+drug_ids as (
+    {%- if counted_are_co_suspects %}
+
+    {{ faers_value_ids('drug', '(select drug from suspect_rows union all select drug from co_suspect_rows)', 'drug_id') }}
+    {%- else %}
+
+    {{ faers_value_ids('drug', 'suspect_rows', 'drug_id') }}
+    {%- endif %}
+
+),
+
+pt_ids as (
+
+    {{ faers_value_ids('pt', 'event_rows', 'pt_id') }}
+
+),
+
+{%- if counted_are_co_suspects %}
 
 -- every counted role is PS or SS, so a counted drug is one of its report's co-suspects: the drug has a co-suspect
--- where the report has two distinct ones. Only those reports (the join's small build side), one grouping.
+-- where the report has two distinct ones. Only those reports (the join's small build side), one grouping, on the
+-- drugs' integer ids (drug_ids numbers the co-suspects' drugs too): min/max of strings cost 2.5 s of the 12 s
+-- at benchmarks/signals.py's size, of integers 1.6 s.
 report_co_suspects as (
 
-    select primary_id
+    select co_suspect_rows.primary_id
     from co_suspect_rows
-    group by primary_id
-    having min(drug) <> max(drug)
+    inner join drug_ids
+        on co_suspect_rows.drug = drug_ids.drug
+    group by co_suspect_rows.primary_id
+    having min(drug_ids.drug_id) <> max(drug_ids.drug_id)
 
 ),
 {%- else %}
@@ -83,18 +108,6 @@ masked_reports as (
 ),
 {%- endif %}
 
-drug_ids as (
-
-    {{ faers_value_ids('drug', 'suspect_rows', 'drug_id') }}
-
-),
-
-pt_ids as (
-
-    {{ faers_value_ids('pt', 'event_rows', 'pt_id') }}
-
-),
-
 numbered_drugs as (
 
     select
@@ -116,7 +129,7 @@ suspect_drugs as (
         numbered_drugs.primary_id,
         numbered_drugs.drug_id,
         numbered_drugs.is_first_drug,
-        {%- if var('suspect_roles') | reject('in', co_roles) | list | length == 0 %}
+        {%- if counted_are_co_suspects %}
         report_co_suspects.primary_id is not null as has_co_suspect
         {%- else %}
         coalesce(report_co_suspects.n_co_suspects, 0)
@@ -131,7 +144,7 @@ suspect_drugs as (
     from numbered_drugs
     left join report_co_suspects
         on numbered_drugs.primary_id = report_co_suspects.primary_id
-    {%- if not (var('suspect_roles') | reject('in', co_roles) | list | length == 0) %}
+    {%- if not counted_are_co_suspects %}
     left join co_suspect_drugs
         on numbered_drugs.primary_id = co_suspect_drugs.primary_id
         and numbered_drugs.drug = co_suspect_drugs.drug
