@@ -184,7 +184,7 @@ def run_study(
         quarters = [r[0] for r in conn.execute("select distinct quarter from dim_case order by 1").fetchall()]
         fixed = formula_setting(study, "mgps_prior") is not None
         key = None if fixed else priors_cache.priors_key(conn, db_path, prior_settings(study, scope, as_of=as_of))
-    cache = _Cache(key, None if key is None or fresh else priors_cache.load(db_path, key))
+    cache = _Cache(fixed, key, None if key is None or fresh else priors_cache.load(db_path, key))
     out = out.resolve()
     result = StudyResult(out_dir=out, scope=scope)
     with staged_dir(out) as stage:  # everything is written here, then moved into `out` at the very end
@@ -238,7 +238,7 @@ def _run_steps(
         try:
             progress.update(task, description="dbt compile analyses/study")
             cached = cache.background
-            fit = cached is None and formula_setting(study, "mgps_prior") is None  # else study_background feeds nothing
+            fit = cached is None and not cache.fixed  # else study_background feeds nothing
             # the adjusted overall cells (study_cells) count every drug: they need the whole population
             drug_only = cached is not None and not is_adjusted(study)
             with _timed(seconds, "dbt compile"):
@@ -348,9 +348,11 @@ def prior_settings(study: StudyConfig, scope: ResolvedScope, *, as_of: bool) -> 
 
 @dataclass(frozen=True)
 class _Cache:
-    """The study's entry of the priors cache: its key (None: nothing to cache, a fixed prior or no build log)
-    and what it held (None: not there yet, or --fresh)."""
+    """The study's entry of the priors cache: whether the study file fixes the prior (then nothing is fitted or
+    cached), its key (None: nothing to cache, a fixed prior or no build log) and what it held (None: not there
+    yet, or --fresh)."""
 
+    fixed: bool
     key: dict[str, Any] | None
     background: priors_cache.Background | None
 
@@ -371,7 +373,7 @@ def _priors(
         return cache.background.priors
     priors = _fit_priors(conn, study)
     if cache.key is None:
-        result.priors_from = "fixed" if formula_setting(study, "mgps_prior") is not None else "fitted"
+        result.priors_from = "fixed" if cache.fixed else "fitted"
         return priors
     margins = conn.sql("select * from study_margins").pl()
     result.priors_from = "fitted"
