@@ -20,6 +20,20 @@ class BuiltWarehouse:
     truth: dict[str, Any]
 
 
+BUILD_WITHOUT_DATA_TESTS = ("build", "--exclude-resource-type", "test")
+"""`dbt build` of every model, seed and hook, without the data tests (about half of a build's time on a small
+world): for tests that compare the built tables. The data tests of a build are run by the session's warehouse
+(built_warehouse) and test_incremental_data_tests."""
+
+
+def warehouse_file(folder: Path, name: str) -> Path:
+    """``folder/name/warehouse.duckdb`` (the folder made): the file name of a test's warehouse that dbt builds in
+    the test's process. The name is dbt-duckdb's database, part of dbt's parsed manifest, which faers.dbt keeps
+    per name and vars: warehouses of one name share one parse (about 5 s each)."""
+    (folder / name).mkdir()
+    return folder / name / "warehouse.duckdb"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _dbt_paths(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep dbt's target/ and logs/ of the test run out of the working tree (and out of a parallel run's way)."""

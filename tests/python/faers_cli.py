@@ -1,10 +1,12 @@
-"""Run the installed ``faers`` console script in a subprocess, as a user does (helpers for the CLI tests)."""
+"""Run the `faers` command as a user does: the installed console script in a subprocess, or in this process
+(helpers for the CLI tests)."""
 
 from __future__ import annotations
 
 import signal
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 FAERS = Path(sys.executable).parent / "faers"
@@ -25,6 +27,21 @@ def run_faers(*args: object, timeout: float = 600) -> subprocess.CompletedProces
         timeout=timeout,
         preexec_fn=_default_sigint,
     )
+
+
+def invoke_faers(*args: object) -> subprocess.CompletedProcess[str]:
+    """``faers ARGS...`` run in this process (typer's CliRunner), stdout and stderr captured: the command's own
+    code without a new process's start-up (the imports, and dbt's parse: faers.dbt keeps the parsed manifest for
+    the process). For tests that run a command many times; a test of what crosses processes uses run_faers."""
+    from typer.testing import CliRunner
+
+    from faers.cli import app
+
+    result = CliRunner().invoke(app, [str(arg) for arg in args], env={"COLUMNS": "200"})
+    stderr = result.stderr
+    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(*result.exc_info))  # as the process would have printed it
+    return subprocess.CompletedProcess(["faers", *map(str, args)], result.exit_code, result.stdout, stderr)
 
 
 def start_faers(*args: object) -> subprocess.Popen[str]:

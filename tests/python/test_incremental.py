@@ -12,6 +12,8 @@ case_id: FAQ Q29, the old case then keeps another version) and build incremental
 show which cases it rewrote. Then reload (replace) an older quarter: it is re-typed, an untouched quarter is not,
 and the warehouse again equals the full refresh. Changing the typing logic (a var the staging model uses)
 re-types every quarter and rewrites every case without ``--full-refresh``.
+The builds leave the data tests out (conftest BUILD_WITHOUT_DATA_TESTS): here the tables are compared;
+test_incremental_data_tests runs the data tests of incremental builds.
 
 The report-count aggregates (drug_event_cells, drug_name_audit) are updated by the rewritten cases' counts
 (int_report_counts_method 'delta': previous - their counts before the build + their counts now): in each
@@ -33,6 +35,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from conftest import BUILD_WITHOUT_DATA_TESTS, warehouse_file
 
 from faers.dbt import run_dbt
 from faers.sample import generate
@@ -313,7 +316,7 @@ def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     otherwise touch, under a new case_id (SHARED_CASE_ID); and two DRUG rows pairing TAUGHT_NAME with a prod_ai,
     a name that one old case (its DRUG row added to the second quarter's zip) carries without one."""
     base = tmp_path_factory.mktemp("incremental")
-    incremental = base / "incremental.duckdb"
+    incremental = warehouse_file(base, "incremental")
     third = _zip(sample, QUARTERS[2])
     named = _named_case_ids(third)
     # an old case reported once (one DEMO line in the three quarters), untouched by the third quarter, gets a
@@ -327,7 +330,7 @@ def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     taught_row = {"primaryid": str(taught_primary_id), "caseid": str(taught_case), "drug_seq": "9001"}
     _add_drug_rows(_zip(sample, QUARTERS[1]), second, [{**taught_row, "role_cod": "C", "drugname": TAUGHT_NAME}])
     _load(incremental, _zip(sample, QUARTERS[0]), second)
-    run_dbt(["build"], db_path=incremental, dbt_vars=PRIOR)
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS], db_path=incremental, dbt_vars=PRIOR)
     assert _scalar(incremental, "select count(distinct quarter) from staging.stg_faers__demo") == 2
     kept_before = dict(_rows(incremental, "select case_id, primary_id from main.dim_case"))
     # an old case with another version to fall back on, not otherwise touched by the third quarter
@@ -347,7 +350,7 @@ def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     _add_drug_rows(published, modified, [{**teacher, **taught, "drug_seq": seq} for seq in ("9001", "9002")])
     _load(incremental, modified)
     _mark_case_marts(incremental)
-    result = run_dbt(["build"], db_path=incremental, dbt_vars=PRIOR)
+    result = run_dbt([*BUILD_WITHOUT_DATA_TESTS], db_path=incremental, dbt_vars=PRIOR)
     incremental_marts = {
         r.node.name
         for r in result.result.results
@@ -358,9 +361,9 @@ def warehouses(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     counts_method, counts_removed = _counts_method(incremental), _counts_removed(incremental)
     kept_after = {r[0] for r in _rows(incremental, "select case_id from main.dim_case")}
     not_rewritten = _restore_case_marts(incremental)
-    full = base / "full_refresh.duckdb"
+    full = warehouse_file(base, "full_refresh")
     shutil.copyfile(incremental, full)
-    run_dbt(["build", "--full-refresh"], db_path=full, dbt_vars=PRIOR)
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS, "--full-refresh"], db_path=full, dbt_vars=PRIOR)
     yield Warehouses(
         incremental,
         full,
@@ -507,7 +510,7 @@ def test_reloaded_older_quarter_is_retyped_and_others_are_reused(
     sample: Path, warehouses: Warehouses, tmp_path: Path
 ) -> None:
     incremental_built, full = warehouses.incremental, warehouses.full
-    db_path = tmp_path / "reload.duckdb"
+    db_path = warehouse_file(tmp_path, "reload")
     shutil.copyfile(incremental_built, db_path)
     marked = {}
     for quarter in (QUARTERS[0], QUARTERS[1]):
@@ -552,7 +555,7 @@ def test_reloaded_older_quarter_is_retyped_and_others_are_reused(
         "update staging.stg_faers__demo set mfr_sndr = ? where source_file = ? and line_number = ?",
         [mfr_sndr, source_file, line_number],
     )
-    run_dbt(["build"], db_path=db_path, dbt_vars=PRIOR)
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS], db_path=db_path, dbt_vars=PRIOR)
     # the staging run in between changed no case mart: the report counts were updated by the reloaded cases'
     assert _counts_method(db_path) == ("delta", None)
     assert min(_counts_removed(db_path)) > 0
@@ -579,7 +582,7 @@ def test_reloaded_older_quarter_is_retyped_and_others_are_reused(
 
 
 def test_quarter_gone_from_raw_is_removed(warehouses: Warehouses, tmp_path: Path) -> None:
-    db_path = tmp_path / "gone.duckdb"
+    db_path = warehouse_file(tmp_path, "gone")
     shutil.copyfile(warehouses.incremental, db_path)
     with duckdb.connect(str(db_path)) as conn:
         for table in (*STAGED, "rpsr", "deleted", "rejects", "load_log"):
@@ -597,7 +600,7 @@ def test_quarter_gone_from_raw_is_removed(warehouses: Warehouses, tmp_path: Path
 def test_changed_typing_logic_retypes_every_quarter_and_rewrites_every_case(
     warehouses: Warehouses, tmp_path: Path
 ) -> None:
-    db_path = tmp_path / "logic.duckdb"
+    db_path = warehouse_file(tmp_path, "logic")
     shutil.copyfile(warehouses.incremental, db_path)
     older = "select count(*) from {} where age_years > 40"
     assert _scalar(db_path, older.format("staging.stg_faers__demo")) > 0
@@ -623,7 +626,7 @@ def test_as_of_quarter_rebuilds_the_deduplication_in_full(warehouses: Warehouses
     kept reports of the two-quarter build). Back to the latest state the rule's rendered SQL differs from the
     record's logic_version, so every case is re-deduplicated again (reason 'logic', as in
     test_changed_typing_logic_retypes_every_quarter_and_rewrites_every_case)."""
-    db_path = tmp_path / "as_of.duckdb"
+    db_path = warehouse_file(tmp_path, "as_of")
     shutil.copyfile(warehouses.incremental, db_path)
     dedup = ["int_cases_deduplicated_changes", "int_cases_deduplicated", "int_cases_deduplicated_built"]
     run_dbt(["run", "--select", *dedup], db_path=db_path, dbt_vars={"as_of_quarter": QUARTERS[1]})
@@ -643,7 +646,7 @@ def _remove_quarter(db_path: Path, quarter: str) -> None:
 
 def _full_refresh_copy(db_path: Path, out: Path, dbt_vars: dict[str, Any]) -> Path:
     shutil.copyfile(db_path, out)
-    run_dbt(["build", "--full-refresh"], db_path=out, dbt_vars=dbt_vars)
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS, "--full-refresh"], db_path=out, dbt_vars=dbt_vars)
     return out
 
 
@@ -653,16 +656,16 @@ def test_a_build_that_rewrote_the_case_marts_alone_makes_the_next_count_full(
     """A run that rewrites the counted case marts without the aggregates (here a selection; a killed build alike)
     leaves drug_event_cells behind the marts: the next build counts in full ('later build') and equals the full
     refresh. Had it taken the delta, the removed quarter's counts would stay in the aggregates."""
-    db_path = tmp_path / "partial.duckdb"
+    db_path = warehouse_file(tmp_path, "partial")
     shutil.copyfile(warehouses.incremental, db_path)
     _remove_quarter(db_path, QUARTERS[2])
     run_dbt(["run", "--select", "+fct_case_drug_ingredient", "+fct_case_reaction"], db_path=db_path, dbt_vars=PRIOR)
     assert _counts_method(db_path) == ("delta", None)  # decided for that run, which built no aggregate
     cells = "select sum(a) from main.drug_event_cells"
     assert _scalar(db_path, cells) == _scalar(warehouses.incremental, cells)
-    run_dbt(["build"], db_path=db_path, dbt_vars=PRIOR)
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS], db_path=db_path, dbt_vars=PRIOR)
     assert _counts_method(db_path) == ("full", "later build")
-    full = _full_refresh_copy(db_path, tmp_path / "partial_full.duckdb", PRIOR)
+    full = _full_refresh_copy(db_path, warehouse_file(tmp_path, "partial_full"), PRIOR)
     assert _scalar(db_path, cells) != _scalar(warehouses.incremental, cells)
     assert _same_rows(db_path, full, (*REPORT_COUNTS, "main.signals")) == {}
 
@@ -673,7 +676,7 @@ def test_an_aggregate_selected_alone_without_the_method_table_counts_in_full(
     """`dbt run --select drug_event_cells` on a warehouse that has no int_report_counts_method (one built before
     the model existed, or the signals benchmark's warehouse of case marts alone) counts in full instead of
     failing on the missing table, and gives the same cells."""
-    db_path = tmp_path / "no_method.duckdb"
+    db_path = warehouse_file(tmp_path, "no_method")
     shutil.copyfile(warehouses.incremental, db_path)
     _execute(db_path, f"drop table {COUNTS_METHOD}")
     _execute(db_path, "delete from main.drug_event_cells where a = 1")
@@ -686,20 +689,20 @@ def test_report_counts_follow_the_counting_vars(warehouses: Warehouses, tmp_path
     a change of the counting logic (int_report_counts_built), counted in full; the adjusted cells
     (expected_strata) are always counted in full. Back on the vars the aggregates were built with, an update is
     a delta again and equals the full refresh."""
-    db_path = tmp_path / "vars.duckdb"
+    db_path = warehouse_file(tmp_path, "vars")
     shutil.copyfile(warehouses.incremental, db_path)
     other = {**PRIOR, "suspect_roles": ["PS", "SS"], "drug_unit": "product"}
-    run_dbt(["build"], db_path=db_path, dbt_vars=other)
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS], db_path=db_path, dbt_vars=other)
     assert _counts_method(db_path) == ("full", "logic")
     _remove_quarter(db_path, QUARTERS[2])
-    run_dbt(["build"], db_path=db_path, dbt_vars=other)
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS], db_path=db_path, dbt_vars=other)
     assert _counts_method(db_path) == ("delta", None)
     assert min(_counts_removed(db_path)) > 0
-    full = _full_refresh_copy(db_path, tmp_path / "vars_full.duckdb", other)
+    full = _full_refresh_copy(db_path, warehouse_file(tmp_path, "vars_full"), other)
     assert _same_rows(db_path, full, (*REPORT_COUNTS, "main.signals")) == {}
 
-    run_dbt(["build"], db_path=db_path, dbt_vars={**other, "expected_strata": ["sex"]})
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS], db_path=db_path, dbt_vars={**other, "expected_strata": ["sex"]})
     assert _counts_method(db_path) == ("full", "adjusted")
-    run_dbt(["build"], db_path=db_path, dbt_vars=other)
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS], db_path=db_path, dbt_vars=other)
     assert _counts_method(db_path) == ("full", "logic")
     assert _same_rows(db_path, full, (*REPORT_COUNTS, "main.signals")) == {}

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import BUILD_WITHOUT_DATA_TESTS, warehouse_file
 
 from faers.dbt import DbtError, run_dbt
 from faers.sample import generate
@@ -98,15 +99,16 @@ def _table(db_path: Path, relation: str) -> list[tuple[object, ...]]:
 
 def test_drug_name_keys_rewrite_the_changed_quarters_pairs(tmp_path: Path) -> None:
     """int_drug_name_keys is incremental per quarter: a build after loading a new quarter and reloading an old one
-    rewrites only the pairs of those quarters' rows (a sentinel on a pair of an untouched quarter survives, one on
-    a pair of the reloaded quarter does not), and equals a --full-refresh build of the same data."""
+        rewrites only the pairs of those quarters' rows (a sentinel on a pair of an untouched quarter survives, one on
+        a pair of the reloaded quarter does not), and equals a --full-refresh build of the same data (the builds without
+    their data tests: the tables are what is compared)."""
     quarters = ("2019Q2", "2019Q3", "2019Q4")
     sample = tmp_path / "sample"
     generate(sample, quarters=list(quarters), n_cases=300, seed=11)
     zips = [sample / f"faers_ascii_{q.lower()}.zip" for q in quarters]
     db_path = tmp_path / "warehouse.duckdb"
     assert not load_paths(zips[:2], db_path, progress=False).failed
-    run_dbt(["build"], db_path=db_path, dbt_vars=PRIOR)
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS], db_path=db_path, dbt_vars=PRIOR)
     pair_of = (
         "select drug_name, prod_ai from intermediate.int_drug_name_keys_built group by drug_name, prod_ai "
         "having bool_and(quarter = ?) order by drug_name, prod_ai limit 1"
@@ -128,7 +130,7 @@ def test_drug_name_keys_rewrite_the_changed_quarters_pairs(tmp_path: Path) -> No
         conn.execute(mark, ["SENTINEL-RELOADED", *reloaded])
 
     assert not load_paths([zips[1], zips[2]], db_path, progress=False).failed  # reload the second, add the third
-    run_dbt(["build"], db_path=db_path, dbt_vars=PRIOR)
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS], db_path=db_path, dbt_vars=PRIOR)
     with duckdb.connect(str(db_path)) as conn:
         sentinels = conn.execute(
             "select name_key from intermediate.int_drug_name_keys where name_key like 'SENTINEL-%'"
@@ -136,8 +138,8 @@ def test_drug_name_keys_rewrite_the_changed_quarters_pairs(tmp_path: Path) -> No
         assert sentinels == [("SENTINEL-UNTOUCHED",)]
         conn.execute(mark, [untouched_key, *untouched])
 
-    full = tmp_path / "full.duckdb"
+    full = warehouse_file(tmp_path, "full")
     shutil.copy(db_path, full)
-    run_dbt(["build", "--full-refresh"], db_path=full, dbt_vars=PRIOR)
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS, "--full-refresh"], db_path=full, dbt_vars=PRIOR)
     for relation in DRUG_KEYS:
         assert _table(db_path, relation) == _table(full, relation), relation

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 import pytest
+from conftest import warehouse_file
 
 from faers.dbt import run_dbt
 from faers.study.run import StudyError, StudyResult, run_study, tto_roles_problem
@@ -276,7 +277,7 @@ def test_worked_example_runs_with_the_demo_hierarchy(built_warehouse: Any, tmp_p
     # studies/baclofen.yml: SOC Nervous system disorders, resolved through the demo seed hierarchy. In a
     # copy of the warehouse every 'Seizure' is reported as the legacy upper-case LLT 'CONVULSION': the
     # study resolves it back to its current PT.
-    db_path = tmp_path / "legacy_terms.duckdb"
+    db_path = warehouse_file(tmp_path, "legacy_terms")
     shutil.copyfile(built_warehouse.db_path, db_path)
     with duckdb.connect(str(db_path)) as conn:
         conn.execute("update fct_case_reaction set pt = 'CONVULSION' where pt = 'Seizure'")
@@ -299,7 +300,7 @@ def test_worked_example_runs_with_the_demo_hierarchy(built_warehouse: Any, tmp_p
 def test_terms_resolved_to_one_pt_make_one_event_of_the_report(built_warehouse: Any, tmp_path: Path) -> None:
     # A report with both 'Seizure' and its former PT 'Convulsion' (even primary_ids) has one Seizure event once
     # the terms are resolved; a lone legacy 'CONVULSION' (odd ones) becomes Seizure; every other row stays.
-    db_path = tmp_path / "meeting_terms.duckdb"
+    db_path = warehouse_file(tmp_path, "meeting_terms")
     shutil.copyfile(built_warehouse.db_path, db_path)
     with duckdb.connect(str(db_path)) as conn:
         conn.execute(
@@ -335,7 +336,7 @@ def test_terms_resolved_to_one_pt_make_one_event_of_the_report(built_warehouse: 
 
 
 def test_soc_scope_without_hierarchy_is_an_error(built_warehouse: Any, tmp_path: Path) -> None:
-    db_path = tmp_path / "no_meddra.duckdb"
+    db_path = warehouse_file(tmp_path, "no_meddra")
     shutil.copyfile(built_warehouse.db_path, db_path)
     with duckdb.connect(str(db_path)) as conn:
         conn.execute("drop schema if exists meddra_demo cascade")
@@ -347,7 +348,7 @@ def test_soc_scope_without_hierarchy_is_an_error(built_warehouse: Any, tmp_path:
 
 def test_tto_mart_for_every_role_matches_the_planted_onsets(built_warehouse: Any, tmp_path: Path) -> None:
     # The tto mart follows var suspect_roles: rebuilt with every role it gives the truth's any-role onsets.
-    db_path = tmp_path / "all_roles.duckdb"
+    db_path = warehouse_file(tmp_path, "all_roles")
     shutil.copyfile(built_warehouse.db_path, db_path)
     roles = ["PS", "SS", "C", "I"]
     run_dbt(["run", "--select", "tto", "--quiet"], db_path=db_path, dbt_vars={"suspect_roles": roles})

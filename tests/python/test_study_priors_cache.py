@@ -1,7 +1,9 @@
 """`faers study` keeps the priors of its populations for the next study (faers.study.priors_cache).
 
-Every study runs as a user runs it (`faers study FILE --out DIR --db DB`, a subprocess) on its own copy of the
-session's built warehouse, so the copy's cache starts empty. Where the priors came from is in the study's
+Every study runs the command a user runs (`faers study FILE --out DIR --db DB`) on its own copy of the session's
+built warehouse, so the copy's cache starts empty: in the first test as a subprocess each (the cache crosses
+processes, as from one user's study to the next), in the others in this process (faers_cli.invoke_faers: no
+start-up per study). Where the priors came from is in the study's
 versions.json (mgps_priors.from: fitted | cache | fixed).
 """
 
@@ -9,7 +11,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from subprocess import CompletedProcess
 from typing import Any
 
 import duckdb
@@ -17,7 +21,7 @@ import polars as pl
 import pytest
 
 from faers.study.priors_cache import cache_dir
-from tests.python.faers_cli import run_faers
+from tests.python.faers_cli import invoke_faers, run_faers
 
 pytestmark = pytest.mark.slow
 
@@ -37,9 +41,12 @@ def _study(folder: Path, drug: str, brands: str = "", subgroups: str = "[sex, se
     return path
 
 
-def _run(study: Path, out: Path, db: Path, *flags: str) -> str:
-    """Run the study; return where its priors came from."""
-    done = run_faers("study", study, "--out", out, "--db", db, *flags)
+Runner = Callable[..., CompletedProcess[str]]
+
+
+def _run(study: Path, out: Path, db: Path, *flags: str, run: Runner = invoke_faers) -> str:
+    """Run the study (by default in this process); return where its priors came from."""
+    done = run("study", study, "--out", out, "--db", db, *flags)
     assert done.returncode == 0, done.stdout + done.stderr
     return str(json.loads((out / "versions.json").read_text())["mgps_priors"]["from"])
 
@@ -68,10 +75,10 @@ def test_a_study_of_another_drug_reads_the_priors_the_first_one_fitted(warehouse
     baclofen = _study(tmp_path, "baclofen", "Lioresal, Ozobax")
     atorvastatin = _study(tmp_path, "atorvastatin", "Lipitor")
     # WHEN baclofen is studied, then atorvastatin, then atorvastatin again with --fresh
-    assert _run(baclofen, tmp_path / "baclofen", warehouse) == "fitted"
+    assert _run(baclofen, tmp_path / "baclofen", warehouse, run=run_faers) == "fitted"
     assert len(list(cache_dir(warehouse).glob("*.json"))) == 1
-    assert _run(atorvastatin, tmp_path / "cached", warehouse) == "cache"
-    assert _run(atorvastatin, tmp_path / "fresh", warehouse, "--fresh") == "fitted"
+    assert _run(atorvastatin, tmp_path / "cached", warehouse, run=run_faers) == "cache"
+    assert _run(atorvastatin, tmp_path / "fresh", warehouse, "--fresh", run=run_faers) == "fitted"
     # THEN the study that read the cache wrote exactly the tables of the one that fitted its own priors
     cached, fresh = _tables(tmp_path / "cached"), _tables(tmp_path / "fresh")
     assert cached == fresh and "mgps_priors.csv" in cached and "subgroup_signals.csv" in cached
@@ -126,7 +133,7 @@ def test_a_cache_that_cannot_be_written_costs_time_not_the_study(warehouse: Path
     cache_dir(warehouse).write_text("not a folder")
     study = _study(tmp_path, "baclofen", "Lioresal")
     # WHEN a study runs THEN it completes with its fitted priors and says why nothing was cached
-    done = run_faers("study", study, "--out", tmp_path / "out", "--db", warehouse)
+    done = invoke_faers("study", study, "--out", tmp_path / "out", "--db", warehouse)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "the priors cache was not written" in " ".join(done.stdout.split())
     versions = json.loads((tmp_path / "out" / "versions.json").read_text())
