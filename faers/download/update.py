@@ -63,6 +63,8 @@ class UpdateReport:
     changes: dict[str, int] = field(default_factory=dict)
     previous_signals: bool = False
     elapsed: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage of an update that built: download, load, build, change log (the rest is checks)."""
 
     @property
     def up_to_date(self) -> bool:
@@ -78,9 +80,10 @@ class UpdateReport:
             change_text = "first build, no previous signals to compare"
         else:
             change_text = ", ".join(f"{count} {name}" for name, count in self.changes.items())
+        stages = ", ".join(f"{name} {seconds:,.1f}" for name, seconds in self.stages.items())
         return (
             f"update: build {self.build_id} added quarters {added}; signal changes: {change_text} "
-            f"(main.signal_changes) [{self.elapsed:,.1f} s]"
+            f"(main.signal_changes) [{self.elapsed:,.1f} s: {stages}]"
         )
 
 
@@ -131,6 +134,7 @@ def update_warehouse(
     download = download_quarters(
         quarters, folder, base_url=base_url, policy=policy, progress=progress, console=console, today=today
     )
+    stages = {"download": time.monotonic() - started}
     manifest = Manifest.load(folder)
     db.parent.mkdir(parents=True, exist_ok=True)
     with connect_warehouse(db) as conn:
@@ -157,7 +161,9 @@ def update_warehouse(
     if paths:
         from loaders import load_paths
 
+        stage = time.monotonic()
         loaded = load_paths(paths, db, progress=progress, console=console)
+        stages["load"] = time.monotonic() - stage
         if loaded.failed:
             with connect_warehouse(db) as conn:
                 changes.mark_failed(conn, build.build_id)
@@ -166,13 +172,17 @@ def update_warehouse(
     try:
         from faers.dbt import run_dbt
 
+        stage = time.monotonic()
         run_dbt(["build"], db_path=db, dbt_vars=dbt_vars)
+        stages["build"] = time.monotonic() - stage
     except Exception:
         with connect_warehouse(db) as conn:
             changes.mark_failed(conn, build.build_id)
         raise
+    stage = time.monotonic()
     with connect_warehouse(db) as conn:
         counts = changes.record_changes(conn, build, min_strength_change=min_strength_change)
+    stages["change log"] = time.monotonic() - stage
     return UpdateReport(
         download,
         quarters_added=build.quarters_added,
@@ -180,6 +190,7 @@ def update_warehouse(
         changes=counts,
         previous_signals=build.previous_signals,
         elapsed=time.monotonic() - started,
+        stages=stages,
     )
 
 

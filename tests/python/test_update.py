@@ -365,6 +365,11 @@ def test_update_end_to_end(tmp_path: Path) -> None:
         second = update()
 
     assert second.quarters_added == ["2019Q3"] and second.build_id == 2
+    # the summary says where the update's time went
+    assert list(second.stages) == ["download", "load", "build", "change log"]
+    assert all(seconds >= 0 for seconds in second.stages.values())
+    assert sum(second.stages.values()) <= second.elapsed
+    assert second.summary().endswith(f"s: {', '.join(f'{k} {v:,.1f}' for k, v in second.stages.items())}]")
     signals_2 = _signals(db)
     expected = _expected_changes(signals_1, signals_2)
     assert expected, "the third quarter should change some signals"
