@@ -294,6 +294,7 @@ def run_stage(name: str, args: list[str], db: Path, target: Path, env: dict[str,
         "DBT_TARGET_PATH": str(target),
         "DBT_LOG_PATH": str(target / "logs"),
         "DBT_WRITE_JSON": "true",  # faers build/update write dbt's run_results.json only when asked
+        "COLUMNS": "1000",  # the command's one-line summary on one line (rich wraps at 80 columns off a terminal)
         **(env or {}),
     }
     command = [sys.executable, "-m", "faers.cli", *args]
@@ -313,6 +314,8 @@ def run_stage(name: str, args: list[str], db: Path, target: Path, env: dict[str,
         stage.nodes = {r["unique_id"]: float(r["execution_time"]) for r in results["results"]}
         stage.dbt_seconds = float(results["elapsed_time"])
     print(f"  {seconds:.1f} s, peak RSS {stage.peak_rss_bytes / 2**30:.2f} GiB, exit {returncode}", flush=True)
+    summary = next((line.strip() for line in reversed(output.splitlines()) if line.strip()), "")
+    print(f"  {summary}", flush=True)  # e.g. faers update's stages: download, load, build, change log
     if returncode != 0:
         print(output[-3000:], flush=True)
     return stage
