@@ -44,6 +44,7 @@ from faers.download.manifest import Manifest, ManifestEntry
 from faers.download.quarters import resolve_range
 from faers.download.verify import sha256_file
 from faers.errors import FaersError
+from faers.timing import timed
 from loaders.paths import warehouse_path
 from loaders.quarters import FIRST_QUARTER, QuarterError
 from loaders.storage import connect_warehouse
@@ -131,10 +132,11 @@ def update_warehouse(
     console = console or Console()
     start = from_quarter or _start_quarter(Manifest.load(folder))
     quarters = resolve_range(start, to_quarter, today)
-    download = download_quarters(
-        quarters, folder, base_url=base_url, policy=policy, progress=progress, console=console, today=today
-    )
-    stages = {"download": time.monotonic() - started}
+    stages: dict[str, float] = {}
+    with timed(stages, "download"):
+        download = download_quarters(
+            quarters, folder, base_url=base_url, policy=policy, progress=progress, console=console, today=today
+        )
     manifest = Manifest.load(folder)
     db.parent.mkdir(parents=True, exist_ok=True)
     with connect_warehouse(db) as conn:
@@ -161,9 +163,8 @@ def update_warehouse(
     if paths:
         from loaders import load_paths
 
-        stage = time.monotonic()
-        loaded = load_paths(paths, db, progress=progress, console=console)
-        stages["load"] = time.monotonic() - stage
+        with timed(stages, "load"):
+            loaded = load_paths(paths, db, progress=progress, console=console)
         if loaded.failed:
             with connect_warehouse(db) as conn:
                 changes.mark_failed(conn, build.build_id)
@@ -172,17 +173,14 @@ def update_warehouse(
     try:
         from faers.dbt import run_dbt
 
-        stage = time.monotonic()
-        run_dbt(["build"], db_path=db, dbt_vars=dbt_vars)
-        stages["build"] = time.monotonic() - stage
+        with timed(stages, "build"):
+            run_dbt(["build"], db_path=db, dbt_vars=dbt_vars)
     except Exception:
         with connect_warehouse(db) as conn:
             changes.mark_failed(conn, build.build_id)
         raise
-    stage = time.monotonic()
-    with connect_warehouse(db) as conn:
+    with timed(stages, "change log"), connect_warehouse(db) as conn:
         counts = changes.record_changes(conn, build, min_strength_change=min_strength_change)
-    stages["change log"] = time.monotonic() - stage
     return UpdateReport(
         download,
         quarters_added=build.quarters_added,

@@ -13,9 +13,7 @@ import json
 import platform
 import shutil
 import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -35,6 +33,7 @@ from faers.errors import FaersError
 from faers.study import priors_cache, sql, stats
 from faers.study.config import StudyConfig, load_study
 from faers.study.scope import ResolvedScope, ScopeError, resolve_scope
+from faers.timing import timed
 from faers.udfs import connect
 from faers.vars import built_suspect_roles
 from loaders.paths import PROJECT_DIR, warehouse_path
@@ -209,14 +208,6 @@ def run_study(
     return result
 
 
-@contextmanager
-def _timed(seconds: dict[str, float], name: str) -> Iterator[None]:
-    """Record the wall seconds of the block as ``seconds[name]`` (timings.json)."""
-    started = time.perf_counter()
-    yield
-    seconds[name] = time.perf_counter() - started
-
-
 def _run_steps(
     study: StudyConfig,
     scope: ResolvedScope,
@@ -241,7 +232,7 @@ def _run_steps(
             fit = cached is None and not cache.fixed  # else study_background feeds nothing
             # the adjusted overall cells (study_cells) count every drug: they need the whole population
             drug_only = cached is not None and not is_adjusted(study)
-            with _timed(seconds, "dbt compile"):
+            with timed(seconds, "dbt compile"):
                 dbt_vars = study_vars(study, scope, as_of=as_of, drug_only=drug_only)
                 files = sql.compile_steps(dbt_vars, db_path, Path(tmp))
                 shutil.copytree(next(iter(files.values())).parent, out / "sql", dirs_exist_ok=True)
@@ -249,7 +240,7 @@ def _run_steps(
             with connect(db_path, read_only=True) as conn:
                 for step, sql_file in files.items():
                     progress.update(task, description=step)
-                    with _timed(seconds, step):
+                    with timed(seconds, step):
                         if step == "study_margins" and cached is not None:
                             sql.create_temp_table(conn, step, cached.margins)
                         elif step != "study_background" or fit:
@@ -257,10 +248,10 @@ def _run_steps(
                     progress.advance(task)
                     if step == "study_background":
                         progress.update(task, description="MGPS prior per stratum")
-                        with _timed(seconds, "study_priors"):
+                        with timed(seconds, "study_priors"):
                             priors = _priors(conn, study, db_path, cache, result, console)
                         progress.advance(task)
-                with _timed(seconds, "tables"):
+                with timed(seconds, "tables"):
                     frames = _tables(conn, study)
                     result.n_reports = _count(conn, "select count(*) from study_reports where is_study_drug")
                     result.n_scope_reports = _count(

@@ -138,7 +138,8 @@ def test_therapy_and_indication_links_without_a_drug_are_cut_by_the_excerpts(con
     assert dangling, "the excerpts have links whose DRUG row was cut"
     assert not [link for link in dangling if link in drug_lines]
     # and some of those reports keep other DRUG rows: the cut fell inside the report, not only before it
-    assert any(primary_id in {p for p, _ in drug_lines} for primary_id, _ in dangling)
+    reports_with_drug_lines = {primary_id for primary_id, _ in drug_lines}
+    assert any(primary_id in reports_with_drug_lines for primary_id, _ in dangling)
 
 
 @pytest.mark.parametrize(
