@@ -12,13 +12,15 @@
 {%- set adjusted = var('expected_strata') or var('background_exclude_drugs') or not execute %}
 with
 
-study_reports as (
+-- the earlier steps' tables, read where each CTE below reads them (DuckDB would otherwise copy an imported CTE
+-- with two readers: ~40M events on all of FAERS)
+study_reports {{ faers_cte_as_not_materialized() }} (
 
     select * from {{ study_step('study_reports') }}
 
 ),
 
-study_events as (
+study_events {{ faers_cte_as_not_materialized() }} (
 
     select * from {{ study_step('study_events') }}
 
@@ -65,12 +67,6 @@ report_drugs as (
 
 ),
 
-report_events as (
-
-    {{ study_report_events() | indent(4) }}
-
-),
-
 -- drugs and PTs numbered once, so the joins and groupings below work on integers
 drug_ids as (
 
@@ -78,9 +74,18 @@ drug_ids as (
 
 ),
 
+-- every PT of study_events (a PT of reports outside the population gets an id no cell carries)
+study_pts as (
+
+    select pt
+    from study_events
+    where pt is not null
+
+),
+
 pt_ids as (
 
-    {{ faers_value_ids('pt', 'report_events', 'pt_id') }}
+    {{ faers_value_ids('pt', 'study_pts', 'pt_id') }}
 
 ),
 
@@ -95,14 +100,26 @@ report_drug_ids as (
 
 ),
 
+-- the population's drug rows with their report's strata: the (drug, PT) pairs below reach the population's
+-- events from this side (an event of a report outside the population meets no row here), so the ~40M events
+-- are read once, not filtered first and materialized for two readers
+report_drug_strata as (
+
+    select report_drug_ids.drug_id, study_reports.*
+    from report_drug_ids
+    inner join study_reports
+        on report_drug_ids.primary_id = study_reports.primary_id
+
+),
+
 report_event_ids as (
 
     select
-        report_events.primary_id,
+        study_events.primary_id,
         pt_ids.pt_id
-    from report_events
+    from study_events
     inner join pt_ids
-        on report_events.pt = pt_ids.pt
+        on study_events.pt = pt_ids.pt
 
 ),
 
@@ -129,10 +146,8 @@ drug_margins as (
             drug_id,
             count(*) as n_drug
         from (
-            select report_drug_ids.drug_id, study_reports.*
-            from report_drug_ids
-            inner join study_reports
-                on report_drug_ids.primary_id = study_reports.primary_id
+            select *
+            from report_drug_strata
         )
         group by {{ study_strata_grouping_sets(['drug_id']) }}
     )
@@ -150,12 +165,10 @@ drug_event_counts as (
             pt_id,
             count(*) as a
         from (
-            select report_drug_ids.drug_id, report_event_ids.pt_id, study_reports.*
-            from report_drug_ids
-            inner join report_event_ids
-                on report_drug_ids.primary_id = report_event_ids.primary_id
-            inner join study_reports
-                on report_drug_ids.primary_id = study_reports.primary_id
+            select report_event_ids.pt_id, report_drug_strata.*
+            from report_event_ids
+            inner join report_drug_strata
+                on report_event_ids.primary_id = report_drug_strata.primary_id
         )
         group by {{ study_strata_grouping_sets(['drug_id', 'pt_id']) }}
     )
@@ -201,6 +214,12 @@ report_co_suspects as (
     from co_suspect_rows
     semi join study_reports
         on co_suspect_rows.primary_id = study_reports.primary_id
+
+),
+
+report_events as (
+
+    {{ study_report_events() | indent(4) }}
 
 ),
 

@@ -6,28 +6,41 @@
     drug's, for the priors) and study_subgroup_tests read them. -#}
 with
 
-study_reports as (
+-- the earlier steps' tables, read where each CTE below reads them (DuckDB would otherwise copy an imported CTE
+-- with two readers: ~40M events on all of FAERS)
+study_reports {{ faers_cte_as_not_materialized() }} (
 
     select * from {{ study_step('study_reports') }}
 
 ),
 
-study_events as (
+study_events {{ faers_cte_as_not_materialized() }} (
 
     select * from {{ study_step('study_events') }}
 
 ),
 
+-- the events of the population's reports, with their strata
 report_events as (
 
-    {{ study_report_events() | indent(4) }}
+    {{ study_report_events(columns=var('study_strata')) | indent(4) }}
 
 ),
 
--- PTs numbered once, so the grouping below works on integers; names return at the end
+-- PTs numbered once, so the grouping below works on integers; names return at the end. Numbered from
+-- study_events itself (a PT of reports outside the population gets an id no event below carries): numbering
+-- report_events' PTs would make DuckDB materialize those ~40M pairs for two readers on all of FAERS
+study_pts as (
+
+    select pt
+    from study_events
+    where pt is not null
+
+),
+
 pt_ids as (
 
-    {{ faers_value_ids('pt', 'report_events', 'pt_id') }}
+    {{ faers_value_ids('pt', 'study_pts', 'pt_id') }}
 
 ),
 
@@ -55,12 +68,10 @@ event_margins as (
             pt_id,
             count(*) as n_event
         from (
-            select pt_ids.pt_id, study_reports.*
+            select pt_ids.pt_id, report_events.*
             from report_events
             inner join pt_ids
                 on report_events.pt = pt_ids.pt
-            inner join study_reports
-                on report_events.primary_id = study_reports.primary_id
         )
         group by {{ study_strata_grouping_sets(['pt_id']) }}
     )

@@ -120,14 +120,19 @@
 {%- endmacro %}
 
 {#- The (primary_id, pt) pairs of the study population's reports with a PT: `events` (study_events, one row per
-    pair, so no distinct) of the reports in `reports` (study_reports). study_margins, study_background and the
-    adjusted study_cells count these. -#}
-{% macro study_report_events(events='study_events', reports='study_reports') -%}
+    pair, so no distinct) of the reports in `reports` (study_reports, one row per report), with the report's
+    `columns` (e.g. its strata). An inner join: it keeps the events of the population's reports and brings their
+    columns in one pass, so callers need not join study_reports again. study_margins and the adjusted
+    study_cells count these; study_background reaches the same pairs from the drug side. -#}
+{% macro study_report_events(events='study_events', reports='study_reports', columns=[]) -%}
 select
     {{ events }}.primary_id,
     {{ events }}.pt
+    {%- for column in columns %},
+    {{ reports }}.{{ column }}
+    {%- endfor %}
 from {{ events }}
-semi join {{ reports }}
+inner join {{ reports }}
     on {{ events }}.primary_id = {{ reports }}.primary_id
 where {{ events }}.pt is not null
 {%- endmacro %}

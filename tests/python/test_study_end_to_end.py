@@ -18,7 +18,8 @@ from conftest import warehouse_file
 
 from faers.dbt import run_dbt
 from faers.study.run import StudyError, StudyResult, run_study, tto_roles_problem
-from faers.study.sql import STEPS
+from faers.study.sql import STEPS, run_step
+from faers.udfs import connect
 from loaders.paths import PROJECT_DIR
 
 pytestmark = pytest.mark.slow
@@ -170,6 +171,68 @@ def test_sex_difference_lies_in_the_planted_stratum(study_run: tuple[StudyResult
     # each stratum has its own prior
     priors = table(result, "mgps_priors")
     assert set(priors.filter(pl.col("stratum_var") == "sex")["stratum"]) == {"F", "M"}
+
+
+def _populations(reports: pl.DataFrame, strata: tuple[str, ...]) -> list[tuple[str, str, pl.DataFrame]]:
+    """The study's populations, each with its reports: the whole one and each stratum's (a report without the
+    variable's value is in none of its strata)."""
+    populations = [("overall", "all", reports)]
+    for variable in strata:
+        for value in reports[variable].drop_nulls().unique().sort():
+            populations.append((variable, str(value), reports.filter(pl.col(variable) == value)))
+    return populations
+
+
+def _cells_by(cells: pl.DataFrame, key: str) -> list[tuple[Any, ...]]:
+    """Per drug (or PT), whatever its label: its cells, their reports, its margins."""
+    aggregates = (pl.len(), pl.col("a").sum(), pl.col("n_drug").max(), pl.col("n_event").max())
+    return sorted(cells.group_by(key).agg(*aggregates).drop(key).rows())
+
+
+def test_background_and_margins_are_every_drugs_counts_in_each_population(study_run: tuple[StudyResult, Any]) -> None:
+    # GIVEN the study's own compiled SQL (kept in out/sql), run again up to the background on the warehouse
+    result, warehouse = study_run
+    steps = STEPS[: STEPS.index("study_background") + 1]
+    with connect(warehouse.db_path, read_only=True) as conn:
+        for step in steps:
+            run_step(conn, step, result.out_dir / "sql" / f"{step}.sql")
+        reports = conn.sql("select primary_id, sex, age_group, seriousness from study_reports").pl()
+        events = conn.sql("select primary_id, pt from study_events where pt is not null").pl()
+        drugs = conn.sql(
+            "select distinct primary_id, ingredient as drug from fct_case_drug_ingredient where role_cod = 'PS'"
+        ).pl()
+        margins = conn.sql("select * from study_margins").pl()
+        background = conn.sql("select * from study_background").pl()
+    # WHEN every population's counts are computed here, in polars, from the reports, their PTs and their drugs
+    strata = ("sex", "age_group", "seriousness")
+    populations = _populations(reports, strata)
+    assert {(v, s) for v, s, _ in populations} == set(background.select("stratum_var", "stratum").unique().iter_rows())
+    for stratum_var, stratum, population in populations:
+        ids = population.select("primary_id")
+        pop_events, pop_drugs = events.join(ids, on="primary_id"), drugs.join(ids, on="primary_id")
+        n_event = pop_events.group_by("pt").len("n_event")
+        n_drug = pop_drugs.group_by("drug").len("n_drug")
+        cells = (
+            pop_drugs.join(pop_events, on="primary_id")
+            .group_by("drug", "pt")
+            .len("a")
+            .join(n_drug, on="drug")
+            .join(n_event, on="pt")
+        )
+        # THEN study_margins holds each PT's reports and the population's size
+        got_margins = margins.filter((pl.col("stratum_var") == stratum_var) & (pl.col("stratum") == stratum))
+        assert got_margins.select("pt", "n_event", "n").sort("pt").rows() == [
+            (pt, count, population.height) for pt, count in n_event.sort("pt").rows()
+        ], (stratum_var, stratum)
+        # and study_background every drug's cells with their margins (drugs and PTs are ids there: compared by
+        # the cells' counts, and by each drug's and each PT's cells)
+        got = background.filter((pl.col("stratum_var") == stratum_var) & (pl.col("stratum") == stratum))
+        assert got["n"].unique().to_list() == [population.height]
+        assert got["expected"].equals(got["n_drug"] * got["n_event"] / got["n"])
+        columns = ("a", "n_drug", "n_event")
+        assert sorted(got.select(columns).rows()) == sorted(cells.select(columns).rows()), (stratum_var, stratum)
+        for key in ("drug", "pt"):
+            assert _cells_by(got, key) == _cells_by(cells, key), (stratum_var, stratum, key)
 
 
 def test_time_to_onset_median_is_the_planted_one(study_run: tuple[StudyResult, Any]) -> None:
