@@ -18,6 +18,8 @@ from faers.dbt import run_dbt
 
 AS_OF_STEPS: tuple[str, ...] = (
     "study_asof_cases",
+    "study_asof_rebuilt",
+    "study_asof_dropped",
     "study_asof_fct_case_outcome",
     "study_asof_dim_case",
     "study_asof_fct_case_drug",
@@ -26,7 +28,9 @@ AS_OF_STEPS: tuple[str, ...] = (
     "study_asof_fct_case_therapy",
     "study_asof_tto",
 )
-"""The window's snapshot (empty tables when the marts are that snapshot already: var study_as_of false)."""
+"""The window's snapshot (empty tables when the marts are that snapshot already: var study_as_of false): its cases,
+those of them the marts do not hold in the same version, the marts' reports it does not keep, and the marts' rows of
+the former."""
 
 STEPS: tuple[str, ...] = (
     *AS_OF_STEPS,

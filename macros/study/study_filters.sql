@@ -62,12 +62,38 @@
 {%- endmacro %}
 
 {#- The relation a study step reads for a warehouse mart (dim_case, fct_case_*, tto): the mart itself
-    (FAERS's latest state) unless var('study_as_of'), then the window snapshot's temp table
-    study_asof_<name> (analyses/study/study_asof_*.sql: the same marts' macros over the cases as
-    published up to var('study_last_quarter')). -#}
+    (FAERS's latest state) unless var('study_as_of'), then the window's snapshot of it: the mart's rows but those of
+    the reports the snapshot does not keep in the same version (study_asof_dropped), and the step study_asof_<name>'s
+    rows of the snapshot's other reports (study_asof_rebuilt, built by the mart's own macro:
+    analyses/study/study_asof_*.sql). With var('study_reports_drug_only') the snapshot holds the study drug's cases
+    only: the mart's rows of its reports not rebuilt are taken instead (a short list either way). The snapshot is
+    read where it is used rather than copied, so a study of a past window costs the reports that changed after it,
+    not a second warehouse in memory. tto reads the study's
+    var('suspect_roles'), which the build's may not be: its snapshot is the step study_asof_tto alone, built for
+    every report of the window. -#}
 {% macro study_source(name) -%}
-    {%- if var('study_as_of') -%}
-        {{ study_step('study_asof_' ~ name) }}
+    {%- if var('study_as_of') and name == 'tto' -%}
+        {{ study_step('study_asof_tto') }}
+    {%- elif var('study_as_of') -%}
+        (
+            select mart_rows.*
+            from {{ ref(name) }} as mart_rows
+            {%- if var('study_reports_drug_only') %}
+            semi join (
+                select snapshot_cases.primary_id
+                from {{ study_step('study_asof_cases') }} as snapshot_cases
+                anti join {{ study_step('study_asof_rebuilt') }} as rebuilt
+                    on snapshot_cases.primary_id = rebuilt.primary_id
+            ) as kept
+                on mart_rows.primary_id = kept.primary_id
+            {%- else %}
+            anti join {{ study_step('study_asof_dropped') }} as dropped
+                on mart_rows.primary_id = dropped.primary_id
+            {%- endif %}
+            union all by name
+            select *
+            from {{ study_step('study_asof_' ~ name) }}
+        )
     {%- else -%}
         {{ ref(name) }}
     {%- endif -%}

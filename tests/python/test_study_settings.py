@@ -23,9 +23,12 @@ import pytest
 from rich.console import Console
 from scipy import stats
 
+from faers.dbt import run_dbt
 from faers.study.config import MeddraOptions, Scope
 from faers.study.run import StudyError, StudyResult, run_study
 from faers.study.scope import is_sample_warehouse, resolve_scope
+from faers.study.sql import AS_OF_STEPS, run_step
+from faers.udfs import connect
 from loaders.paths import PROJECT_DIR
 
 pytestmark = pytest.mark.slow
@@ -132,6 +135,63 @@ def test_window_is_the_snapshot_after_its_last_quarter(every_setting: StudyResul
     assert followed_up.height > 0
     signals = table(every_setting, "signals")
     assert (signals["a"] + signals["b"]).unique().to_list() == [reports.height]
+
+
+# each case mart of the snapshot and the macro that builds it (macros/warehouse/case_marts.sql), over every report of
+# the window's snapshot; dim_case over those reports' outcomes as the same macros build them
+SNAPSHOT_MARTS = {
+    "fct_case_outcome": "{{ case_outcome_rows('study_asof_cases') }}",
+    "fct_case_drug": "{{ case_drug_rows('study_asof_cases') }}",
+    "fct_case_reaction": "{{ case_reaction_rows('study_asof_cases') }}",
+    "fct_case_indication": "{{ case_indication_rows('study_asof_cases') }}",
+    "fct_case_therapy": "{{ case_therapy_rows('study_asof_cases') }}",
+    "dim_case": "{{ case_rows('study_asof_cases', '(' ~ case_outcome_rows('study_asof_cases') ~ ')') }}",
+}
+
+
+def _compiled_inline(db_path: Path, sql: str) -> str:
+    result = run_dbt(
+        ["compile", "--quiet", "--inline", sql],
+        db_path=db_path,
+        dbt_vars={"study_as_of": True},
+        parse_with_project_vars=True,
+    )
+    return str(result.result.results[0].node.compiled_code)
+
+
+def test_window_snapshot_is_every_mart_rebuilt_for_the_window(every_setting: StudyResult, built_warehouse: Any) -> None:
+    # GIVEN each case mart as the as-of study reads it (macro study_source: the marts' rows of the reports they hold
+    # in the same version, the rebuilt rows of the others), and as its macro builds it for every report of the
+    # window's snapshot (compiled first: dbt opens the warehouse itself)
+    db_path = built_warehouse.db_path
+    queries = {
+        mart: (
+            _compiled_inline(db_path, f"select * from {{{{ study_source('{mart}') }}}}"),
+            _compiled_inline(db_path, rebuild),
+        )
+        for mart, rebuild in SNAPSHOT_MARTS.items()
+    }
+    # WHEN the study's own compiled snapshot steps (out/sql) run again on the warehouse
+    with connect(db_path, read_only=True) as conn:
+        for step in AS_OF_STEPS:
+            run_step(conn, step, every_setting.out_dir / "sql" / f"{step}.sql")
+        row = conn.execute(
+            "select (select count(*) from study_asof_rebuilt), (select count(*) from study_asof_dropped), count(*) "
+            "from study_asof_cases"
+        ).fetchone()
+        assert row is not None
+        rebuilt, dropped, snapshot = row
+        # both kinds of reports are there: those the marts hold in the same version, and those followed up or
+        # deleted after the window, which the steps rebuild (the marts' versions of them are dropped)
+        assert 0 < rebuilt < snapshot and dropped > 0
+        # THEN each mart read is the same rows as the mart rebuilt
+        for mart, (read, rebuilt) in queries.items():
+            counts = conn.execute(
+                f"select (select count(*) from ({read})), (select count(*) from ({rebuilt})), "
+                f"(select count(*) from (({read}) except all ({rebuilt}))), "
+                f"(select count(*) from (({rebuilt}) except all ({read})))"
+            ).fetchone()
+            assert counts is not None and counts[0] == counts[1] > 0 and counts[2:] == (0, 0), (mart, counts)
 
 
 def test_formulas_and_thresholds_took_effect(every_setting: StudyResult) -> None:
