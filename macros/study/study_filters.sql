@@ -68,9 +68,8 @@
     analyses/study/study_asof_*.sql). With var('study_reports_drug_only') the snapshot holds the study drug's cases
     only: the mart's rows of its reports not rebuilt are taken instead (a short list either way). The snapshot is
     read where it is used rather than copied, so a study of a past window costs the reports that changed after it,
-    not a second warehouse in memory. tto reads the study's
-    var('suspect_roles'), which the build's may not be: its snapshot is the step study_asof_tto alone, built for
-    every report of the window. -#}
+    not a second warehouse in memory. tto reads the study's var('suspect_roles'), which the build's may not be: its
+    snapshot is the step study_asof_tto alone, built for every report of the window. -#}
 {% macro study_source(name) -%}
     {%- if var('study_as_of') and name == 'tto' -%}
         {{ study_step('study_asof_tto') }}
