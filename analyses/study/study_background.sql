@@ -74,18 +74,11 @@ drug_ids as (
 
 ),
 
--- every PT of study_events (a PT of reports outside the population gets an id no cell carries)
-study_pts as (
-
-    select pt
-    from study_events
-    where pt is not null
-
-),
-
+-- the population's PTs, as study_margins lists them (its events of a report outside the population meet no drug row
+-- below)
 pt_ids as (
 
-    {{ faers_value_ids('pt', 'study_pts', 'pt_id') }}
+    {{ faers_value_ids('pt', 'study_margins', 'pt_id') }}
 
 ),
 

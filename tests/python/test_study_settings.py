@@ -185,11 +185,11 @@ def test_window_snapshot_is_every_mart_rebuilt_for_the_window(every_setting: Stu
         # deleted after the window, which the steps rebuild (the marts' versions of them are dropped)
         assert 0 < rebuilt < snapshot and dropped > 0
         # THEN each mart read is the same rows as the mart rebuilt
-        for mart, (read, rebuilt) in queries.items():
+        for mart, (read, rebuild) in queries.items():
             counts = conn.execute(
-                f"select (select count(*) from ({read})), (select count(*) from ({rebuilt})), "
-                f"(select count(*) from (({read}) except all ({rebuilt}))), "
-                f"(select count(*) from (({rebuilt}) except all ({read})))"
+                f"select (select count(*) from ({read})), (select count(*) from ({rebuild})), "
+                f"(select count(*) from (({read}) except all ({rebuild}))), "
+                f"(select count(*) from (({rebuild}) except all ({read})))"
             ).fetchone()
             assert counts is not None and counts[0] == counts[1] > 0 and counts[2:] == (0, 0), (mart, counts)
 
