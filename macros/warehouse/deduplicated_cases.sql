@@ -1,4 +1,5 @@
-{#- deduplicated_cases(last_quarter=none): FDA's deduplication as of a quarter, one row per case.
+{#- deduplicated_cases(last_quarter=none, case_ids=none, lines_only=false): FDA's deduplication as of a quarter,
+    one row per case.
     The rule (one definition, for the warehouse and for a study's window):
       1. one row per report (primary_id): the latest quarter's row (FDA FAQ Q29); a primary_id that
          occurs twice in one DEMO file (2012Q4) keeps its last line, so the result is deterministic;
@@ -14,8 +15,10 @@
     int_cases_deduplicated_changes lists). A case's result depends on the rows of its own primary_ids
     alone (step 1 looks at every row of a primary_id, under any case_id; step 2 at the case's reports), so
     the rows read are those of every primary_id the listed cases ever used, and only the listed cases'
-    results are returned (another case reached through a shared primary_id is not complete here). -#}
-{% macro deduplicated_cases(last_quarter=none, case_ids=none) -%}
+    results are returned (another case reached through a shared primary_id is not complete here).
+    lines_only: the kept DEMO lines only (primary_id, case_id, quarter, source_file, line_number) instead of
+    their rows (macro demo_rows_of_lines reads a line's columns). -#}
+{% macro deduplicated_cases(last_quarter=none, case_ids=none, lines_only=false) -%}
     {%- if execute and last_quarter is not none and not modules.re.match('^[0-9]{4}Q[1-4]$', last_quarter | string) -%}
         {{ exceptions.raise_compiler_error(
             "deduplicated_cases: last_quarter must be a quarter such as 2024Q3, got " ~ last_quarter) }}
@@ -84,20 +87,32 @@ without_deleted_cases as (
     where latest_report_per_case.case_id in (select case_id from {{ case_ids }})
     {%- endif %}
 
-),
+){%- if lines_only %}
+
+select primary_id, case_id, quarter, source_file, line_number
+from without_deleted_cases
+{%- else %},
 
 kept_rows as (
 
-    -- the kept DEMO lines (a line is its quarter, file and line number), every column but loaded_at and
-    -- logic_version (they only drive the incremental staging table)
-    select {{ faers_star_except(['loaded_at', 'logic_version']) }}
-    from {{ ref('stg_faers__demo') }} as demographics
-    semi join without_deleted_cases
-        on demographics.quarter = without_deleted_cases.quarter
-        and demographics.line_number = without_deleted_cases.line_number
-        and coalesce(demographics.source_file, '') = coalesce(without_deleted_cases.source_file, '')
+    {{ demo_rows_of_lines('without_deleted_cases') }}
 
 )
 
 select * from kept_rows
+{%- endif %}
+{%- endmacro %}
+
+{#- demo_rows_of_lines(lines): the DEMO rows of the lines in `lines` (a relation or CTE with columns quarter,
+    source_file and line_number: a line is its quarter, file and line number), every column but loaded_at and
+    logic_version (they only drive the incremental staging table). -#}
+{% macro demo_rows_of_lines(lines) -%}
+    -- the kept DEMO lines (a line is its quarter, file and line number), every column but loaded_at and
+    -- logic_version (they only drive the incremental staging table)
+    select {{ faers_star_except(['loaded_at', 'logic_version']) }}
+    from {{ ref('stg_faers__demo') }} as demographics
+    semi join {{ lines }}
+        on demographics.quarter = {{ lines }}.quarter
+        and demographics.line_number = {{ lines }}.line_number
+        and coalesce(demographics.source_file, '') = coalesce({{ lines }}.source_file, '')
 {%- endmacro %}

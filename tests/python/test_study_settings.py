@@ -138,14 +138,16 @@ def test_window_is_the_snapshot_after_its_last_quarter(every_setting: StudyResul
 
 
 # each case mart of the snapshot and the macro that builds it (macros/warehouse/case_marts.sql), over every report of
-# the window's snapshot; dim_case over those reports' outcomes as the same macros build them
+# the window's snapshot (snapshot_cases: the warehouse's deduplication as of the window, macro deduplicated_cases
+# with every column of the kept DEMO rows); dim_case over those reports' outcomes as the same macros build them
+SNAPSHOT_CASES = "select * from ({{ deduplicated_cases(last_quarter='2019Q1') }}) as as_of where quarter >= '2012Q3'"
 SNAPSHOT_MARTS = {
-    "fct_case_outcome": "{{ case_outcome_rows('study_asof_cases') }}",
-    "fct_case_drug": "{{ case_drug_rows('study_asof_cases') }}",
-    "fct_case_reaction": "{{ case_reaction_rows('study_asof_cases') }}",
-    "fct_case_indication": "{{ case_indication_rows('study_asof_cases') }}",
-    "fct_case_therapy": "{{ case_therapy_rows('study_asof_cases') }}",
-    "dim_case": "{{ case_rows('study_asof_cases', '(' ~ case_outcome_rows('study_asof_cases') ~ ')') }}",
+    "fct_case_outcome": "{{ case_outcome_rows('snapshot_cases') }}",
+    "fct_case_drug": "{{ case_drug_rows('snapshot_cases') }}",
+    "fct_case_reaction": "{{ case_reaction_rows('snapshot_cases') }}",
+    "fct_case_indication": "{{ case_indication_rows('snapshot_cases') }}",
+    "fct_case_therapy": "{{ case_therapy_rows('snapshot_cases') }}",
+    "dim_case": "{{ case_rows('snapshot_cases', '(' ~ case_outcome_rows('snapshot_cases') ~ ')') }}",
 }
 
 
@@ -164,6 +166,7 @@ def test_window_snapshot_is_every_mart_rebuilt_for_the_window(every_setting: Stu
     # in the same version, the rebuilt rows of the others), and as its macro builds it for every report of the
     # window's snapshot (compiled first: dbt opens the warehouse itself)
     db_path = built_warehouse.db_path
+    snapshot_cases = _compiled_inline(db_path, SNAPSHOT_CASES)
     queries = {
         mart: (
             _compiled_inline(db_path, f"select * from {{{{ study_source('{mart}') }}}}"),
@@ -175,6 +178,7 @@ def test_window_snapshot_is_every_mart_rebuilt_for_the_window(every_setting: Stu
     with connect(db_path, read_only=True) as conn:
         for step in AS_OF_STEPS:
             run_step(conn, step, every_setting.out_dir / "sql" / f"{step}.sql")
+        conn.execute(f"create temp table snapshot_cases as {snapshot_cases}")
         row = conn.execute(
             "select (select count(*) from study_asof_rebuilt), (select count(*) from study_asof_dropped), count(*) "
             "from study_asof_cases"
@@ -184,6 +188,12 @@ def test_window_snapshot_is_every_mart_rebuilt_for_the_window(every_setting: Stu
         # both kinds of reports are there: those the marts hold in the same version, and those followed up or
         # deleted after the window, which the steps rebuild (the marts' versions of them are dropped)
         assert 0 < rebuilt < snapshot and dropped > 0
+        lines = "primary_id, case_id, quarter, source_file, line_number"
+        step, reference = f"select {lines} from study_asof_cases", f"select {lines} from snapshot_cases"
+        differ = conn.execute(
+            f"select count(*) from (({step} except all {reference}) union all ({reference} except all {step}))"
+        ).fetchone()
+        assert differ == (0,)  # the snapshot's lines are the deduplication's as of the window
         # THEN each mart read is the same rows as the mart rebuilt
         for mart, (read, rebuild) in queries.items():
             counts = conn.execute(
