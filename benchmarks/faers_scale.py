@@ -135,6 +135,14 @@ warehouse above, quiet machine, one run:
 
 A second run: 147.8 s fitted (study_priors 56.2, study_background 40.3, study_reports 16.4, study_margins 14.1),
 21.6 s cached; ``faers study`` of baclofen again, from the cache: 24.6 s.
+
+The default study's window (2004Q1-2024Q3) on that warehouse updated to 2025Q1, i.e. an as-of snapshot (another
+machine of the same kind, 2026-12-05, after the snapshot became kept lines, docs/scaling.md):
+
+    faers study --fresh (priors fitted)   257.8    6.54 GiB    14.91 GiB
+    faers study gabapentin (cached)        28.9    4.38 GiB    14.91 GiB
+    fitted: study_priors 105.4, study_background 56.4, study_reports 26.7, study_co_suspects 10.8, ...
+    cached: study_asof_cases 4.8, dbt compile 3.5, study_tto 2.4, study_reports 2.3, study_indications 1.8, ...
 """
 
 from __future__ import annotations
