@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup setup-spark lock demo test test-spark lint browser bench clean
+.PHONY: setup setup-spark lock demo test test-deps test-spark lint browser bench clean
 
 ## The venv with the exact locked versions (requirements.lock, hashes checked), then this package on top.
 setup: $(VENV)/.installed
@@ -52,8 +52,12 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## The venv (pip) and Chromium (apt) side by side: they share nothing, and on a fresh machine each takes a while.
+test-deps:
+	@$(MAKE) --no-print-directory -j2 setup browser
+
 ## Every test: ruff, pytest (loader, generator, dbt build + dbt tests on the sample, golden statistics, study, report in Chromium, download).
-test: setup browser lint
+test: test-deps lint
 	$(BIN)/pytest -n auto --dist loadfile --durations=25
 
 ## The Spark target against DuckDB: the demo sample built on both (`dbt build --target spark`, then the
