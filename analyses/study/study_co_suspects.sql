@@ -17,9 +17,23 @@ study_events as (
 
 ),
 
-case_drugs as (
+study_drug_reports as (
 
-    select * from {{ study_source('fct_case_drug') }}
+    select primary_id
+    from study_reports
+    where is_study_drug
+
+),
+
+-- the drug rows of the study drug's reports, kept (materialized): the name match below then reads these few rather
+-- than every suspect row (DuckDB pushes a filter below a join, and a past window's study_source, a union, passes
+-- no join filter down to the mart's scan)
+case_drugs {{ faers_cte_as_materialized() }} (
+
+    select case_drug_rows.*
+    from {{ study_source('fct_case_drug') }} as case_drug_rows
+    semi join study_drug_reports
+        on case_drug_rows.primary_id = study_drug_reports.primary_id
 
 ),
 
