@@ -4,9 +4,10 @@
     the DEMO rows and deleted-case lists of quarters <= var('study_last_quarter')), kept when their
     retained version is in the window. One row per kept DEMO line (primary_id, case_id, quarter, source_file,
     line_number), not the line's columns: study_asof_rebuilt reads those of the few reports the marts do not
-    hold, and copying them for every kept report cost more than the deduplication. A case followed up after the window counts with its in-window
-    version; a case deleted after the window is still there. Without later quarters the snapshot is the
-    marts' latest state and this step (like every study_asof_* step) is empty: the study reads the marts. -#}
+    hold, and copying them for every kept report cost more than the deduplication. A case followed up after the
+    window counts with its in-window version; a case deleted after the window is still there. Without later quarters
+    the snapshot is the marts' latest state and this step (like every study_asof_* step) is empty: the study reads
+    the marts. -#}
 {#- With var('study_reports_drug_only') (the population's margins and priors come from faers study's cache) only
     the cases some version of which, up to the window, names the study drug (any role; drug names as
     int_drug_names_normalized maps them, the same match as study_reports'): deduplication is per case, so their

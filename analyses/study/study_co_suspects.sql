@@ -1,8 +1,8 @@
-{#- Step 3b (temp table study_co_suspects; needs study_reports, study_events): per PT of the study drug's
-    reports, the other suspect ingredients (role PS or SS, whatever var suspect_roles counts; what "an
-    ingredient" is follows var drug_unit, macro suspect_drug_rows) reported with it: reports with the PT
-    and that co-suspect, and the PT's reports of the study drug. `faers study` keeps the top ones of each
-    positive PT (table co_suspects), so an author sees when a signal rides on a co-prescribed drug. -#}
+{#- Step 3b (temp table study_co_suspects; needs study_reports, study_events, study_drug_case_drugs): per PT of the
+    study drug's reports, the other suspect ingredients (role PS or SS, whatever var suspect_roles counts; what "an
+    ingredient" is follows var drug_unit, macro suspect_drug_rows) reported with it: reports with the PT and that
+    co-suspect, and the PT's reports of the study drug. `faers study` keeps the top ones of each positive PT (table
+    co_suspects), so an author sees when a signal rides on a co-prescribed drug. -#}
 with
 
 study_reports as (
@@ -17,23 +17,9 @@ study_events as (
 
 ),
 
-study_drug_reports as (
+case_drugs as (
 
-    select primary_id
-    from study_reports
-    where is_study_drug
-
-),
-
--- the drug rows of the study drug's reports, kept (materialized): the name match below then reads these few rather
--- than every suspect row (DuckDB pushes a filter below a join, and a past window's study_source, a union, passes
--- no join filter down to the mart's scan)
-case_drugs {{ faers_cte_as_materialized() }} (
-
-    select case_drug_rows.*
-    from {{ study_source('fct_case_drug') }} as case_drug_rows
-    semi join study_drug_reports
-        on case_drug_rows.primary_id = study_drug_reports.primary_id
+    select * exclude (is_study_drug_row) from {{ study_step('study_drug_case_drugs') }}
 
 ),
 

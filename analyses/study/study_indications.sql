@@ -1,18 +1,12 @@
-{#- Step 1b (temp table study_indications; needs study_reports): the indications given for the study
+{#- Step 1b (temp table study_indications; needs study_drug_case_drugs): the indications given for the study
     drug's own DRUG rows (a suspect role, any of its names) in the study drug's reports: one row per
     (report, indication PT). Read by the characteristics table (Table 3) and by the indication-bias flag
     of study_signals (a signal PT that is also the drug's indication in the same reports). -#}
 with
 
-study_reports as (
+study_drug_case_drugs as (
 
-    select * from {{ study_step('study_reports') }}
-
-),
-
-case_drugs as (
-
-    select * from {{ study_source('fct_case_drug') }}
+    select * from {{ study_step('study_drug_case_drugs') }}
 
 ),
 
@@ -24,13 +18,10 @@ case_indications as (
 
 study_drug_rows as (
 
-    select case_drugs.primary_id, case_drugs.drug_seq
-    from case_drugs
-    semi join study_reports
-        on case_drugs.primary_id = study_reports.primary_id
-        and study_reports.is_study_drug
-    where list_contains({{ var('suspect_roles') }}, case_drugs.role_cod)
-        and {{ study_drug_match('case_drugs') }}
+    select primary_id, drug_seq
+    from study_drug_case_drugs
+    where list_contains({{ var('suspect_roles') }}, role_cod)
+        and is_study_drug_row
 
 ),
 

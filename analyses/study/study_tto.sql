@@ -1,6 +1,7 @@
-{#- Step 8 (temp table study_tto; needs study_reports): the tto mart filtered to the study: the study drug's
-    reports (is_study_drug) whose onset row is a study-drug row (any of its names), crossed with their in-scope PTs.
-    One row per (report, PT); the earliest start when several names of the drug have an onset. -#}
+{#- Step 8 (temp table study_tto; needs study_reports, study_drug_case_drugs, study_events): the tto mart filtered to
+    the study: the study drug's reports (is_study_drug) whose onset row is a study-drug row (any of its names), crossed
+    with their in-scope PTs. One row per (report, PT); the earliest start when several names of the drug have an
+    onset. -#}
 with
 
 study_reports as (
@@ -15,9 +16,9 @@ tto as (
 
 ),
 
-case_drugs as (
+study_drug_case_drugs as (
 
-    select * from {{ study_source('fct_case_drug') }}
+    select * from {{ study_step('study_drug_case_drugs') }}
 
 ),
 
@@ -39,10 +40,10 @@ study_drug_onsets as (
     semi join study_reports
         on tto.primary_id = study_reports.primary_id
         and study_reports.is_study_drug
-    semi join case_drugs
-        on tto.primary_id = case_drugs.primary_id
-        and tto.drug_seq = case_drugs.drug_seq
-        and {{ study_drug_match('case_drugs') }}
+    semi join study_drug_case_drugs
+        on tto.primary_id = study_drug_case_drugs.primary_id
+        and tto.drug_seq = study_drug_case_drugs.drug_seq
+        and study_drug_case_drugs.is_study_drug_row
     qualify row_number() over (partition by tto.primary_id order by tto.start_dt asc, tto.drug_seq asc) = 1
 
 ),

@@ -36,6 +36,7 @@ STEPS: tuple[str, ...] = (
     *AS_OF_STEPS,
     "study_events",
     "study_reports",
+    "study_drug_case_drugs",
     "study_indications",
     "study_margins",
     "study_cells",
