@@ -145,7 +145,12 @@ machine of the same kind, 2026-12-05, after the snapshot became kept lines, docs
     cached: study_asof_cases 4.8, dbt compile 3.5, study_tto 2.4, study_reports 2.3, study_indications 1.8, ...
 
 With study_co_suspects' early join (the next run): 247.1 s fitted (6.33 GiB; study_co_suspects under 1 s), 31.2 s
-cached (4.40 GiB); ``faers study`` from the cache alone 28.9-31.2 s over five runs, median 29.1 s.
+cached (4.40 GiB); ``faers study`` from the cache alone 28.9-31.2 s over five runs, median 29.1 s. With the study
+drug's rows read once (step study_drug_case_drugs, the run after):
+
+    faers study --fresh (priors fitted)   235.2    6.55 GiB    14.91 GiB
+    faers study gabapentin (cached)        27.3    5.04 GiB    14.91 GiB
+    cached: study_asof_cases 4.9, dbt compile 3.3, study_drug_case_drugs 2.6, study_reports 2.4, study_asof_tto 1.8
 """
 
 from __future__ import annotations
