@@ -105,7 +105,8 @@ select * from kept_rows
 
 {#- demo_rows_of_lines(lines): the DEMO rows of the lines in `lines` (a relation or CTE with columns quarter,
     source_file and line_number: a line is its quarter, file and line number), every column but loaded_at and
-    logic_version (they only drive the incremental staging table). -#}
+    logic_version (they only drive the incremental staging table). Its SQL comment stays as deduplicated_cases
+    rendered it before this macro existed: int_cases_deduplicated's logic version is the md5 of that rendering. -#}
 {% macro demo_rows_of_lines(lines) -%}
     -- the kept DEMO lines (a line is its quarter, file and line number), every column but loaded_at and
     -- logic_version (they only drive the incremental staging table)
