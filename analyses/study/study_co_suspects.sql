@@ -17,6 +17,7 @@ study_events as (
 
 ),
 
+-- the study drug's reports' drug rows (study_drug_case_drugs holds no other report)
 case_drugs as (
 
     select * exclude (is_study_drug_row) from {{ study_step('study_drug_case_drugs') }}
@@ -35,10 +36,7 @@ other_suspects as (
         co_suspect_rows.primary_id,
         co_suspect_rows.drug as co_suspect
     from co_suspect_rows
-    inner join study_reports
-        on co_suspect_rows.primary_id = study_reports.primary_id
-    where study_reports.is_study_drug
-        and not {{ study_drug_match('co_suspect_rows') }}
+    where not {{ study_drug_match('co_suspect_rows') }}
 
 ),
 

@@ -1,14 +1,8 @@
-{#- Step 8 (temp table study_tto; needs study_reports, study_drug_case_drugs, study_events): the tto mart filtered to
+{#- Step 8 (temp table study_tto; needs study_drug_case_drugs, study_events): the tto mart filtered to
     the study: the study drug's reports (is_study_drug) whose onset row is a study-drug row (any of its names), crossed
     with their in-scope PTs. One row per (report, PT); the earliest start when several names of the drug have an
     onset. -#}
 with
-
-study_reports as (
-
-    select * from {{ study_step('study_reports') }}
-
-),
 
 tto as (
 
@@ -37,9 +31,7 @@ study_drug_onsets as (
         tto.tto_days,
         tto.tto_bin
     from tto
-    semi join study_reports
-        on tto.primary_id = study_reports.primary_id
-        and study_reports.is_study_drug
+    -- a study-drug row of the study drug's reports (study_drug_case_drugs holds no other report)
     semi join study_drug_case_drugs
         on tto.primary_id = study_drug_case_drugs.primary_id
         and tto.drug_seq = study_drug_case_drugs.drug_seq
