@@ -125,6 +125,14 @@ def read_state(conn: duckdb.DuckDBPyConnection) -> BuildState | None:
     return BuildState(tuple(_build(row) for row in rows))
 
 
+def built_vars(conn: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """The vars the marts were built with: those given to the last complete full build (``--vars``; every other
+    var took its dbt_project.yml default). None when no complete full build is recorded."""
+    state = read_state(conn)
+    last = state.last_complete if state is not None else None
+    return dict(last.vars) if last is not None else None
+
+
 def require_complete_build(
     conn: duckdb.DuckDBPyConnection, db_path: Path, marts: Sequence[str] = ("signals", "dim_case")
 ) -> None:

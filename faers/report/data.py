@@ -19,7 +19,7 @@ import polars as pl
 import yaml
 from rich.console import Console
 
-from faers.builds import read_state, require_complete_build
+from faers.builds import built_vars, require_complete_build
 from faers.errors import FaersError
 from faers.report.errors import ReportError
 from faers.study.config import MeddraOptions, Scope
@@ -347,9 +347,7 @@ def _loaded_period(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def _built_drug_unit(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """``drug_unit`` of the last complete build when it set one (else the study takes the project default)."""
-    state = read_state(conn)
-    build = state.last_complete if state is not None else None
-    unit = build.vars.get("drug_unit") if build is not None else None
+    unit = (built_vars(conn) or {}).get("drug_unit")
     return {"drug_unit": str(unit)} if unit else {}
 
 

@@ -210,7 +210,7 @@ def _version_text(value: object) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_version_text(item) for item in value)
     if isinstance(value, dict):
-        return "; ".join(f"{key} {_version_text(item)}" for key, item in value.items())
+        return "; ".join(f"{key} {_version_text(item)}" for key, item in value.items()) or "none"
     return value if isinstance(value, str) else json.dumps(value)
 
 

@@ -13,7 +13,7 @@ import json
 import platform
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from faers.atomic import staged_dir
-from faers.builds import require_complete_build
+from faers.builds import built_vars, require_complete_build
 from faers.dbt import DbtError
 from faers.drugs import DrugsError, drug_names
 from faers.errors import FaersError
@@ -109,14 +109,30 @@ def formula_setting(study: StudyConfig, name: str) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
+def drug_unit_setting(study: StudyConfig) -> str:
+    """The study's drug unit: the study file's, else the project default (not the build's: a study file means the
+    same on every warehouse; `faers report` writes the build's unit into the study it runs)."""
+    return str(study.drug_unit or project_vars().get("drug_unit"))
+
+
 def study_vars(
-    study: StudyConfig, scope: ResolvedScope, *, as_of: bool = False, drug_only: bool = False
+    study: StudyConfig,
+    scope: ResolvedScope,
+    *,
+    as_of: bool = False,
+    drug_only: bool = False,
+    built: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The dbt vars of a study (the keys of the "study scope" block of dbt_project.yml). ``as_of``: the
     warehouse holds quarters after the study's last one, so the study deduplicates as of it. ``drug_only``:
     the population's margins and priors come from the priors cache, so study_reports needs only the study
-    drug's reports."""
+    drug's reports. ``built``: the vars the marts were built with (faers.builds.built_vars). The study sets every
+    var of the signals and study scope blocks itself (the study file's value, else the project's), so a study file
+    means the same on every warehouse; the build's vars decide the others (the warehouse and drug-name blocks,
+    e.g. serious_outcome_codes), so that the mart rows a past window rebuilds (study_asof_*) are built as the
+    marts' own rows were."""
     return {
+        **(built or {}),
         "study_as_of": as_of,
         "study_reports_drug_only": drug_only,
         "suspect_roles": list(study.suspect_roles),
@@ -134,10 +150,11 @@ def study_vars(
         "prr_chi2_threshold": study.thresholds.chi2,
         "ic025_threshold": study.thresholds.ic025,
         "eb05_threshold": study.thresholds.eb05,
+        "z_975": project_vars().get("z_975"),  # not a study file setting: the project's, never the build's
         **{name: formula_setting(study, name) for name in FORMULA_VARS},
         "study_meddra_schema": scope.hierarchy,
         "study_route_levels": list(study.strata.route),
-        **({"drug_unit": study.drug_unit} if study.drug_unit is not None else {}),
+        "drug_unit": drug_unit_setting(study),
         "study_top_countries": study.tables.top_countries,
         "study_top_indications": study.tables.top_indications,
     }
@@ -172,6 +189,7 @@ def run_study(
         raise StudyError(f"warehouse {db_path} does not exist: run `faers load`, then `faers build`")
     with connect(db_path, read_only=True) as conn:
         require_complete_build(conn, db_path, marts=STUDY_MARTS)
+        built = built_vars(conn) or {}
         as_of = last_loaded_quarter(conn) > study.last_quarter
         problem = None if as_of else tto_roles_problem(conn, study.suspect_roles)
         if problem:
@@ -187,10 +205,11 @@ def run_study(
     out = out.resolve()
     result = StudyResult(out_dir=out, scope=scope)
     with staged_dir(out) as stage:  # everything is written here, then moved into `out` at the very end
-        _run_steps(study, scope, db_path, stage, result, console, file, as_of=as_of, cache=cache)
+        _run_steps(study, scope, db_path, stage, result, console, file, as_of=as_of, cache=cache, built=built)
         shutil.copyfile(file, stage / "study.yml")
         versions = _versions(quarters, scope, db_path) | {
-            "mgps_priors": {"from": result.priors_from, "cache_entry": str(result.priors_entry or "") or None}
+            "build_vars": built,
+            "mgps_priors": {"from": result.priors_from, "cache_entry": str(result.priors_entry or "") or None},
         }
         (stage / "versions.json").write_text(json.dumps(versions, indent=2) + "\n")
         timings = {step: round(value, 3) for step, value in result.step_seconds.items()}
@@ -219,8 +238,10 @@ def _run_steps(
     *,
     as_of: bool,
     cache: _Cache,
+    built: Mapping[str, Any],
 ) -> None:
-    """Compile and run the study SQL and the Python steps; write the tables and the SQL into ``out``."""
+    """Compile and run the study SQL and the Python steps; write the tables and the SQL into ``out``. ``built``: the
+    vars the marts were built with (study_vars)."""
     tables_dir = out / "tables"
     tables_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="faers_study_") as tmp, Progress(console=console) as progress:
@@ -233,7 +254,7 @@ def _run_steps(
             # the adjusted overall cells (study_cells) count every drug: they need the whole population
             drug_only = cached is not None and not is_adjusted(study)
             with timed(seconds, "dbt compile"):
-                dbt_vars = study_vars(study, scope, as_of=as_of, drug_only=drug_only)
+                dbt_vars = study_vars(study, scope, as_of=as_of, drug_only=drug_only, built=built)
                 files = sql.compile_steps(dbt_vars, db_path, Path(tmp))
                 shutil.copytree(next(iter(files.values())).parent, out / "sql", dirs_exist_ok=True)
             progress.advance(task)
@@ -327,7 +348,7 @@ def prior_settings(study: StudyConfig, scope: ResolvedScope, *, as_of: bool) -> 
         "study_first_quarter": study.first_quarter,
         "study_last_quarter": study.last_quarter,
         "suspect_roles": sorted(study.suspect_roles),
-        "drug_unit": study.drug_unit or project_vars().get("drug_unit"),
+        "drug_unit": drug_unit_setting(study),
         "study_strata": list(study.subgroups),
         "study_route_levels": sorted(name.lower() for name in study.strata.route) if by_route else None,
         "study_drug_names": sorted(dbt_vars["study_drug_names"]) if by_route else None,
@@ -418,7 +439,7 @@ def effective_settings(study: StudyConfig, scope: ResolvedScope, file: Path) -> 
 
     values: dict[str, Any] = {
         "suspect_roles": list(study.suspect_roles),
-        "drug_unit": study.drug_unit or project_vars().get("drug_unit"),
+        "drug_unit": drug_unit_setting(study),
         "period.first": study.first_quarter,
         "period.last": study.last_quarter,
         "subgroups": list(study.subgroups),

@@ -116,8 +116,35 @@ def test_drug_unit_reaches_the_study_vars(tmp_path: Path) -> None:
 
     scope = ResolvedScope(pts=(), matches=(), hierarchy=None, version=None)
     assert parse_study(MINIMAL, tmp_path / "s.yml").drug_unit is None
-    assert "drug_unit" not in study_vars(parse_study(MINIMAL, tmp_path / "s.yml"), scope)
+    assert study_vars(parse_study(MINIMAL, tmp_path / "s.yml"), scope)["drug_unit"] == "ingredient"  # the project's
     study = parse_study(MINIMAL + "drug_unit: product\n", tmp_path / "s.yml")
     assert study_vars(study, scope)["drug_unit"] == "product"
     with pytest.raises(StudyFileError, match=r"s\.yml:6: drug_unit: got 'brand'; allowed"):
         parse_study(MINIMAL + "drug_unit: brand\n", tmp_path / "s.yml")
+
+
+def test_the_study_sets_every_signals_var_and_the_build_the_warehouse_vars(tmp_path: Path) -> None:
+    # a study file means the same on every warehouse: the study sets every var of the signals and study scope blocks
+    # of dbt_project.yml (its file's value or the project's, never the build's); the build's vars decide the rows of
+    # the marts, which a past window rebuilds (study_asof_*), so the build's value of those wins
+    from faers.study.run import project_vars, study_vars
+    from faers.study.scope import ResolvedScope
+
+    scope = ResolvedScope(pts=(), matches=(), hierarchy=None, version=None)
+    study = parse_study(MINIMAL, tmp_path / "s.yml")
+    warehouse_block = {
+        "faers_min_date", "faers_max_date", "max_age_years", "max_weight_kg", "serious_outcome_codes",
+        "incremental_staging", "drug_keep_salts", "drug_learned_min_support", "drug_learned_min_agreement",
+        "drug_dictionary_min_agreement", "as_of_quarter", "explorer",
+    }  # fmt: skip
+    assert set(project_vars()) - set(study_vars(study, scope)) == warehouse_block
+    built = {name: project_vars()[name] for name in project_vars()} | {
+        "serious_outcome_codes": ["DE", "OT"],
+        "z_975": 2.5758293035489,
+        "drug_unit": "product",
+        "ror_min_a": 9,
+    }
+    dbt_vars = study_vars(study, scope, built=built)
+    assert dbt_vars["serious_outcome_codes"] == ["DE", "OT"]  # the build's
+    assert dbt_vars["z_975"] == project_vars()["z_975"] and dbt_vars["drug_unit"] == "ingredient"  # the project's
+    assert dbt_vars["ror_min_a"] == study.thresholds.min_reports  # the study file's (its default)

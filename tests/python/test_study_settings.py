@@ -204,6 +204,53 @@ def test_window_snapshot_is_every_mart_rebuilt_for_the_window(every_setting: Stu
             assert counts is not None and counts[0] == counts[1] > 0 and counts[2:] == (0, 0), (mart, counts)
 
 
+BUILD_SERIOUS_CODES = ["DE", "LT", "HO", "DS", "OT"]  # a build that also counts 'other serious' (OT) as serious
+PAST_WINDOW_STUDY = """\
+name: Past window on a warehouse built with other serious outcomes
+drug: {generic: baclofen, brands: [Lioresal, Gablofen, Ozobax, Lyvispah, Fleqsuvy]}
+period: {first: 2004Q1, last: 2019Q1}
+subgroups: [seriousness]
+"""
+
+
+def test_past_window_rebuilds_the_marts_rows_with_the_builds_vars(built_warehouse: Any, tmp_path: Path) -> None:
+    # GIVEN a warehouse built (`faers build --vars`) with other serious outcome codes than the project's
+    from typer.testing import CliRunner
+
+    from faers.cli import app
+
+    db_path = tmp_path / "warehouse.duckdb"  # dbt's database name as the session warehouse's: the same parse
+    shutil.copyfile(built_warehouse.db_path, db_path)
+    codes = "{serious_outcome_codes: [" + ", ".join(BUILD_SERIOUS_CODES) + "]}"
+    built = CliRunner().invoke(app, ["build", "--db", str(db_path), "--vars", codes])
+    assert built.exit_code == 0, built.output
+    # WHEN a study of a past window runs on it (the reports followed up after 2019Q1 are rebuilt as of it)
+    (tmp_path / "study.yml").write_text(PAST_WINDOW_STUDY)
+    result = run_study(tmp_path / "study.yml", tmp_path / "out", db_path)
+    # THEN every report's seriousness is the build's rule on its own version's outcomes, rebuilt or not
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        outcomes = conn.sql("select distinct primary_id, quarter, outc_cod from staging.stg_faers__outc").pl()
+        latest = set(conn.sql("select primary_id from dim_case").pl()["primary_id"])
+    reports = table(result, "reports").select("primary_id", "quarter", "seriousness")
+    per_report = (
+        reports.join(outcomes, on=["primary_id", "quarter"], how="left")
+        .group_by("primary_id")
+        .agg(
+            pl.col("seriousness").first(),
+            pl.col("outc_cod").is_in(BUILD_SERIOUS_CODES).any().alias("build_rule"),
+            pl.col("outc_cod").is_in(["DE", "LT", "HO", "DS"]).any().alias("project_rule"),
+        )
+    )
+    expected = pl.when(pl.col("build_rule")).then(pl.lit("serious")).otherwise(pl.lit("non_serious"))
+    assert per_report.filter(pl.col("seriousness") != expected).height == 0
+    # and the rule made a difference on reports the study rebuilt (versions the marts no longer hold)
+    rebuilt = per_report.filter(~pl.col("primary_id").is_in(list(latest)))
+    assert rebuilt.filter(pl.col("build_rule") & ~pl.col("project_rule")).height > 0
+    assert json.loads((result.out_dir / "versions.json").read_text())["build_vars"] == {
+        "serious_outcome_codes": BUILD_SERIOUS_CODES
+    }
+
+
 def test_formulas_and_thresholds_took_effect(every_setting: StudyResult) -> None:
     s = table(every_setting, "signals")
     a, b, c, d, e = (s[k].cast(pl.Float64).to_numpy() for k in ("a", "b", "c", "d", "expected"))
