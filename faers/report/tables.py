@@ -197,8 +197,9 @@ def characteristics_table(characteristics: pl.DataFrame, *, top_levels: int = 10
     ordered = [v for v in VARIABLE_TITLES if v in present] + sorted(set(present) - set(VARIABLE_TITLES))
     for name in ordered:
         part = characteristics.filter(pl.col("variable") == name)
-        levels = (
-            part.group_by("level", maintain_order=True)
+        levels = (  # a variable without any value has one row of NULL level (its missing count): no level row
+            part.filter(pl.col("level").is_not_null())
+            .group_by("level", maintain_order=True)
             .agg(pl.col("n").max().alias("rank"))
             .sort("rank", descending=True)
             .head(top_levels)["level"]

@@ -414,3 +414,23 @@ def test_forest_cap_keeps_the_highest_ror_and_says_so(built_warehouse, marts_dat
     assert _y_values(_figure(sections, "forest")) == [pt for (pt,) in rows]
     signals = next(s for s in sections if s.section_id == "signals")
     assert any(note.startswith("Showing the 10 PTs with the highest ROR") for note in signals.notes)
+
+
+def test_characteristics_table_of_a_variable_without_values_shows_its_missing_count_only() -> None:
+    # the study SQL gives a variable no report has a value of one row of NULL level (macro characteristics_rows),
+    # as on FDA's excerpts where no paroxetine report has an age: the header row says how many are missing
+    from faers.report.tables import characteristics_table
+
+    rows = [
+        ("all", "sex", "F", 6, 85.7, 0),
+        ("all", "sex", "M", 1, 14.3, 0),
+        ("all", "age_group", None, 0, None, 7),
+        ("scope", "sex", "F", 2, 100.0, 0),
+        ("scope", "age_group", None, 0, None, 2),
+    ]
+    columns = ["population", "variable", "level", "n", "percent", "missing"]
+    table = characteristics_table(pl.DataFrame(rows, schema=columns, orient="row"))
+    texts = [[cell.text for cell in row] for row in table.rows]
+    assert texts[-1] == ["Age group", "missing 7", "missing 2"]
+    assert not any("None" in text for row in texts for text in row)
+    assert [row[0].strip("\u2003") for row in texts[1:3]] == ["female", "male"]
