@@ -70,27 +70,34 @@ class DrugsError(ValueError):
     """The warehouse is missing or has no drug_name_audit mart."""
 
 
-def resolve_targets(conn: duckdb.DuckDBPyConnection, terms: Sequence[str]) -> list[str]:
-    """The ingredients the search terms mean: a term that is an ingredient stays; a brand or raw name
-    becomes the ingredients it maps to (by most reports); anything else stays as typed (lower case)."""
-    targets: list[str] = []
-    for term in terms:
-        known = conn.execute(
-            "select count(*) from main.drug_name_audit where list_contains(string_split(ingredient, '\\'), ?)",
-            [term],
-        ).fetchall()[0][0]
-        if known:
-            targets.append(term)
-            continue
+def name_ingredients(conn: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    """The ingredients a brand or raw drug name maps to in the warehouse (main.drug_name_audit: the ingredient set
+    of its mapped rows with the most reports, e.g. 'paxil' -> ['paroxetine'], 'vicodin' -> ['acetaminophen',
+    'hydrocodone']); [] when no row of that name is mapped (or the warehouse has no audit mart)."""
+    try:
         rows = conn.execute(
             """
             select ingredient from main.drug_name_audit
             where lower(trim(drug_name)) = ? and ingredient is not null and mapping_source != 'cleaned_name'
             group by ingredient order by sum(reports) desc, ingredient limit 1
             """,
-            [term],
+            [name.strip().lower()],
         ).fetchall()
-        targets.extend(rows[0][0].split("\\") if rows else [term])
+    except duckdb.CatalogException:
+        return []
+    return rows[0][0].split("\\") if rows else []
+
+
+def resolve_targets(conn: duckdb.DuckDBPyConnection, terms: Sequence[str]) -> list[str]:
+    """The ingredients the search terms mean: a term that is an ingredient stays; a brand or raw name
+    becomes the ingredients it maps to (name_ingredients); anything else stays as typed (lower case)."""
+    targets: list[str] = []
+    for term in terms:
+        known = conn.execute(
+            "select count(*) from main.drug_name_audit where list_contains(string_split(ingredient, '\\'), ?)",
+            [term],
+        ).fetchall()[0][0]
+        targets.extend([term] if known else name_ingredients(conn, term) or [term])
     return list(dict.fromkeys(targets))
 
 

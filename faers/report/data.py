@@ -20,6 +20,7 @@ import yaml
 from rich.console import Console
 
 from faers.builds import built_vars, require_complete_build
+from faers.drugs import name_ingredients
 from faers.errors import FaersError
 from faers.report.errors import ReportError
 from faers.study.config import MeddraOptions, Scope
@@ -234,11 +235,25 @@ def load_study(study_dir: Path, *, drug: str | None = None, scope: str | None = 
 
 
 def resolve_drug(conn: duckdb.DuckDBPyConnection, name: str, db_path: Path) -> str:
-    """The ingredient of ``name`` as ``main.signals`` spells it: the name itself or a brand's ingredient."""
+    """The drug of ``name`` as ``main.signals`` spells it: the name itself, else what the warehouse maps the name
+    to (faers.drugs.name_ingredients: a brand or raw name as FDA publishes it, e.g. PAXIL), else a brand of the
+    drug_synonyms seed (a name no DRUG row carries)."""
     wanted = name.strip().lower()
-    known = conn.execute("select count(*) from main.signals where drug = ?", [wanted]).fetchall()
-    if known[0][0]:
+
+    def in_signals(drug: str) -> bool:
+        return bool(conn.execute("select count(*) from main.signals where drug = ?", [drug]).fetchall()[0][0])
+
+    if in_signals(wanted):
         return wanted
+    mapped = name_ingredients(conn, wanted)
+    if mapped and in_signals("\\".join(mapped)):  # one ingredient, or drug_unit 'product' (the set is the drug)
+        return "\\".join(mapped)
+    present = [drug for drug in mapped if in_signals(drug)]  # drug_unit 'ingredient': each is a drug
+    if len(present) == 1:
+        return present[0]
+    if present:
+        choices = ", ".join(present)
+        raise ReportError(f"{db_path}: '{name}' is a combination ({choices}): give one of its ingredients")
     schemas = [
         row[0]
         for row in conn.execute(

@@ -303,6 +303,29 @@ def test_faers_drugs_lists_mapped_and_similar_unmapped_names(real_warehouse: Pat
     assert missing.exit_code == 2 and "does not exist" in " ".join(missing.output.split())
 
 
+def test_the_report_finds_a_drug_by_the_brand_name_fda_publishes(real_warehouse: Path) -> None:
+    # `faers report --drug NAME` looks the name up as the warehouse maps it (faers.drugs.name_ingredients, which
+    # `faers drugs` uses too): PAXIL rows are mapped by the open dictionary, and no seed synonym names it
+    from faers.report.data import resolve_drug
+    from faers.report.errors import ReportError
+
+    with duckdb.connect() as scratch:
+        scratch.execute(f"attach '{real_warehouse}' as real (read_only)")
+        scratch.execute("create table main.drug_name_audit as select * from real.main.drug_name_audit")
+        seeded = scratch.execute("select count(*) from real.seeds.drug_synonyms where lower(name) = 'paxil'")
+        assert seeded.fetchone() == (0,)
+        # the signals of drug_unit 'ingredient' (the build's): one drug per ingredient
+        scratch.execute("create table main.signals as select distinct drug from real.main.drug_event_cells")
+        scratch.execute("detach real")
+        assert resolve_drug(scratch, "Paxil", real_warehouse) == "paroxetine"
+        advair = "ADVAIR DISKUS 100/50"  # FDA's raw name of a combination: each ingredient is a drug of the signals
+        with pytest.raises(ReportError, match=r"'ADVAIR DISKUS 100/50' is a combination \(fluticasone, salmeterol\)"):
+            resolve_drug(scratch, advair, real_warehouse)
+        # drug_unit 'product': the ingredient set is the drug
+        scratch.execute("insert into main.signals values ('fluticasone\\salmeterol')")
+        assert resolve_drug(scratch, advair.lower(), real_warehouse) == "fluticasone\\salmeterol"
+
+
 def test_rxnorm_resolves_names_nothing_else_maps(real_warehouse: Path, tmp_path: Path) -> None:
     from faers.cli import app
     from faers.dbt import run_dbt
