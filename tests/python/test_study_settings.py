@@ -20,6 +20,7 @@ import duckdb
 import numpy as np
 import polars as pl
 import pytest
+from conftest import BUILD_WITHOUT_DATA_TESTS
 from rich.console import Console
 from scipy import stats
 
@@ -214,16 +215,11 @@ subgroups: [seriousness]
 
 
 def test_past_window_rebuilds_the_marts_rows_with_the_builds_vars(built_warehouse: Any, tmp_path: Path) -> None:
-    # GIVEN a warehouse built (`faers build --vars`) with other serious outcome codes than the project's
-    from typer.testing import CliRunner
-
-    from faers.cli import app
-
+    # GIVEN a warehouse built (`dbt build --vars`, its data tests left to the session's warehouse) with other serious
+    # outcome codes than the project's
     db_path = tmp_path / "warehouse.duckdb"  # dbt's database name as the session warehouse's: the same parse
     shutil.copyfile(built_warehouse.db_path, db_path)
-    codes = "{serious_outcome_codes: [" + ", ".join(BUILD_SERIOUS_CODES) + "]}"
-    built = CliRunner().invoke(app, ["build", "--db", str(db_path), "--vars", codes])
-    assert built.exit_code == 0, built.output
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS], db_path=db_path, dbt_vars={"serious_outcome_codes": BUILD_SERIOUS_CODES})
     # WHEN a study of a past window runs on it (the reports followed up after 2019Q1 are rebuilt as of it)
     (tmp_path / "study.yml").write_text(PAST_WINDOW_STUDY)
     result = run_study(tmp_path / "study.yml", tmp_path / "out", db_path)
