@@ -151,6 +151,22 @@ drug's rows read once (step study_drug_case_drugs, the run after):
     faers study --fresh (priors fitted)   235.2    6.55 GiB    14.91 GiB
     faers study gabapentin (cached)        27.3    5.04 GiB    14.91 GiB
     cached: study_asof_cases 4.9, dbt compile 3.3, study_drug_case_drugs 2.6, study_reports 2.4, study_asof_tto 1.8
+
+The history regenerated after the full-size generator gave each drug a PT profile (2026-12-05; its MGPS prior is
+interior, as FAERS's is, where the old history's sat on the boundary and signals published no EBGM; the same
+report versions, kept cases and fct_case_drug rows, 6,427,336 drug-event cells instead of 7,972,422;
+docs/scaling.md), the same machine as the runs above, ``--no-read-csv --keep``:
+
+    faers load                            315.0    1.43 GiB     4.50 GiB
+    faers build                           558.7    6.38 GiB    12.99 GiB
+    faers update (+2024Q3, 420,000)       122.4    6.63 GiB    14.23 GiB
+    faers study --fresh (priors fitted)   126.5    6.25 GiB    14.23 GiB
+    faers study gabapentin (cached)        25.5    5.48 GiB    14.23 GiB
+    update: dbt 104.8 s; mgps_prior_fit 19.3, signals 16.8, drug_event_cells 9.3, assert_therapies_... 9.2, ...
+    fitted: study_priors 43.1, study_background 31.7, study_reports 21.1, study_margins 8.5, study_events 5.7, ...
+
+Then +2024Q4 (121.4 s, dbt 104.8 s) and ``--study-only``, the default window now an as-of snapshot: 177.6 s
+fitted (study_priors 54.2, study_background 42.1, study_reports 26.9), 27.8 s cached.
 """
 
 from __future__ import annotations
