@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from faers.sample import vocab
-from faers.sample.cases import BACLOFEN_PT_RATES, INTRATHECAL_SHARE, SEX_PT_RATE_FEMALE
+from faers.sample.cases import BACLOFEN_PT_RATES, INTRATHECAL_SHARE, PS_PLANT_RATES, SEX_PT_RATE_FEMALE
 from faers.sample.drugnames import COMBINATION_SHARE, COMBINATION_WEIGHTS, NOISE_MODES, ProductTable, noisy_names
 from faers.sample.fullsize_truth import QuarterTruth, full_size_truth, quarter_truth
 from faers.sample.layout import (
@@ -154,6 +154,8 @@ class FullSizeQuarter:
         self.table = _product_table()
         self.drug_keys = self.table.keys
         """Truth key of each product index of ``drug_idx``: the ingredient, or a combination's sorted set."""
+        self.planted = [self.drugs.index(name) for name in sorted(PS_PLANT_RATES)]
+        """Indexes of the default sample's planted drugs: kept out of the background draws and the PT profiles."""
         self.pt_cum = _zipf_cum(len(self.pts), 6.0, 1.1)
         """The global PT distribution (Zipf-like)."""
         profile_draws = _draw(np.random.default_rng(PROFILE_SEED), self.pt_cum, len(self.drug_keys) * PROFILE_SIZE)
@@ -284,11 +286,10 @@ class FullSizeQuarter:
         report = np.repeat(np.arange(n), k)
         starts = np.repeat(np.cumsum(k) - k, k)
         position = _within(starts, total)
-        planted = {"baclofen", "warfarin", "metformin", "clozapine"}
         n_drugs = drugs_in_use(n)
         cum = _zipf_cum(n_drugs, 8.0, 1.05)
         drug = _draw(rng, cum, total)
-        background_ok = ~np.isin(drug, [self.drugs.index(p) for p in sorted(planted)])
+        background_ok = ~np.isin(drug, self.planted)
         drug = np.where(background_ok, drug, (drug + 7) % n_drugs)
         first = position == 0
         drug = np.where(first & self.baclofen[report], self.drugs.index("baclofen"), drug)
@@ -493,11 +494,10 @@ class FullSizeQuarter:
         signals are the planted ones (faers.sample.truth)."""
         primary = np.full(self.n, -1)
         primary[self.drug_report[self.drug_ps]] = self.drug_idx[self.drug_ps]
-        planted = [self.drugs.index(name) for name in ("baclofen", "warfarin", "metformin", "clozapine")]
         drug = primary[report]
         draw = self.profile_rng.random(pt.size) < PROFILE_SHARE
         member = self.profile_rng.integers(0, PROFILE_SIZE, pt.size)
-        use = draw & (drug >= 0) & ~np.isin(drug, planted)
+        use = draw & (drug >= 0) & ~np.isin(drug, self.planted)
         return np.where(use, self.profiles[np.maximum(drug, 0), member], pt)
 
     def outc_frame(self) -> pl.DataFrame:
