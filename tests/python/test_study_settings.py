@@ -219,7 +219,9 @@ def test_past_window_rebuilds_the_marts_rows_with_the_builds_vars(built_warehous
     # outcome codes than the project's
     db_path = tmp_path / "warehouse.duckdb"  # dbt's database name as the session warehouse's: the same parse
     shutil.copyfile(built_warehouse.db_path, db_path)
-    run_dbt([*BUILD_WITHOUT_DATA_TESTS], db_path=db_path, dbt_vars={"serious_outcome_codes": BUILD_SERIOUS_CODES})
+    # (and with 99% intervals, z_975 = 2.576: a signals var, which the study sets itself)
+    built_vars = {"serious_outcome_codes": BUILD_SERIOUS_CODES, "z_975": 2.5758293035489004}
+    run_dbt([*BUILD_WITHOUT_DATA_TESTS], db_path=db_path, dbt_vars=built_vars)
     # WHEN a study of a past window runs on it (the reports followed up after 2019Q1 are rebuilt as of it)
     (tmp_path / "study.yml").write_text(PAST_WINDOW_STUDY)
     result = run_study(tmp_path / "study.yml", tmp_path / "out", db_path)
@@ -242,9 +244,13 @@ def test_past_window_rebuilds_the_marts_rows_with_the_builds_vars(built_warehous
     # and the rule made a difference on reports the study rebuilt (versions the marts no longer hold)
     rebuilt = per_report.filter(~pl.col("primary_id").is_in(list(latest)))
     assert rebuilt.filter(pl.col("build_rule") & ~pl.col("project_rule")).height > 0
-    assert json.loads((result.out_dir / "versions.json").read_text())["build_vars"] == {
-        "serious_outcome_codes": BUILD_SERIOUS_CODES
-    }
+    assert json.loads((result.out_dir / "versions.json").read_text())["build_vars"] == built_vars
+    # the study's intervals are the project's 95% ones, not the build's
+    signals = table(result, "signals").filter((pl.col("b") > 0) & (pl.col("c") > 0) & (pl.col("d") > 0))
+    assert signals.height > 0
+    a, b, c, d = (signals[name].cast(pl.Float64).to_numpy() for name in "abcd")
+    expected = np.exp(np.log(a * d / (b * c)) - Z * np.sqrt(1 / a + 1 / b + 1 / c + 1 / d))
+    np.testing.assert_allclose(signals["ror_lower"].to_numpy(), expected, rtol=1e-12)
 
 
 def test_formulas_and_thresholds_took_effect(every_setting: StudyResult) -> None:
