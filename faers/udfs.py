@@ -12,26 +12,34 @@ that would be NaN or infinite is NULL too, so no model ever stores inf/NaN.
 | ``mgps_quantile(prob, n, e, alpha1, beta1, alpha2, beta2, p)`` | quantile of the MGPS posterior of lambda |
 | ``mgps_qn(n, e, alpha1, beta1, alpha2, beta2, p)`` | posterior weight of prior component 1 |
 | ``signal_udf_stats(n, e, alpha1, beta1, alpha2, beta2, p)`` | all of the above the signals mart needs, one call |
+| ``signal_udf_stats_batch(counts, alpha1, beta1, alpha2, beta2, p)`` | the same for lists of (a, expected) |
 
 ``signal_udf_stats`` returns a STRUCT (``SIGNAL_UDF_STATS_TYPE``) with, per row, exactly what the separate
 calls return: the IC025/IC975 gamma quantiles (``gamma_quantile(0.025|0.975, n + 0.5, e + 0.5)``),
 ``digamma(alpha1 + n)``, ``digamma(alpha2 + n)``, ``mgps_qn(...)`` and EB05/EB95 (``mgps_quantile(...)``).
 The signals mart uses it so that DuckDB calls one Python function per vector instead of seven (the per-call
-overhead dominated) and Qn is computed once instead of three times.
+overhead dominated) and Qn is computed once instead of three times. ``signal_udf_stats_batch`` takes each row's
+(a, expected) pairs as one list (``STRUCT(a, expected)[]``) and returns the list of their structs: the signals
+mart hands it all its distinct (a, expected) in a few lists, so one call computes them in slices of
+``BATCH_SLICE_ROWS`` on a thread pool of every core, rather than DuckDB's one call per 2,048-row vector on one
+core at a time (``_serialised``).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import special
 
 from faers.mgps import posterior, tables
@@ -182,6 +190,48 @@ def signal_udf_stats(
     )
 
 
+BATCH_SLICE_ROWS = 65_536
+"""Rows per slice of signal_udf_stats_batch: numpy's passes over a slice stay in the CPU's caches. On the
+whole-history warehouse's 4.10M distinct (a, expected): 6.4 s in 65,536-row slices on one thread, 3.2 s on two;
+one 4.10M-row call 11.8 s; signal_udf_stats through DuckDB (2,048-row vectors, one at a time) 8.5 s."""
+COUNTS_TYPE = "STRUCT(a DOUBLE, expected DOUBLE)[]"
+
+
+def signal_udf_stats_batch(
+    counts: pa.Array | pa.ChunkedArray,
+    alpha1: pa.Array,
+    beta1: pa.Array,
+    alpha2: pa.Array,
+    beta2: pa.Array,
+    p: pa.Array,
+) -> pa.Array:
+    """signal_udf_stats of every (a, expected) of each row's list ``counts`` with that row's prior: the list of
+    their structs, in the list's order (bitwise signal_udf_stats' values: the same function of the same values).
+    A NULL list gives NULL."""
+    lists = counts.combine_chunks() if isinstance(counts, pa.ChunkedArray) else counts
+    pairs = lists.flatten()
+    rows = pc.list_parent_indices(lists)  # the row of each pair, for its prior
+    columns = [pairs.field("a"), pairs.field("expected")]
+    columns += [_combined(prior).take(rows) for prior in (alpha1, beta1, alpha2, beta2, p)]
+    starts = range(0, len(pairs), BATCH_SLICE_ROWS)
+
+    def one_slice(start: int) -> pa.StructArray:
+        return signal_udf_stats(*(column.slice(start, BATCH_SLICE_ROWS) for column in columns))
+
+    if len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=min(len(starts), os.cpu_count() or 1)) as pool:
+            parts = list(pool.map(one_slice, starts))
+    else:
+        parts = [one_slice(0)]
+    values = pa.concat_arrays(parts)
+    offsets = pc.subtract(lists.offsets, lists.offsets[0])
+    return pa.ListArray.from_arrays(offsets, values, mask=lists.is_null() if lists.null_count else None)
+
+
+def _combined(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
 _UDFS: tuple[tuple[str, object, list[str]], ...] = (
     ("gamma_quantile", gamma_quantile, ["DOUBLE"] * 3),
     ("digamma", digamma, ["DOUBLE"]),
@@ -189,8 +239,9 @@ _UDFS: tuple[tuple[str, object, list[str]], ...] = (
     ("mgps_qn", mgps_qn, ["DOUBLE"] * 7),
     ("mgps_quantile", mgps_quantile, ["DOUBLE"] * 8),
     ("signal_udf_stats", signal_udf_stats, ["DOUBLE"] * 7),
+    ("signal_udf_stats_batch", signal_udf_stats_batch, [COUNTS_TYPE] + ["DOUBLE"] * 5),
 )
-_RETURN_TYPES = {"signal_udf_stats": SIGNAL_UDF_STATS_TYPE}
+_RETURN_TYPES = {"signal_udf_stats": SIGNAL_UDF_STATS_TYPE, "signal_udf_stats_batch": f"{SIGNAL_UDF_STATS_TYPE}[]"}
 
 
 _ONE_CALL_AT_A_TIME = threading.Lock()

@@ -47,6 +47,49 @@
     )
 {%- endmacro %}
 
+{#- The select of faers_signal_udf_stats for every row of `counts` (a relation or CTE with distinct (a,
+    expected)) with the one row of `prior` (alpha1, beta1, alpha2, beta2, p; a prior with no row gives NULL
+    priors): columns a, expected, udf_stats. On DuckDB the rows reach Python in a few lists
+    (signal_udf_stats_batch, faers.udfs), so one call computes them in slices on every core, rather than one
+    call per 2,048-row vector on one core: the same function of the same values. -#}
+{% macro faers_signal_udf_stats_by_count(counts, prior) -%}
+    {{ return(adapter.dispatch('faers_signal_udf_stats_by_count')(counts, prior)) }}
+{%- endmacro %}
+
+{% macro default__faers_signal_udf_stats_by_count(counts, prior) -%}
+    select
+        counts.a,
+        counts.expected,
+        {{ faers_signal_udf_stats(
+            'counts.a', 'counts.expected', 'prior.alpha1', 'prior.beta1', 'prior.alpha2', 'prior.beta2', 'prior.p'
+        ) }} as udf_stats
+    from {{ counts }} as counts
+    left join {{ prior }} as prior
+        on true
+{%- endmacro %}
+
+{% macro duckdb__faers_signal_udf_stats_by_count(counts, prior) -%}
+    select
+        batched.count_row.a,
+        batched.count_row.expected,
+        batched.udf_stats
+    from (
+        select
+            -- two unnests of equally long lists in one select list pair up by position
+            unnest(batches.counts) as count_row,
+            unnest(signal_udf_stats_batch(
+                batches.counts, prior.alpha1, prior.beta1, prior.alpha2, prior.beta2, prior.p
+            )) as udf_stats
+        from (
+            select list({'a': a, 'expected': expected}) as counts
+            from {{ counts }}
+            group by hash(a, expected) % 64
+        ) as batches
+        left join {{ prior }} as prior
+            on true
+    ) as batched
+{%- endmacro %}
+
 {#- The stats struct a statistic macro reads: the column `stats` when the caller computed
     faers_signal_udf_stats(a, e, *prior) once in an earlier CTE (the signals mart, the golden gate),
     else the call itself, inline. Prior arguments none (the IC, which needs no prior) pass NULL. -#}

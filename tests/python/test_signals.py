@@ -108,6 +108,52 @@ def test_signal_udf_stats_with_one_prior_is_bitwise_the_per_row_computation(monk
         assert np.isnan(got[:3]).all() and np.isfinite(got[3:]).all()
 
 
+def test_the_batch_udf_is_bitwise_the_struct_udf_row_by_row(monkeypatch) -> None:
+    # GIVEN lists of (a, expected) of several sizes (one empty, one NULL), each row with its own prior (one NULL:
+    # no usable prior), and slices of 500 rows so that one call runs several slices on the thread pool
+    monkeypatch.setattr(udfs, "BATCH_SLICE_ROWS", 500)
+    rng = np.random.default_rng(23)
+    sizes = [1800, 0, 7, 2600, 1]
+    priors = [
+        [4.18, 0.011, 0.61, 2.78, 0.0027],
+        [0.2, 0.1, 2.0, 4.0, 0.3],
+        [None] * 5,
+        [0.06, 0.0034, 10.6, 14.4, 0.02],
+    ]
+    priors.append(priors[0])
+    conn = duckdb.connect()
+    udfs.register(conn)
+    rows = []
+    for row, (size, prior) in enumerate(zip(sizes, priors, strict=True)):
+        counts = [
+            {"a": float(a), "expected": float(e)}
+            for a, e in zip(rng.integers(1, 300, size), rng.lognormal(-1, 2, size), strict=True)
+        ]
+        rows.append((row, None if row == 4 else counts, *prior))
+    conn.execute(
+        f"create table batches (row_id integer, counts {udfs.COUNTS_TYPE}, alpha1 double, beta1 double, "
+        "alpha2 double, beta2 double, p double)"
+    )
+    conn.executemany("insert into batches values (?, ?, ?, ?, ?, ?, ?)", rows)
+    # WHEN the batch UDF runs on each list, and the struct UDF on each (a, expected) with its row's prior
+    batched = conn.execute(
+        "select row_id, unnest(counts) as pair, unnest(signal_udf_stats_batch(counts, alpha1, beta1, alpha2, beta2, p))"
+        " as stats from batches"
+    ).fetchall()
+    (null_list,) = conn.execute(
+        "select signal_udf_stats_batch(counts, alpha1, beta1, alpha2, beta2, p) from batches where row_id = 4"
+    ).fetchone()
+    one_by_one = conn.execute(
+        "select row_id, pair, signal_udf_stats(pair.a, pair.expected, alpha1, beta1, alpha2, beta2, p)"
+        " from (select row_id, unnest(counts) as pair, alpha1, beta1, alpha2, beta2, p from batches)"
+    ).fetchall()
+    # THEN every pair comes back with the struct UDF's values of its row to the last bit
+    assert len(batched) == sum(sizes[:4]) and null_list is None
+    assert sorted(batched, key=repr) == sorted(one_by_one, key=repr)
+    assert [stats["eb05"] is None for row, _, stats in batched if row == 2] == [True] * 7
+    assert all(stats["eb05"] is not None for row, _, stats in batched if row != 2)
+
+
 def test_register_is_idempotent_and_vectorised(conn) -> None:
     udfs.register(conn)
     udfs.register(conn)

@@ -61,8 +61,9 @@ cells_with_prior as (
 
 ),
 
--- every UDF-based statistic in one Python call per vector (faers_signal_udf_stats), read by the ic025/ic975
--- and ebgm/eb05/eb95 macros through signal_columns(stats=...) with the default variants; tests/golden/ runs the
+-- every UDF-based statistic in one Python function (faers_signal_udf_stats; on DuckDB its batch form, which
+-- takes the distinct counts in a few lists: faers_signal_udf_stats_by_count), read by the ic025/ic975 and
+-- ebgm/eb05/eb95 macros through signal_columns(stats=...) with the default variants; tests/golden/ runs the
 -- same macros on the same column against the golden tables. The statistics depend on the row only through
 -- (a, expected) and the prior (one row), so the UDF runs once per distinct (a, expected) (about 2 in 3 cells at
 -- FAERS scale) and its result is joined back: the same function of the same values.
@@ -80,16 +81,7 @@ distinct_counts as (
 
 udf_stats_by_count as (
 
-    select
-        distinct_counts.a,
-        distinct_counts.expected,
-        {{ faers_signal_udf_stats(
-            'distinct_counts.a', 'distinct_counts.expected', 'usable_prior.alpha1', 'usable_prior.beta1',
-            'usable_prior.alpha2', 'usable_prior.beta2', 'usable_prior.p'
-        ) }} as udf_stats
-    from distinct_counts
-    left join usable_prior
-        on true
+    {{ faers_signal_udf_stats_by_count('distinct_counts', 'usable_prior') }}
 
 ),
 {%- endif %}
