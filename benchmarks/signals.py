@@ -58,6 +58,11 @@ size), one run after another:
     + UDF lock      28.1, 28.2 s: drug_event_cells 13.1, 12.8; mgps_prior_fit 6.0, 6.2; signals 6.2, 6.4
     + integer ids   26.8, 26.3 s: drug_event_cells 11.9, 11.6; mgps_prior_fit 6.0, 5.8; signals 6.2, 6.2
     (peak 3.4-3.8 GB; drug_event_cells and signals EXCEPT ALL-equal both ways to the run before the changes)
+
+The same machine kind, 2026-12-05 evening (load average 1.4-1.9, --no-vigipy, default size), the code before and
+after signals handed its distinct (a, expected) to the UDF in lists (signal_udf_stats_batch), alternating:
+    before          28.6, 26.7 s: drug_event_cells 12.3, 10.9; mgps_prior_fit 6.5, 6.3; signals 6.70, 6.62
+    batch UDF       25.6, 27.4 s: drug_event_cells 11.1, 12.6; mgps_prior_fit 5.9, 6.2; signals 5.47, 5.63
 - UDF lock (faers.udfs._serialised): DuckDB's two threads called signal_udf_stats at once and fought over the GIL:
   over the 2.46M distinct (a, E) alone 3.09 s wall / 4.0 s CPU on 2 threads, 2.77 / 3.15 s with one call at a
   time, 2.5 s on 1 thread; in the signals query's profile the UDF projection was 5.6 of its 9.4 s of CPU.
