@@ -21,15 +21,14 @@ The signals mart uses it so that DuckDB calls one Python function per vector ins
 overhead dominated) and Qn is computed once instead of three times. ``signal_udf_stats_batch`` takes each row's
 (a, expected) pairs as one list (``STRUCT(a, expected)[]``) and returns the list of their structs: the signals
 mart hands it all its distinct (a, expected) in a few lists, so one call computes them in slices of
-``BATCH_SLICE_ROWS`` on a thread pool of every core, rather than DuckDB's one call per 2,048-row vector on one
-core at a time (``_serialised``).
+``BATCH_SLICE_ROWS`` on a thread pool (``faers.mgps.fit.WORKERS``: every core, at most 4), rather than DuckDB's
+one call per 2,048-row vector on one core at a time (``_serialised``).
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +42,7 @@ import pyarrow.compute as pc
 from scipy import special
 
 from faers.mgps import posterior, tables
+from faers.mgps.fit import WORKERS
 
 
 def _np(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -219,7 +219,7 @@ def signal_udf_stats_batch(
         return signal_udf_stats(*(column.slice(start, BATCH_SLICE_ROWS) for column in columns))
 
     if len(starts) > 1:
-        with ThreadPoolExecutor(max_workers=min(len(starts), os.cpu_count() or 1)) as pool:
+        with ThreadPoolExecutor(max_workers=min(len(starts), WORKERS)) as pool:
             parts = list(pool.map(one_slice, starts))
     else:
         parts = [one_slice(0)]

@@ -171,8 +171,8 @@ def fit_prior(
     """
     objective = _build_objective(n, e, likelihood=likelihood, margins=margins, weights=weights)
     zero_cells = objective.zero_e.size if objective.zero_e is not None else 0
-    parallel = _WORKERS > 1 and objective.n.size + zero_cells >= _PARALLEL_MIN_CELLS
-    with _single_threaded_blas(), ThreadPoolExecutor(_WORKERS) if parallel else contextlib.nullcontext() as pool:
+    parallel = WORKERS > 1 and objective.n.size + zero_cells >= _PARALLEL_MIN_CELLS
+    with _single_threaded_blas(), ThreadPoolExecutor(WORKERS) if parallel else contextlib.nullcontext() as pool:
         objective.pool = pool
         try:
             return _optimise(
@@ -189,10 +189,11 @@ def fit_prior(
 
 
 _PARALLEL_MIN_CELLS = 100_000
-"""From this many cells and zero-cell groups on, the likelihood's blocks are evaluated on _WORKERS threads."""
-_WORKERS = min(4, os.cpu_count() or 1)
-"""Threads of a large fit (the machine's cores, at most 4). A full-likelihood evaluation on all of FAERS
-(4.5M nonzero cell groups, 2.6M zero-cell groups; 0.14 + 0.06 s on one core) is ~110 blocks."""
+"""From this many cells and zero-cell groups on, the likelihood's blocks are evaluated on WORKERS threads."""
+WORKERS = min(4, os.cpu_count() or 1)
+"""Threads of the project's numpy work on large arrays: a large fit's likelihood blocks, and the slices of the
+signals UDF (faers.udfs.signal_udf_stats_batch). The machine's cores, at most 4. A full-likelihood evaluation
+on all of FAERS (4.5M nonzero cell groups, 2.6M zero-cell groups; 0.14 + 0.06 s on one core) is ~110 blocks."""
 
 
 @contextlib.contextmanager
