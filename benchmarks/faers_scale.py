@@ -167,6 +167,17 @@ docs/scaling.md), the same machine as the runs above, ``--no-read-csv --keep``:
 
 Then +2024Q4 (121.4 s, dbt 104.8 s) and ``--study-only``, the default window now an as-of snapshot: 177.6 s
 fitted (study_priors 54.2, study_background 42.1, study_reports 26.9), 27.8 s cached.
+
+The same history after signals handed its distinct (a, expected) to the UDF in lists (signal_udf_stats_batch;
+2026-12-05 evening, 2 cores, 23.5 GiB, load average 2.1-2.6 from the run itself, ``--no-read-csv --keep``; the
+same counts, prior, signal changes and study results as the run above):
+
+    faers load                            314.0    0.98 GiB     4.50 GiB
+    faers build                           573.3    6.40 GiB    13.01 GiB
+    faers update (+2024Q3, 420,000)       116.7    6.64 GiB    14.22 GiB
+    faers study --fresh (priors fitted)   121.4    6.13 GiB    14.22 GiB
+    faers study gabapentin (cached)        25.0    5.49 GiB    14.22 GiB
+    update: dbt 99.8 s; mgps_prior_fit 20.8, signals 11.9, assert_therapies_... 9.7, drug_event_cells 8.9, ...
 """
 
 from __future__ import annotations
