@@ -45,11 +45,14 @@ from faers.mgps import posterior, tables
 from faers.mgps.fit import WORKERS
 
 
+def _combined(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One Arrow array (DuckDB may pass a chunked one)."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
 def _np(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Arrow -> float64 numpy, NULL -> NaN."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    return values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    return _combined(values).cast(pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def _arrow(values: np.ndarray) -> pa.Array:
@@ -208,7 +211,7 @@ def signal_udf_stats_batch(
     """signal_udf_stats of every (a, expected) of each row's list ``counts`` with that row's prior: the list of
     their structs, in the list's order (bitwise signal_udf_stats' values: the same function of the same values).
     A NULL list gives NULL."""
-    lists = counts.combine_chunks() if isinstance(counts, pa.ChunkedArray) else counts
+    lists = _combined(counts)
     pairs = lists.flatten()
     rows = pc.list_parent_indices(lists)  # the row of each pair, for its prior
     columns = [pairs.field("a"), pairs.field("expected")]
@@ -226,10 +229,6 @@ def signal_udf_stats_batch(
     values = pa.concat_arrays(parts)
     offsets = pc.subtract(lists.offsets, lists.offsets[0])
     return pa.ListArray.from_arrays(offsets, values, mask=lists.is_null() if lists.null_count else None)
-
-
-def _combined(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 _UDFS: tuple[tuple[str, object, list[str]], ...] = (
