@@ -71,6 +71,11 @@ NEWTON_TOLERANCE = 1e-6
 in log-likelihood units whatever the table's size (a standard error is worth 0.5 units)."""
 _NEWTON_STEPS = 8
 _HESSIAN_STEP = 1e-5
+LBFGSB_FTOL = 1e-12
+"""L-BFGS-B stops when an iteration lowers the negLL by less than this, relative. The Newton polish then
+finishes (quadratic convergence). A smaller value only makes L-BFGS-B's line searches grind at the negLL's
+rounding noise (~1e-15 relative over millions of cells): on all of FAERS 1e-15 took 48 evaluations where
+1e-12 takes 27, to a lower negLL."""
 
 
 def _free(theta: np.ndarray, grad: np.ndarray, box: Sequence[tuple[float, float]]) -> np.ndarray:
@@ -220,7 +225,7 @@ def _optimise(
 ) -> PriorFit:
     """The multi-start L-BFGS-B fit of :func:`fit_prior` on a built objective."""
     box = [*_BOX, (-_LOGIT_BOUND, _LOGIT_BOUND)]
-    options = {"maxiter": max_iterations, "ftol": 1e-15, "gtol": 1e-12}
+    options = {"maxiter": max_iterations, "ftol": LBFGSB_FTOL, "gtol": 1e-12}
 
     def run(target: _Objective, theta0: np.ndarray) -> tuple[float, Any, float]:
         res = optimize.minimize(target, theta0, jac=True, method="L-BFGS-B", bounds=box, options=options)

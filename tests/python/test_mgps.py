@@ -13,6 +13,8 @@ import pytest
 from scipy import special, stats
 
 from faers import mgps
+from faers.mgps import fit as fit_module
+from faers.mgps import likelihood as likelihood_module
 from faers.mgps.cells import _ZERO_CELLS_SQL
 from faers.mgps.likelihood import _build_objective, _pack
 from faers.mgps.tables import _COUNT_TABLE_LIMIT
@@ -257,6 +259,44 @@ def test_an_optimiser_stopped_early_is_finished_by_newton_steps() -> None:
     assert early.neg_log_likelihood - best.neg_log_likelihood < 1e-6
     np.testing.assert_allclose(early.prior.as_array(), best.prior.as_array(), rtol=1e-3)
     assert "Newton decrement" in early.message
+
+
+def test_lbfgsb_stops_before_grinding_at_rounding_noise_and_newton_finishes(monkeypatch) -> None:
+    # GIVEN a heavy-tailed table of 2,000,000 reports (8,331 nonzero cells), fitted once with L-BFGS-B run to the
+    # negLL's rounding noise (ftol 1e-15), counting the likelihood's evaluations
+    rng = np.random.default_rng(11)
+    n_drug = np.ceil(rng.pareto(1.0, 1000) * 20 + 1)
+    n_event = np.ceil(rng.pareto(1.0, 2000) * 10 + 1)
+    total = 2_000_000.0
+    expected = np.outer(n_drug, n_event) / total
+    counts = rng.poisson(np.exp(rng.normal(-1.0, 2.0, expected.shape)) * expected)
+    nonzero = counts > 0
+    margins = _dense_margins(n_drug, n_event, total, nonzero)
+    n, e = counts[nonzero].astype(float), expected[nonzero]
+    evaluations = [0]
+    evaluate = likelihood_module._Objective._evaluate
+
+    def counted(self, theta):
+        evaluations[0] += 1
+        return evaluate(self, theta)
+
+    monkeypatch.setattr(likelihood_module._Objective, "_evaluate", counted)
+
+    def fit() -> tuple[mgps.PriorFit, int]:
+        evaluations[0] = 0
+        result = mgps.fit_prior(n, e, likelihood="full", margins=margins, starts=mgps.DEFAULT_STARTS[:1])
+        return result, evaluations[0]
+
+    with monkeypatch.context() as grind:
+        grind.setattr(fit_module, "LBFGSB_FTOL", 1e-15)
+        ground, ground_evaluations = fit()
+    # WHEN L-BFGS-B stops at LBFGSB_FTOL and the Newton polish finishes
+    fitted, fitted_evaluations = fit()
+    # THEN it is as converged (within the Newton tolerance of the ground optimum) with far fewer evaluations
+    assert ground.converged and fitted.converged and fitted.usable
+    assert fitted.neg_log_likelihood - ground.neg_log_likelihood < mgps.NEWTON_TOLERANCE
+    np.testing.assert_allclose(fitted.prior.as_array(), ground.prior.as_array(), rtol=1e-3)
+    assert fitted_evaluations < 0.75 * ground_evaluations, (fitted_evaluations, ground_evaluations)
 
 
 def test_a_non_overdispersed_component_is_a_usable_point_mass() -> None:
