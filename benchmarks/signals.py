@@ -63,6 +63,10 @@ The same machine kind, 2026-12-05 evening (load average 1.4-1.9, --no-vigipy, de
 after signals handed its distinct (a, expected) to the UDF in lists (signal_udf_stats_batch), alternating:
     before          28.6, 26.7 s: drug_event_cells 12.3, 10.9; mgps_prior_fit 6.5, 6.3; signals 6.70, 6.62
     batch UDF       25.6, 27.4 s: drug_event_cells 11.1, 12.6; mgps_prior_fit 5.9, 6.2; signals 5.47, 5.63
+Later that night, L-BFGS-B's ftol 1e-15 -> 1e-12 (faers.mgps.fit.LBFGSB_FTOL; 48 -> 27 evaluations on the realistic
+history's fit, docs/scaling.md), alternating: no change here, this table's fit did not grind at rounding noise:
+    ftol 1e-15      26.0, 26.0 s: mgps_prior_fit 6.0, 5.8; signals 5.8, 5.1
+    ftol 1e-12      27.4, 27.0 s: mgps_prior_fit 6.2, 6.5; signals 5.8, 5.7
 - UDF lock (faers.udfs._serialised): DuckDB's two threads called signal_udf_stats at once and fought over the GIL:
   over the 2.46M distinct (a, E) alone 3.09 s wall / 4.0 s CPU on 2 threads, 2.77 / 3.15 s with one call at a
   time, 2.5 s on 1 thread; in the signals query's profile the UDF projection was 5.6 of its 9.4 s of CPU.
