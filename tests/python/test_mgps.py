@@ -65,6 +65,21 @@ def _golden_margins(golden: pl.DataFrame) -> mgps.Margins:
     )
 
 
+def _heavy_tailed_table(
+    *, seed: int, drugs: int, events: int, total: float
+) -> tuple[np.ndarray, np.ndarray, mgps.Margins]:
+    """(n, E, margins) of a dense drug x event table with Pareto margins and log-normal relative reporting rates
+    (sd 2), as on FAERS: the nonzero cells and every cell's margins."""
+    rng = np.random.default_rng(seed)
+    n_drug = np.ceil(rng.pareto(1.0, drugs) * 20 + 1)
+    n_event = np.ceil(rng.pareto(1.0, events) * 10 + 1)
+    expected = np.outer(n_drug, n_event) / total
+    counts = rng.poisson(np.exp(rng.normal(-1.0, 2.0, expected.shape)) * expected)
+    nonzero = counts > 0
+    margins = _dense_margins(n_drug, n_event, total, nonzero)
+    return counts[nonzero].astype(float), expected[nonzero], margins
+
+
 def _cells(golden: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return golden["a"].to_numpy().astype(float), golden["E"].to_numpy()
 
@@ -220,15 +235,7 @@ def test_of_counts_is_bitwise_the_direct_call() -> None:
 
 def test_heavy_tailed_rates_collapse_the_truncated_fit_but_not_the_full_one() -> None:
     # GIVEN a drug x event table with log-normal relative reporting rates (sd 2), as on FAERS
-    rng = np.random.default_rng(3)
-    n_drug = np.ceil(rng.pareto(1.0, 300) * 20 + 1)
-    n_event = np.ceil(rng.pareto(1.0, 800) * 10 + 1)
-    total = 200_000.0
-    expected = np.outer(n_drug, n_event) / total
-    counts = rng.poisson(np.exp(rng.normal(-1.0, 2.0, expected.shape)) * expected)
-    nonzero = counts > 0
-    margins = _dense_margins(n_drug, n_event, total, nonzero)
-    n, e = counts[nonzero].astype(float), expected[nonzero]
+    n, e, margins = _heavy_tailed_table(seed=3, drugs=300, events=800, total=200_000.0)
     # WHEN fitting both likelihoods
     truncated = mgps.fit_prior(n, e, likelihood="truncated")
     full = mgps.fit_prior(n, e, likelihood="full", margins=margins)
@@ -241,15 +248,7 @@ def test_heavy_tailed_rates_collapse_the_truncated_fit_but_not_the_full_one() ->
 
 def test_an_optimiser_stopped_early_is_finished_by_newton_steps() -> None:
     # GIVEN the heavy-tailed table, whose L-BFGS-B path needs about 16 iterations to converge
-    rng = np.random.default_rng(3)
-    n_drug = np.ceil(rng.pareto(1.0, 300) * 20 + 1)
-    n_event = np.ceil(rng.pareto(1.0, 800) * 10 + 1)
-    total = 200_000.0
-    expected = np.outer(n_drug, n_event) / total
-    counts = rng.poisson(np.exp(rng.normal(-1.0, 2.0, expected.shape)) * expected)
-    nonzero = counts > 0
-    margins = _dense_margins(n_drug, n_event, total, nonzero)
-    n, e = counts[nonzero].astype(float), expected[nonzero]
+    n, e, margins = _heavy_tailed_table(seed=3, drugs=300, events=800, total=200_000.0)
     start = [(0.2, 0.1, 2.0, 4.0, 1 / 3)]
     best = mgps.fit_prior(n, e, likelihood="full", margins=margins, starts=start)
     # WHEN L-BFGS-B is stopped after 4 iterations (gradient norm ~200)
@@ -264,15 +263,7 @@ def test_an_optimiser_stopped_early_is_finished_by_newton_steps() -> None:
 def test_lbfgsb_stops_before_grinding_at_rounding_noise_and_newton_finishes(monkeypatch) -> None:
     # GIVEN a heavy-tailed table of 2,000,000 reports (8,331 nonzero cells), fitted once with L-BFGS-B run to the
     # negLL's rounding noise (ftol 1e-15), counting the likelihood's evaluations
-    rng = np.random.default_rng(11)
-    n_drug = np.ceil(rng.pareto(1.0, 1000) * 20 + 1)
-    n_event = np.ceil(rng.pareto(1.0, 2000) * 10 + 1)
-    total = 2_000_000.0
-    expected = np.outer(n_drug, n_event) / total
-    counts = rng.poisson(np.exp(rng.normal(-1.0, 2.0, expected.shape)) * expected)
-    nonzero = counts > 0
-    margins = _dense_margins(n_drug, n_event, total, nonzero)
-    n, e = counts[nonzero].astype(float), expected[nonzero]
+    n, e, margins = _heavy_tailed_table(seed=11, drugs=1000, events=2000, total=2_000_000.0)
     evaluations = [0]
     evaluate = likelihood_module._Objective._evaluate
 
