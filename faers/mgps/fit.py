@@ -74,8 +74,8 @@ _HESSIAN_STEP = 1e-5
 LBFGSB_FTOL = 1e-12
 """L-BFGS-B stops when an iteration lowers the negLL by less than this, relative. The Newton polish then
 finishes (quadratic convergence). A smaller value only makes L-BFGS-B's line searches grind at the negLL's
-rounding noise (~1e-15 relative over millions of cells): on all of FAERS 1e-15 took 48 evaluations where
-1e-12 takes 27, to a lower negLL."""
+rounding noise (~1e-15 relative over millions of cells): on benchmarks/faers_scale.py's all-FAERS-shaped history
+1e-15 took 48 evaluations where 1e-12 takes 27, to a lower negLL (docs/scaling.md)."""
 
 
 def _free(theta: np.ndarray, grad: np.ndarray, box: Sequence[tuple[float, float]]) -> np.ndarray:
