@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 from scipy import special, stats
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from faers import mgps
 from faers.mgps import fit as fit_module
@@ -288,6 +289,32 @@ def test_lbfgsb_stops_before_grinding_at_rounding_noise_and_newton_finishes(monk
     assert fitted.neg_log_likelihood - ground.neg_log_likelihood < mgps.NEWTON_TOLERANCE
     np.testing.assert_allclose(fitted.prior.as_array(), ground.prior.as_array(), rtol=1e-3)
     assert fitted_evaluations < 0.75 * ground_evaluations, (fitted_evaluations, ground_evaluations)
+
+
+def test_the_fit_holds_blas_to_one_thread_and_gives_the_threads_back(monkeypatch) -> None:
+    # GIVEN numpy's and scipy's BLAS on two threads, and the likelihood recording their thread counts when evaluated
+    n, e, margins = _heavy_tailed_table(seed=3, drugs=300, events=800, total=200_000.0)
+    seen: list[tuple[int, ...]] = []
+    evaluate = likelihood_module._Objective._evaluate
+
+    def recorded(self, theta):
+        seen.append(_blas_threads())
+        return evaluate(self, theta)
+
+    monkeypatch.setattr(likelihood_module._Objective, "_evaluate", recorded)
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        # WHEN fitting the prior
+        fit = mgps.fit_prior(n, e, likelihood="full", margins=margins, starts=mgps.DEFAULT_STARTS[:1])
+        after = _blas_threads()
+    # THEN every evaluation ran with BLAS on one thread (L-BFGS-B's BLAS calls on 5-vectors: woken OpenBLAS threads
+    # spin on the cores the likelihood's blocks need), and the fit gave the caller's threads back
+    assert fit.converged and before == after and set(before) == {2}
+    assert seen and all(set(threads) == {1} for threads in seen)
+
+
+def _blas_threads() -> tuple[int, ...]:
+    return tuple(library["num_threads"] for library in threadpool_info() if library["user_api"] == "blas")
 
 
 def test_a_non_overdispersed_component_is_a_usable_point_mass() -> None:
