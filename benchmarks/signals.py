@@ -67,6 +67,13 @@ Later that night, L-BFGS-B's ftol 1e-15 -> 1e-12 (faers.mgps.fit.LBFGSB_FTOL; 48
 history's fit, docs/scaling.md), alternating: no change here, this table's fit did not grind at rounding noise:
     ftol 1e-15      26.0, 26.0 s: mgps_prior_fit 6.0, 5.8; signals 5.8, 5.1
     ftol 1e-12      27.4, 27.0 s: mgps_prior_fit 6.2, 6.5; signals 5.8, 5.7
+2026-12-06, the same machine kind (load average ~1): with vigipy 3.5.1 in the run (its packages on PYTHONPATH,
+outside the venv): ours 26.0 s (drug_event_cells 12.0, mgps_prior_fit 5.5, signals 5.4, start-up 2.9), vigipy 408.9 s
+(its prior fit 340.8 s, stopped at maxiter without converging; posterior 38.6, bcpnn 11.9, ror 6.3, prr 6.8): 15.7x
+(target >= 20x: not met; it needs ours at 20.4 s). Then threadpoolctl made a dependency, so the fit's hold of BLAS to
+one thread (faers.mgps.fit._single_threaded_blas) runs at last, alternating with the code before (--no-vigipy):
+    before          27.8, 28.4 s: mgps_prior_fit 6.61, 6.63
+    BLAS held       28.1, 27.8 s: mgps_prior_fit 6.04, 5.83 (drug_event_cells 12.4-13.1 s in all four runs)
 - UDF lock (faers.udfs._serialised): DuckDB's two threads called signal_udf_stats at once and fought over the GIL:
   over the 2.46M distinct (a, E) alone 3.09 s wall / 4.0 s CPU on 2 threads, 2.77 / 3.15 s with one call at a
   time, 2.5 s on 1 thread; in the signals query's profile the UDF projection was 5.6 of its 9.4 s of CPU.
