@@ -71,7 +71,7 @@ history's fit, docs/scaling.md), alternating: no change here, this table's fit d
 outside the venv): ours 26.0 s (drug_event_cells 12.0, mgps_prior_fit 5.5, signals 5.4, start-up 2.9), vigipy 408.9 s
 (its prior fit 340.8 s, stopped at maxiter without converging; posterior 38.6, bcpnn 11.9, ror 6.3, prr 6.8): 15.7x
 (target >= 20x: not met; it needs ours at 20.4 s). Then threadpoolctl made a dependency, so the fit's hold of BLAS to
-one thread (faers.mgps.fit._single_threaded_blas) runs at last, alternating with the code before (--no-vigipy):
+one thread (faers.mgps.fit.fit_prior) runs at last, alternating with the code before (--no-vigipy):
     before          27.8, 28.4 s: mgps_prior_fit 6.61, 6.63
     BLAS held       28.1, 27.8 s: mgps_prior_fit 6.04, 5.83 (drug_event_cells 12.4-13.1 s in all four runs)
 - UDF lock (faers.udfs._serialised): DuckDB's two threads called signal_udf_stats at once and fought over the GIL:

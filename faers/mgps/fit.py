@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -178,7 +178,12 @@ def fit_prior(
     objective = _build_objective(n, e, likelihood=likelihood, margins=margins, weights=weights)
     zero_cells = objective.zero_e.size if objective.zero_e is not None else 0
     parallel = WORKERS > 1 and objective.n.size + zero_cells >= _PARALLEL_MIN_CELLS
-    with _single_threaded_blas(), ThreadPoolExecutor(WORKERS) if parallel else contextlib.nullcontext() as pool:
+    # L-BFGS-B's BLAS calls on 5-vectors (scipy's own OpenBLAS) on one thread: OpenBLAS's threads, woken for them,
+    # spin on the cores the likelihood's blocks need. On the 9 fits of the realistic history's arrays (the whole
+    # history and the baclofen study's 8 strata), one after another on 2 cores: 29.5 s of wall and 53.3 s of CPU
+    # with two BLAS threads, 25.2 s and 41.6 s with one; the same priors, bit for bit (docs/scaling.md).
+    blas = threadpool_limits(limits=1, user_api="blas")
+    with blas, ThreadPoolExecutor(WORKERS) if parallel else contextlib.nullcontext() as pool:
         objective.pool = pool
         try:
             return _optimise(
@@ -200,16 +205,6 @@ WORKERS = min(4, os.cpu_count() or 1)
 """Threads of the project's numpy work on large arrays: a large fit's likelihood blocks, and the slices of the
 signals UDF (faers.udfs.signal_udf_stats_batch). The machine's cores, at most 4. A full-likelihood evaluation
 on all of FAERS (4.5M nonzero cell groups, 2.6M zero-cell groups; 0.14 + 0.06 s on one core) is ~110 blocks."""
-
-
-@contextlib.contextmanager
-def _single_threaded_blas() -> Iterator[None]:
-    """L-BFGS-B's BLAS calls on 5-vectors (scipy's own OpenBLAS) on one thread: OpenBLAS's threads, woken for
-    them, spin on the cores the likelihood's blocks need. Measured on the 9 fits of the realistic history's
-    arrays (the whole history and the baclofen study's 8 strata), one after another on 2 cores: 29.5 s of wall and
-    53.3 s of CPU with two BLAS threads, 25.2 s and 41.6 s with one; the same priors, bit for bit."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def _optimise(
