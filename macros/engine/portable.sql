@@ -276,6 +276,24 @@
     )
 {%- endmacro %}
 
+{#- Aggregate: the sum of a non-negative double `expr` whose total stays below 2^29, as the same double on every
+    run. sum() adds doubles in the order a parallel aggregate meets the rows, so its last digits can differ
+    between two runs of one query. Here each term is scaled by 2^96 to an integer (exactly, for every term of
+    at least 2^-44; a smaller one is rounded to a multiple of 2^-96) and the integers are added exactly, in any
+    order (HUGEINT on DuckDB, DECIMAL(38, 0) on Spark: 2^29 * 2^96 = 2^125 fits both; a larger total is an
+    overflow error, not a wrong number), then scaled back. -#}
+{% macro faers_fixed_point_sum(expr) -%}
+    {{ return(adapter.dispatch('faers_fixed_point_sum')(expr)) }}
+{%- endmacro %}
+
+{% macro default__faers_fixed_point_sum(expr) -%}
+    sum((({{ expr }}) * power(2, 96))::hugeint)::double / power(2, 96)
+{%- endmacro %}
+
+{% macro spark__faers_fixed_point_sum(expr) -%}
+    cast(sum(cast(({{ expr }}) * power(2, 96) as decimal(38, 0))) as double) / power(2, 96)
+{%- endmacro %}
+
 {#- Aggregate: a MAP from `key` to `value` over the rows (an empty map when there are none). -#}
 {% macro faers_map_agg(key, value) -%}
     {{ return(adapter.dispatch('faers_map_agg')(key, value)) }}

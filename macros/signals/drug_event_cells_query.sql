@@ -287,6 +287,9 @@ pair_stratum_terms as (
 
 ),
 
+-- the double sums are fixed-point sums (macro faers_fixed_point_sum: every term is at most 2 n_s, so a total is
+-- at most 2 N): the same digits on every run, where a plain sum() adds the strata in the order a parallel aggregate
+-- meets them (the last digits of ror_mh differed between two runs)
 pair_totals as (
 
     select
@@ -294,12 +297,12 @@ pair_totals as (
         pt_id,
         sum(a)::bigint as a,
         sum(a_co_suspect)::bigint as a_co_suspect,
-        sum(a * d / n) as r,
-        sum(b * c / n) as s_observed,
-        sum(n_drug * n_event / n) as s_as_if_zero,
-        sum((b + c) / n * (b * c / n)) as qs_observed,
-        sum((n_drug + n_event) / n * (n_drug * n_event / n)) as qs_as_if_zero,
-        sum((b + c) / n * (a * d / n)) as qr
+        {{ faers_fixed_point_sum('a * d / n') }} as r,
+        {{ faers_fixed_point_sum('b * c / n') }} as s_observed,
+        {{ faers_fixed_point_sum('n_drug * n_event / n') }} as s_as_if_zero,
+        {{ faers_fixed_point_sum('(b + c) / n * (b * c / n)') }} as qs_observed,
+        {{ faers_fixed_point_sum('(n_drug + n_event) / n * (n_drug * n_event / n)') }} as qs_as_if_zero,
+        {{ faers_fixed_point_sum('(b + c) / n * (a * d / n)') }} as qr
     from pair_stratum_terms
     group by drug_id, pt_id
 
