@@ -292,10 +292,12 @@ def test_a_study_file_sets_the_strata_and_shows_their_effect_and_the_co_suspects
     assert settings["formula.background_exclude_drugs"]["source"] == "default"
     # the study population is the mart's: its overall E and ror_mh are the stratified mart's (same macro)
     mart = _read(stratified.db_path, "select pt, expected, ror_mh, ror_mh_lower from signals where drug = 'baclofen'")
-    signals = table("signals").select("pt", "a", "expected", "n_methods").join(mart, on="pt")
+    signals = table("signals").select("pt", "a", "expected", "n_methods", "ror_mh").join(mart, on="pt")
     assert signals.height > 20
     for row in signals.iter_rows(named=True):
         _assert_close(row["expected"], row["expected_right"], row["pt"])
+    # and its Mantel-Haenszel sums are the mart's to the last bit (fixed-point sums: no order of the strata)
+    assert signals.filter(pl.col("ror_mh").ne_missing(pl.col("ror_mh_right"))).height == 0
     effect = table("adjustment_effect")
     assert effect.height > 0 and set(effect.columns) >= {"pt", "n_methods_unadjusted", "n_methods", "ror_mh"}
     crude = _read(stratified.base, "select pt, expected, n_methods from signals where drug = 'baclofen'")
