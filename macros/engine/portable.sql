@@ -281,7 +281,7 @@
     between two runs of one query. Here each term is scaled by 2^96 to an integer (exactly, for every term of
     at least 2^-44; a smaller one is rounded to a multiple of 2^-96) and the integers are added exactly, in any
     order (HUGEINT on DuckDB, DECIMAL(38, 0) on Spark: 2^29 * 2^96 = 2^125 fits both; a larger total is an
-    overflow error, not a wrong number), then scaled back. -#}
+    overflow error on DuckDB and on Spark in its default ANSI mode, not a wrong number), then scaled back. -#}
 {% macro faers_fixed_point_sum(expr) -%}
     {{ return(adapter.dispatch('faers_fixed_point_sum')(expr)) }}
 {%- endmacro %}
