@@ -25,9 +25,13 @@
    left in --workdir (``--keep``), e.g. after a change to the study SQL; ``--load-only`` times ``faers load``
    and read_csv alone (into a scratch DuckDB file), e.g. after a change to the loader.
 
-Each timed stage runs in its own child process: its wall seconds and peak RSS (``ru_maxrss`` of the child,
-Python + DuckDB) are printed with the DuckDB file size after it, and the slowest dbt nodes. The stages run
-with the project's DuckDB settings (FAERS_MEMORY_LIMIT / FAERS_TEMP_DIR, see loaders/settings.py).
+Each timed stage runs in its own child process: its wall seconds, CPU seconds and peak RSS (``ru_utime +
+ru_stime`` and ``ru_maxrss`` of the child, Python + DuckDB) are printed with the DuckDB file size after it, and the
+slowest dbt nodes. The ``steal`` column is the machine's CPU steal during the stage (Linux /proc/stat): the
+share of the CPU time it wanted that the hypervisor gave to someone else. Three runs of the same load and build
+code took 14.9, 15.4 and 16.4 min on machines of one kind, and 6.3% steal was measured right after the slowest:
+compare runs with their steal in view. The stages run with the project's DuckDB settings (FAERS_MEMORY_LIMIT /
+FAERS_TEMP_DIR, see loaders/settings.py).
 
 Disk (measured at --scale 0.25 on 2018Q1-2019Q4, printed by each run per 100k reports): 19 MB of zips
 (deflate level 1; 74 MB of text), 22 MB of DuckDB after the load, 75 MB after the build, 103 MB after the
@@ -319,10 +323,34 @@ class Stage:
     dbt_seconds: float | None = None
     steps: dict[str, float] = field(default_factory=dict)  # a study's timings.json: seconds per step
     tail: str = ""
+    cpu_seconds: float = 0.0  # the child's user + system CPU time
+    steal: float | None = None  # the machine's CPU steal during the stage (Linux), a share of its busy time
 
 
 def _file_size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
+
+
+def cpu_jiffies() -> tuple[int, int] | None:
+    """The machine's (busy, steal) CPU time in clock ticks since boot, all CPUs, from /proc/stat's first line
+    (Linux); None where there is none. Busy is user + nice + system + irq + softirq; steal is the time the
+    hypervisor ran something else while this machine had work."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[1:9])
+    except (OSError, ValueError):
+        return None
+    return user + nice + system + irq + softirq, steal
+
+
+def steal_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """Steal over busy + steal between two cpu_jiffies() readings: the share of the CPU time the machine wanted
+    that it did not get. A stage slower than another run of the same code with a higher share ran on a
+    busier host."""
+    if before is None or after is None:
+        return None
+    busy, steal = after[0] - before[0], after[1] - before[1]
+    return steal / (busy + steal) if busy + steal > 0 else None
 
 
 def run_stage(name: str, args: list[str], db: Path, target: Path, env: dict[str, str] | None = None) -> Stage:
@@ -342,6 +370,7 @@ def run_stage(name: str, args: list[str], db: Path, target: Path, env: dict[str,
     }
     command = [sys.executable, "-m", "faers.cli", *args]
     print(f"{name}: faers {' '.join(args)}", flush=True)
+    jiffies = cpu_jiffies()
     started = time.perf_counter()
     process = subprocess.Popen(
         command, env=child_env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -349,8 +378,10 @@ def run_stage(name: str, args: list[str], db: Path, target: Path, env: dict[str,
     output = process.stdout.read() if process.stdout else ""
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
+    steal = steal_share(jiffies, cpu_jiffies())
     returncode = os.waitstatus_to_exitcode(status)
     stage = Stage(name, seconds, usage.ru_maxrss * 1024, _file_size(db), returncode, tail=output[-3000:])
+    stage.cpu_seconds, stage.steal = usage.ru_utime + usage.ru_stime, steal
     results_file = target / "run_results.json"
     if results_file.exists():
         results = json.loads(results_file.read_text())
@@ -462,10 +493,15 @@ def print_report(
         f"versions, {text / 1e9:.2f} GB of text, {sum(g.zip_bytes for g in generated) / 1e9:.2f} GB of zips; "
         f"update quarter {extra.quarter}: {extra.reports:,} reports, {extra.text_bytes / 1e6:.0f} MB of text"
     )
-    print(f"{'stage':<34}{'seconds':>9}{'peak RSS':>12}{'DuckDB file':>13}")
+    # CPU s: the stage's own CPU time (its cores busy = CPU s / seconds); steal: the host's share (cpu_jiffies)
+    print(f"{'stage':<34}{'seconds':>9}{'CPU s':>9}{'steal':>8}{'peak RSS':>12}{'DuckDB file':>13}")
     for stage in stages:
         flag = "" if stage.returncode == 0 else f"  FAILED (exit {stage.returncode})"
-        print(f"{stage.name:<34}{stage.seconds:>9.1f}{_gib(stage.peak_rss_bytes):>12}{_gib(stage.db_bytes):>13}{flag}")
+        steal = "-" if stage.steal is None else f"{100 * stage.steal:.1f}%"
+        print(
+            f"{stage.name:<34}{stage.seconds:>9.1f}{stage.cpu_seconds:>9.1f}{steal:>8}"
+            f"{_gib(stage.peak_rss_bytes):>12}{_gib(stage.db_bytes):>13}{flag}"
+        )
     load = next((s for s in stages if s.name == "faers load"), None)
     if read_csv is not None and load is not None:
         seconds, rows = read_csv
