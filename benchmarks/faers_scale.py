@@ -380,8 +380,16 @@ def run_stage(name: str, args: list[str], db: Path, target: Path, env: dict[str,
     seconds = time.perf_counter() - started
     steal = steal_share(jiffies, cpu_jiffies())
     returncode = os.waitstatus_to_exitcode(status)
-    stage = Stage(name, seconds, usage.ru_maxrss * 1024, _file_size(db), returncode, tail=output[-3000:])
-    stage.cpu_seconds, stage.steal = usage.ru_utime + usage.ru_stime, steal
+    stage = Stage(
+        name,
+        seconds,
+        usage.ru_maxrss * 1024,
+        _file_size(db),
+        returncode,
+        tail=output[-3000:],
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        steal=steal,
+    )
     results_file = target / "run_results.json"
     if results_file.exists():
         results = json.loads(results_file.read_text())
