@@ -1,14 +1,21 @@
-{#- Step 0 (temp table study_events): the reactions of every deduplicated report with each reported term
-    resolved to its current MedDRA PT where the hierarchy allows: a term that is an LLT (a former PT such
-    as 'Convulsion') or a legacy upper-case spelling becomes its current PT ('Seizure'). The hierarchy is
-    the licensed one (schema meddra, `faers load-meddra`) when loaded, else the demo seed (meddra_demo);
-    without either, terms stay as reported. One row per (report, PT); reported_pt keeps one spelling. -#}
+{#- Step 0a (temp table study_events; needs study_drug_suspect_rows): the reactions of every deduplicated report
+    with each reported term resolved to its current MedDRA PT where the hierarchy allows: a term that is an LLT (a
+    former PT such as 'Convulsion') or a legacy upper-case spelling becomes its current PT ('Seizure'). The
+    hierarchy is the licensed one (schema meddra, `faers load-meddra`) when loaded, else the demo seed
+    (meddra_demo); without either, terms stay as reported. One row per (report, PT); reported_pt keeps one
+    spelling. With var('study_reports_drug_only') (the population's margins and priors from faers study's cache)
+    only the study drug's reports (study_drug_suspect_rows): no later step then reads another report's reactions. -#}
 {%- set hierarchy = study_meddra_schema() %}
 with
 
 case_reactions as (
 
-    select * from {{ study_source('fct_case_reaction') }}
+    select case_reaction_rows.*
+    from {{ study_source('fct_case_reaction') }} as case_reaction_rows
+    {%- if var('study_reports_drug_only') %}
+    semi join {{ study_step('study_drug_suspect_rows') }} as study_drug_suspect_rows
+        on case_reaction_rows.primary_id = study_drug_suspect_rows.primary_id
+    {%- endif %}
 
 ),
 

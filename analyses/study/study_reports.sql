@@ -1,4 +1,5 @@
-{#- Step 1 of a study (run by `faers study` as temp table study_reports; see analyses/study/README.md).
+{#- Step 1 of a study (run by `faers study` as temp table study_reports, needs study_drug_suspect_rows and
+    study_events; see analyses/study/README.md).
     The study population: deduplicated reports of the period with at least one reaction and at least one
     drug in a suspect role (the signals mart's population), with their strata, whether they involve the
     study drug, and whether they have an in-scope PT (reactions from study_events: current PTs).
@@ -28,28 +29,39 @@ study_events as (
 
 ),
 
-suspect_drug_rows as (
+study_drug_suspect_rows as (
 
-    select
-        primary_id,
-        {{ study_drug_match('case_drugs') }} as is_study_drug,
-        lower(nullif(trim(route), '')) as route
-    from case_drugs
-    where list_contains({{ var('suspect_roles') }}, role_cod)
-        and drug is not null
+    select * from {{ study_step('study_drug_suspect_rows') }}
 
 ),
-
 {%- if var('study_reports_drug_only') %}
 
 study_drug_report_ids as (
 
     select distinct primary_id
-    from suspect_drug_rows
-    where is_study_drug
+    from study_drug_suspect_rows
 
 ),
 {%- endif %}
+
+-- the names were matched once, in study_drug_suspect_rows: a row is the study drug's when it is one of those
+suspect_drug_rows as (
+
+    select
+        case_drugs.primary_id,
+        study_drug_suspect_rows.primary_id is not null as is_study_drug,
+        lower(nullif(trim(case_drugs.route), '')) as route
+    from case_drugs
+    left join study_drug_suspect_rows
+        on case_drugs.primary_id = study_drug_suspect_rows.primary_id
+        and case_drugs.drug_seq = study_drug_suspect_rows.drug_seq
+    {%- if var('study_reports_drug_only') %}
+    semi join study_drug_report_ids
+        on case_drugs.primary_id = study_drug_report_ids.primary_id
+    {%- endif %}
+    where {{ study_suspect_row('case_drugs') }}
+
+),
 
 -- a report's one route, when its rows name exactly one (min = max; NULL for none or several): of its study-drug
 -- rows, and of all its suspect rows
@@ -63,10 +75,6 @@ suspect_drug_reports as (
         min(route) as suspect_route_min,
         max(route) as suspect_route_max
     from suspect_drug_rows
-    {%- if var('study_reports_drug_only') %}
-    semi join study_drug_report_ids
-        on suspect_drug_rows.primary_id = study_drug_report_ids.primary_id
-    {%- endif %}
     group by primary_id
 
 ),

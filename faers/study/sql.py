@@ -34,6 +34,7 @@ the former."""
 
 STEPS: tuple[str, ...] = (
     *AS_OF_STEPS,
+    "study_drug_suspect_rows",
     "study_events",
     "study_reports",
     "study_drug_case_drugs",

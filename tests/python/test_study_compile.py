@@ -67,6 +67,7 @@ def test_study_sql_on_the_project_parse_is_the_sql_of_a_parse_with_the_study_var
         assert "study_asof_fct_case_drug" in fast["study_background"]
     drug_only = bool(dbt_vars.get("study_reports_drug_only"))
     assert ("study_drug_report_ids" in fast["study_reports"]) == drug_only
+    assert ("study_drug_suspect_rows" in fast["study_events"]) == drug_only
     # an as-of snapshot of the study drug's cases only
     assert ("int_drug_names_normalized" in fast["study_asof_cases"]) == (
         drug_only and bool(dbt_vars.get("study_as_of"))
