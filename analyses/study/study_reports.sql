@@ -79,16 +79,13 @@ suspect_drug_reports as (
 
 ),
 
+-- with var('study_reports_drug_only') study_events holds the study drug's reports only
 reaction_reports as (
 
     select
         primary_id,
         bool_or({{ study_pt_in_scope('study_events.pt') }}) as has_scope_pt
     from study_events
-    {%- if var('study_reports_drug_only') %}
-    semi join study_drug_report_ids
-        on study_events.primary_id = study_drug_report_ids.primary_id
-    {%- endif %}
     where pt is not null
     group by primary_id
 
