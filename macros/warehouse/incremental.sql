@@ -140,15 +140,17 @@ select * from renamed
     or went away (a follow-up, a deleted-case list, as_of_quarter), whose kept version's quarter was loaded
     again, or whose kept rows use a drug name or a term whose mapping changed. When the marts' logic changed
     (faers_case_marts_logic, the six staging tables' logic_version, the country seed) or nothing records what
-    the marts were built from, every case is rewritten. Which is decided by comparing int_case_mart_inputs
-    (what the marts are built from now) with int_case_mart_inputs_built (its copy written after the last
-    build of every case mart). On engines without DELETE (Spark) the marts stay full-rebuild tables. -#}
+    the marts were built from, every case is rewritten. Which is decided by comparing what the marts are built
+    from now with its record written after the last build of every case mart: the kept cases
+    (int_cases_deduplicated) with int_case_mart_cases_built, on the typed keys, and the other inputs
+    (int_case_mart_inputs) with int_case_mart_inputs_built. On engines without DELETE (Spark) the marts stay
+    full-rebuild tables. -#}
 {% macro faers_case_marts_incremental() -%}
     {{ return(faers_supports_delete()) }}
 {%- endmacro %}
 
 {#- The incremental case marts: the models that call faers_case_mart (faers_case_marts_logic renders their
-    macros; int_case_mart_inputs_built is written after all of them). -#}
+    macros; the records int_case_mart_cases_built and int_case_mart_inputs_built are written after all of them). -#}
 {% macro faers_case_mart_names() -%}
     {{ return([
         'dim_case', 'fct_case_drug', 'fct_case_drug_ingredient', 'fct_case_indication', 'fct_case_outcome',
@@ -205,26 +207,6 @@ select * from renamed
         delete from {{ this }}
         {%- if not faers_every_case_changed(changes) %}
         where case_id in (select case_id from {{ ref(changes) }})
-        {%- endif %}
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}
-
-{#- The rows of int_case_mart_inputs_built an incremental build rewrites (a predicate over kind and key): the
-    'case' rows of the changed cases (`case_ids`, from faers_changed_case_ids) and every row of the other kinds. -#}
-{% macro faers_rewritten_mart_inputs(case_ids) -%}
-    kind <> 'case' or key in (select cast(case_id as varchar) from {{ case_ids }} as changed)
-{%- endmacro %}
-
-{#- Pre-hook of int_case_mart_inputs_built: delete the rows the model's select writes anew
-    (faers_rewritten_mart_inputs; every row when every case changed). -#}
-{% macro faers_delete_changed_mart_inputs() -%}
-    {%- if is_incremental() -%}
-        {%- set case_ids = faers_changed_case_ids('int_case_mart_changes') -%}
-        delete from {{ this }}
-        {%- if case_ids is not none %}
-        where {{ faers_rewritten_mart_inputs(case_ids) }}
         {%- endif %}
     {%- else -%}
         select 1
@@ -342,15 +324,15 @@ select * from renamed
     {{ return('(select case_id from ' ~ changes[0] ~ ' union select case_id from ' ~ changes[1] ~ ')') }}
 {%- endmacro %}
 
-{#- `relation` as a data test of this build reads it: a case mart (or int_cases_deduplicated, rewritten per case
-    alike) restricted to the rows of the cases faers_tested_case_ids lists (and rows without a case_id), else
+{#- `relation` as a data test of this build reads it: a case mart (or int_cases_deduplicated and the marts' record
+    int_case_mart_cases_built, rewritten per case alike) restricted to the rows of the cases faers_tested_case_ids lists (and rows without a case_id), else
     all of it. `test` names the check the
     rows go to: 'rows' (each row checked on its own: not_null, accepted_values, expression_is_true,
     accepted_range, the child side of relationships; and the singular tests written per case), or
     'unique' with `columns` (every row whose value of `columns` occurs on a checked row, so a duplicate of a
     rewritten row by an untouched one is still caught). -#}
 {% macro faers_tested_rows(relation, test='rows', columns=none) -%}
-    {%- set per_case = faers_case_mart_names() + ['int_cases_deduplicated'] -%}
+    {%- set per_case = faers_case_mart_names() + ['int_cases_deduplicated', 'int_case_mart_cases_built'] -%}
     {%- set case_ids = faers_tested_case_ids() if relation.identifier in per_case else none -%}
     {%- if case_ids is none -%}
         {{ return(relation) }}

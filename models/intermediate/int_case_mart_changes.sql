@@ -1,6 +1,7 @@
 -- The cases the incremental case marts rewrite in this build (macro faers_case_mart): one row per case_id
--- with the reasons, or one row with case_id NULL when every case is rewritten. int_case_mart_inputs (now)
--- against int_case_mart_inputs_built (as the marts were last built):
+-- with the reasons, or one row with case_id NULL when every case is rewritten. int_cases_deduplicated against
+-- int_case_mart_cases_built, and int_case_mart_inputs against int_case_mart_inputs_built (now against as the
+-- marts were last built):
 --   version    the case's kept report or its quarter changed, or the case appeared or went away (a follow-up,
 --              a deleted-case list, a quarter removed, as_of_quarter);
 --   quarter    the kept report's quarter was loaded again (its typed rows may differ);
@@ -10,8 +11,8 @@
 --              typed since the record only, whose cases are rewritten for their version or quarter anyway, and
 --              one that went away is used by no row (an update's new names cost no scan of every DRUG row);
 --   every case (case_id NULL): the marts' logic changed (reason 'logic'), or no record of what they were
---              built from exists (reason 'no record': a first build, or a warehouse built before the record).
--- The record is read by name, not ref: it is written after the marts, which read this model.
+--              built from exists (reason 'no record': a first build, or a warehouse built before the records).
+-- The records are read by name, not ref: they are written after the marts, which read this model.
 -- depends_on: {{ ref('int_case_mart_inputs') }}
 -- depends_on: {{ ref('int_cases_deduplicated') }}
 -- depends_on: {{ ref('int_drug_names_normalized') }}
@@ -21,16 +22,19 @@
 -- depends_on: {{ ref('stg_faers__indi') }}
 {{ config(enabled=faers_case_marts_incremental()) }}
 {%- set built = none %}
+{%- set cases_built = none %}
 {%- set changed_kinds = [] %}
 {%- if execute %}
     {%- set record = graph.nodes['model.faers.int_case_mart_inputs_built'] %}
     {%- set built = adapter.get_relation(database=record.database, schema=record.schema, identifier=record.alias) %}
+    {%- set record = graph.nodes['model.faers.int_case_mart_cases_built'] %}
+    {%- set cases_built = adapter.get_relation(database=record.database, schema=record.schema, identifier=record.alias) %}
 {%- endif %}
-{%- if built is not none %}
+{%- if built is not none and cases_built is not none %}
     {%- set changed_lookups %}
         select distinct coalesce(inputs.kind, built.kind)
-        from (select * from {{ ref('int_case_mart_inputs') }} where kind <> 'case') as inputs
-        full outer join (select * from {{ built }} where kind <> 'case') as built
+        from {{ ref('int_case_mart_inputs') }} as inputs
+        full outer join {{ built }} as built
             on inputs.kind = built.kind
             and inputs.key = built.key
         where inputs.value is distinct from built.value
@@ -40,10 +44,10 @@
     {%- set changed_kinds = run_query(changed_lookups).columns[0].values() | list %}
 {%- endif %}
 
-{%- if built is none or 'logic' in changed_kinds %}
+{%- if built is none or cases_built is none or 'logic' in changed_kinds %}
 select
     cast(null as bigint) as case_id,
-    '{{ "no record" if built is none else "logic" }}' as reasons
+    '{{ "logic" if 'logic' in changed_kinds else "no record" }}' as reasons
 {%- else %}
 with
 
@@ -56,6 +60,12 @@ inputs as (
 built as (
 
     select * from {{ built }}
+
+),
+
+cases_built as (
+
+    select * from {{ cases_built }}
 
 ),
 
@@ -81,9 +91,12 @@ changed as (
 
 version_changes as (
 
-    select cast(key as bigint) as case_id, 'version' as reason
-    from changed
-    where kind = 'case'
+    select coalesce(kept_cases.case_id, cases_built.case_id) as case_id, 'version' as reason
+    from kept_cases
+    full outer join cases_built
+        on kept_cases.case_id = cases_built.case_id
+    where kept_cases.primary_id is distinct from cases_built.primary_id
+        or kept_cases.quarter is distinct from cases_built.quarter
 
 ),
 

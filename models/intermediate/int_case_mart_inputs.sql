@@ -1,7 +1,7 @@
--- What the incremental case marts (macro faers_case_mart) are built from now, one row per (kind, key) with a
--- fingerprint `value`; int_case_mart_changes compares it with int_case_mart_inputs_built, its copy as of the
--- last build of every case mart:
---   case       per kept case_id: its kept report and that report's quarter;
+-- What the incremental case marts (macro faers_case_mart) are built from now, besides the kept cases themselves
+-- (int_cases_deduplicated, recorded as int_case_mart_cases_built), one row per (kind, key) with a fingerprint
+-- `value`; int_case_mart_changes compares it with int_case_mart_inputs_built, its copy as of the last build of
+-- every case mart:
 --   quarter    per quarter: its latest raw.load_log.loaded_at (a quarter without one counts as changed on every
 --              build, as its staging rows are re-typed on every build);
 --   drug_name  per (drug_name, prod_ai) of DRUG: its ingredient set and mapping_source;
@@ -12,9 +12,9 @@
 {%- set logic_version = faers_logic_version(faers_case_marts_logic()) %}
 with
 
-kept_cases as (
+kept_quarters as (
 
-    select case_id, primary_id, quarter from {{ ref('int_cases_deduplicated') }}
+    select distinct quarter from {{ ref('int_cases_deduplicated') }}
 
 ),
 
@@ -42,23 +42,13 @@ countries as (
 
 ),
 
-case_inputs as (
-
-    select
-        'case' as kind,
-        cast(case_id as varchar) as key,
-        cast(primary_id as varchar) || '@' || quarter as value
-    from kept_cases
-
-),
-
 quarter_inputs as (
 
     select
         'quarter' as kind,
         kept_quarters.quarter as key,
         coalesce(cast(quarter_loads.loaded_at as varchar), '{{ invocation_id }}') as value
-    from (select distinct quarter from kept_cases) as kept_quarters
+    from kept_quarters
     left join quarter_loads
         on kept_quarters.quarter = quarter_loads.quarter
 
@@ -110,8 +100,6 @@ logic_inputs as (
 
 inputs as (
 
-    select * from case_inputs
-    union all
     select * from quarter_inputs
     union all
     select * from drug_name_inputs

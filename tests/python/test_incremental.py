@@ -607,7 +607,8 @@ def test_changed_typing_logic_retypes_every_quarter_and_rewrites_every_case(
     assert _scalar(db_path, older.format("main.dim_case")) > 0
     case_marts = ["int_cases_deduplicated_changes", "int_cases_deduplicated", "int_cases_deduplicated_built"]
     case_marts += ["int_case_mart_inputs", "int_case_mart_changes"]
-    case_marts += ["+int_case_mart_inputs_built,path:models/marts", "int_case_mart_inputs_built"]
+    case_marts += ["+int_case_mart_inputs_built,path:models/marts"]
+    case_marts += ["int_case_mart_cases_built", "int_case_mart_inputs_built"]
     run_dbt(["run", "--select", "stg_faers__demo", *case_marts], db_path=db_path, dbt_vars={"max_age_years": 40})
     assert _scalar(db_path, older.format("staging.stg_faers__demo")) == 0
     assert _scalar(db_path, "select count(distinct logic_version) from staging.stg_faers__demo") == 1

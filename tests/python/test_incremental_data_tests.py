@@ -4,7 +4,7 @@ previous build was complete: a violation in a rewritten case fails the build, a 
 rewritten and an untouched row fails it, and after a failed build the next build checks every case.
 
 Scenario: two synthetic quarters built; then one case is made to change (its record in
-int_case_mart_inputs_built is removed, so the next build rewrites it) from a corrupted deduplicated row (a sex
+int_case_mart_cases_built is removed, so the next build rewrites it) from a corrupted deduplicated row (a sex
 code dim_case's accepted_values rejects), and an untouched case's dim_case row is corrupted by hand (a
 three-letter reporter_country, and the rewritten case's primary_id).
 """
@@ -58,9 +58,7 @@ def test_incremental_build_tests_the_rewritten_cases(tmp_path: Path) -> None:
         ).fetchall()
         # the next build rewrites `changed` (no record of what its rows were built from) from a bad input row
         conn.execute("update intermediate.int_cases_deduplicated set sex = 'X' where case_id = ?", [changed])
-        conn.execute(
-            "delete from intermediate.int_case_mart_inputs_built where kind = 'case' and key = ?", [str(changed)]
-        )
+        conn.execute("delete from intermediate.int_case_mart_cases_built where case_id = ?", [changed])
         # `untouched` is not rewritten: its violation is one the last (complete) build's tests would have caught
         conn.execute(
             "update main.dim_case set reporter_country = 'XYZ', primary_id = ? where case_id = ?",
