@@ -45,11 +45,19 @@ deleted as (
 
 ),
 
+-- the version once, then on every row (as an expression of each row's select, DuckDB computed the md5 per row:
+-- on all of FAERS 12.4-13.6 s for the model's 23M rows against 6.9-7.8 s)
+logic as (
+
+    select {{ faers_dedup_logic_version() }} as logic_version
+
+),
+
 record as (
 
-    select *, {{ faers_dedup_logic_version() }} as logic_version from reports
+    select reports.*, logic.logic_version from reports cross join logic
     union all
-    select *, {{ faers_dedup_logic_version() }} as logic_version from deleted
+    select deleted.*, logic.logic_version from deleted cross join logic
 
 )
 
