@@ -324,10 +324,9 @@ select * from renamed
     {{ return('(select case_id from ' ~ changes[0] ~ ' union select case_id from ' ~ changes[1] ~ ')') }}
 {%- endmacro %}
 
-{#- `relation` as a data test of this build reads it: a case mart (or int_cases_deduplicated and the marts' record
-    int_case_mart_cases_built, rewritten per case alike) restricted to the rows of the cases faers_tested_case_ids lists (and rows without a case_id), else
-    all of it. `test` names the check the
-    rows go to: 'rows' (each row checked on its own: not_null, accepted_values, expression_is_true,
+{#- `relation` as a data test of this build reads it: a case mart (or int_cases_deduplicated and the marts'
+    record int_case_mart_cases_built, rewritten per case alike) restricted to the rows of the cases
+    faers_tested_case_ids lists (and rows without a case_id), else all of it. `test` names the check the rows go to: 'rows' (each row checked on its own: not_null, accepted_values, expression_is_true,
     accepted_range, the child side of relationships; and the singular tests written per case), or
     'unique' with `columns` (every row whose value of `columns` occurs on a checked row, so a duplicate of a
     rewritten row by an untouched one is still caught). -#}

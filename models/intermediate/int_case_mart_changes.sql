@@ -1,7 +1,7 @@
 -- The cases the incremental case marts rewrite in this build (macro faers_case_mart): one row per case_id
--- with the reasons, or one row with case_id NULL when every case is rewritten. int_cases_deduplicated against
--- int_case_mart_cases_built, and int_case_mart_inputs against int_case_mart_inputs_built (now against as the
--- marts were last built):
+-- with the reasons, or one row with case_id NULL when every case is rewritten. What the marts are built from now
+-- against their records of the last build: int_cases_deduplicated against int_case_mart_cases_built, and
+-- int_case_mart_inputs against int_case_mart_inputs_built:
 --   version    the case's kept report or its quarter changed, or the case appeared or went away (a follow-up,
 --              a deleted-case list, a quarter removed, as_of_quarter);
 --   quarter    the kept report's quarter was loaded again (its typed rows may differ);
