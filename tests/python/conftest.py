@@ -55,14 +55,13 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built_warehouse(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     """The default sample loaded into a fresh DuckDB file, built with ``dbt build`` (data tests and, as ``faers
-    demo`` builds it, the explorer's tables included), then the dbt unit tests and the demo MedDRA seeds' tests
-    on it (selector ``code_checks``: they check code and shipped files, so a user's build leaves them out)."""
+    demo`` builds it, the explorer's tables included). The dbt unit tests and the demo MedDRA seeds' tests (selector
+    ``code_checks``) run on it once per suite, in test_golden_gate.py, not once per xdist worker here."""
     from faers.dbt import run_dbt
     from loaders import load_paths
 
     db_path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
     load_paths([sample_dir], db_path, progress=False)
     run_dbt(["build"], db_path=db_path, dbt_vars={"explorer": True})  # as `faers demo`: with the explorer's tables
-    run_dbt(["test", "--selector", "code_checks"], db_path=db_path, dbt_vars={"explorer": True})
     truth = json.loads((sample_dir / "truth.json").read_text())
     return BuiltWarehouse(db_path=db_path, sample_dir=sample_dir, truth=truth)

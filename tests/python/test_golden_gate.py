@@ -60,6 +60,19 @@ def test_a_production_build_holds_no_reference_rows(built_warehouse) -> None:
 
 
 @pytest.mark.slow
+def test_code_checks_pass_on_the_session_warehouse(built_warehouse) -> None:
+    # the dbt unit tests and the demo MedDRA seeds' tests (selector code_checks: they check code and shipped files,
+    # so a user's build leaves them out) on the warehouse built as `faers demo` builds it
+    checks = ["test", "--selector", "code_checks"]
+    result = run_dbt(checks, db_path=built_warehouse.db_path, dbt_vars={"explorer": True})
+    ran = [(r.node.resource_type, r.node.original_file_path, str(r.status)) for r in result.result.results]
+    checks_ran = [(kind, path, status) for kind, path, status in ran if kind in ("test", "unit_test")]
+    assert any(kind == "unit_test" for kind, _, _ in checks_ran)
+    assert any(kind == "test" and path.startswith("seeds/meddra_demo") for kind, path, _ in checks_ran)
+    assert {status for _, _, status in checks_ran} == {"pass"}
+
+
+@pytest.mark.slow
 def test_the_production_selector_leaves_the_unit_tests_to_ci(tmp_path: Path) -> None:
     # GIVEN every dbt unit test of the project and what selector `unit` (which `make test` runs) selects
     every_unit_test = set(run_dbt(["ls", "--select", "resource_type:unit_test"], db_path=tmp_path / "w.duckdb").result)
