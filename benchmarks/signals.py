@@ -74,6 +74,10 @@ outside the venv): ours 26.0 s (drug_event_cells 12.0, mgps_prior_fit 5.5, signa
 one thread (faers.mgps.fit.fit_prior) runs at last, alternating with the code before (--no-vigipy):
     before          27.8, 28.4 s: mgps_prior_fit 6.61, 6.63
     BLAS held       28.1, 27.8 s: mgps_prior_fit 6.04, 5.83 (drug_event_cells 12.4-13.1 s in all four runs)
+2026-12-06, a slower host of the same kind (the whole FAERS benchmark took a third longer there than on the quiet
+hosts above), --no-vigipy: 34.7 s, peak 3.1 GB: drug_event_cells 14.9, mgps_prior_fit 8.0, signals 7.0, start-up 4.4.
+On its table the first PT from a per-report list (12.6-13.8 s) or a grouped min joined back (13.8 s) in place of the
+events' window, drug_event_cells' SELECT alone, stayed within the spread of the query as it is (11.7-15.8 s).
 - UDF lock (faers.udfs._serialised): DuckDB's two threads called signal_udf_stats at once and fought over the GIL:
   over the 2.46M distinct (a, E) alone 3.09 s wall / 4.0 s CPU on 2 threads, 2.77 / 3.15 s with one call at a
   time, 2.5 s on 1 thread; in the signals query's profile the UDF projection was 5.6 of its 9.4 s of CPU.
