@@ -25,10 +25,8 @@
 {%- set cases_built = none %}
 {%- set changed_kinds = [] %}
 {%- if execute %}
-    {%- set record = graph.nodes['model.faers.int_case_mart_inputs_built'] %}
-    {%- set built = adapter.get_relation(database=record.database, schema=record.schema, identifier=record.alias) %}
-    {%- set record = graph.nodes['model.faers.int_case_mart_cases_built'] %}
-    {%- set cases_built = adapter.get_relation(database=record.database, schema=record.schema, identifier=record.alias) %}
+    {%- set built = faers_built_relation('int_case_mart_inputs_built') %}
+    {%- set cases_built = faers_built_relation('int_case_mart_cases_built') %}
 {%- endif %}
 {%- if built is not none and cases_built is not none %}
     {%- set changed_lookups %}
