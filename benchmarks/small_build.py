@@ -14,7 +14,10 @@ quarters) it loads the zips once, then times in child processes, each on a fresh
 * each ``--variants`` entry: the build again with one thing changed, in the same run as the baseline (with
   ``--repeat N`` baseline and variants alternate N times): ``dbt`` (plain ``dbt build``: one invocation
   that parses, then builds, writing target/manifest.json and run_results.json), ``json`` (``faers build``
-  with the JSON artifacts), ``threads=N``, ``exclude=SELECTOR``, ``selector=NAME``.
+  with the JSON artifacts), ``reparse`` (``faers build`` without the parsed manifest an earlier process kept in
+  target/faers_manifests/: dbt's partial parse, as every process did before 2026-12-06), ``threads=N``,
+  ``exclude=SELECTOR``, ``selector=NAME``. The baseline's first build parses (nothing is kept yet); later ones
+  load the manifest kept by the build before.
 
 Prints a table per world: wall seconds, the child's CPU seconds (user + system: less sensitive to the
 other load of a shared machine than wall time), the machine's core count and load average with it.
@@ -138,6 +141,7 @@ def layers(nodes: list[dict]) -> dict[str, float]:
 
 
 def measure_world(name: str, spec: dict, workdir: Path, variants: list[str], repeat: int) -> None:
+    from faers.dbt import MANIFEST_FOLDER
     from faers.sample import generate
     from loaders import load_paths
 
@@ -162,6 +166,9 @@ def measure_world(name: str, spec: dict, workdir: Path, variants: list[str], rep
         shutil.copyfile(raw, db)
         key, _, value = variant.partition("=")
         extra = [f"--{key}", value] if value else []
+        if key == "reparse":  # without the manifest an earlier process kept: dbt's partial parse, as before
+            shutil.rmtree(target / MANIFEST_FOLDER, ignore_errors=True)
+            extra = []
         if key == "dbt":
             seconds = run(dbt(["build"]), env)
         else:
@@ -191,7 +198,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument(
-        "--variants", default="", help="Comma-separated: dbt, json, threads=N, exclude=SELECTOR, selector=NAME."
+        "--variants",
+        default="",
+        help="Comma-separated: dbt, json, reparse, threads=N, exclude=SELECTOR, selector=NAME.",
     )
     parser.add_argument("--repeat", type=int, default=1, help="Builds of the baseline and of each variant.")
     parser.add_argument("--worlds", default="all", help="'default', '90k' or 'all'.")

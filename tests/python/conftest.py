@@ -27,9 +27,10 @@ world): for tests that compare the built tables. The data tests of a build are r
 
 
 def warehouse_file(folder: Path, name: str) -> Path:
-    """``folder/name/warehouse.duckdb`` (the folder made): the file name of a test's warehouse that dbt builds in
-    the test's process. The name is dbt-duckdb's database, part of dbt's parsed manifest, which faers.dbt keeps
-    per name and vars: warehouses of one name share one parse (about 5 s each)."""
+    """``folder/name/warehouse.duckdb`` (the folder made): the file name of a test's warehouse that dbt builds.
+    The name is dbt-duckdb's database, part of dbt's parsed manifest, which faers.dbt keeps per name and vars (in
+    the process, and on disk for the run's other processes and workers): warehouses of one name share one parse
+    (5-12 s each)."""
     (folder / name).mkdir()
     return folder / name / "warehouse.duckdb"
 
@@ -40,6 +41,15 @@ def _dbt_paths(tmp_path_factory: pytest.TempPathFactory) -> None:
     base = tmp_path_factory.mktemp("dbt")
     os.environ["DBT_TARGET_PATH"] = str(base / "target")
     os.environ["DBT_LOG_PATH"] = str(base / "logs")
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # the parsed manifests faers.dbt keeps on disk, shared by the run's workers (keyed by vars, warehouse name
+        # and project files, written whole then renamed): a parse made by one worker serves the others
+        from faers.dbt import MANIFEST_FOLDER
+
+        shared = tmp_path_factory.getbasetemp().parent / MANIFEST_FOLDER
+        shared.mkdir(exist_ok=True)
+        (base / "target").mkdir()
+        (base / "target" / MANIFEST_FOLDER).symlink_to(shared, target_is_directory=True)
 
 
 @pytest.fixture(scope="session")

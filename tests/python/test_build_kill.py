@@ -79,7 +79,7 @@ def _assert_refused(db: Path, tmp_path: Path, build_id: int, problem: str, *, re
 
 
 def test_killed_builds_are_refused_and_the_next_build_equals_a_clean_one(built_warehouse: Any, tmp_path: Path) -> None:
-    db = tmp_path / "killed.duckdb"
+    db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(built_warehouse.db_path, db)
     with duckdb.connect(str(db), read_only=True) as conn:
         clean_build = read_state(conn).last_complete
@@ -139,7 +139,7 @@ app()
 def test_ctrl_c_stays_an_interrupt_when_dbt_fails_to_cancel_a_closed_connection(
     built_warehouse: Any, tmp_path: Path
 ) -> None:
-    db = tmp_path / "interrupted.duckdb"
+    db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(built_warehouse.db_path, db)
     with duckdb.connect(str(db), read_only=True) as conn:
         clean_build = read_state(conn).last_complete

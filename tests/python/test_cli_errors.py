@@ -30,7 +30,7 @@ def loaded_only(sample_dir: Path, tmp_path: Path) -> Path:
     """A warehouse with raw.* loaded but never built."""
     from loaders import load_paths
 
-    db = tmp_path / "loaded.duckdb"
+    db = tmp_path / "warehouse.duckdb"
     load_paths([sample_dir], db, progress=False)
     return db
 
@@ -62,7 +62,7 @@ def test_locked_warehouse_names_the_process_holding_it(sample_dir: Path, tmp_pat
 
 
 def test_failed_dbt_node_names_the_node_and_the_log_then_readers_refuse(built_warehouse: Any, tmp_path: Path) -> None:
-    db = tmp_path / "broken.duckdb"
+    db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(built_warehouse.db_path, db)
     with duckdb.connect(str(db)) as conn:
         conn.execute("alter table raw.demo drop column fda_dt")  # stg_faers__demo reads it

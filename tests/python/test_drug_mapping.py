@@ -247,7 +247,7 @@ def _cells(db_path: Path, unit: str) -> dict[str, tuple[int, int]]:
 
 
 def test_drug_unit_decides_what_the_cells_count(real_warehouse: Path, tmp_path: Path) -> None:
-    db_path = tmp_path / "cells.duckdb"
+    db_path = tmp_path / "warehouse.duckdb"
     shutil.copyfile(real_warehouse, db_path)
     with duckdb.connect(str(db_path), read_only=True) as connection:
         reports = connection.execute(
@@ -276,7 +276,7 @@ def test_drug_unit_decides_what_the_cells_count(real_warehouse: Path, tmp_path: 
 def test_drug_unit_rejects_an_unknown_value(real_warehouse: Path, tmp_path: Path) -> None:
     from faers.dbt import DbtError, run_dbt
 
-    db_path = tmp_path / "bad.duckdb"
+    db_path = tmp_path / "warehouse.duckdb"
     shutil.copyfile(real_warehouse, db_path)
     with pytest.raises(DbtError):
         run_dbt(["build", "--select", "drug_event_cells"], db_path=db_path, dbt_vars={"drug_unit": "brand"})
@@ -330,7 +330,7 @@ def test_rxnorm_resolves_names_nothing_else_maps(real_warehouse: Path, tmp_path:
     from faers.cli import app
     from faers.dbt import run_dbt
 
-    db_path = tmp_path / "rxnorm.duckdb"
+    db_path = tmp_path / "warehouse.duckdb"
     shutil.copyfile(real_warehouse, db_path)
     result = CliRunner().invoke(app, ["load-rxnorm", str(FIXTURES / "rxnorm"), "--db", str(db_path)])
     assert result.exit_code == 0, result.output

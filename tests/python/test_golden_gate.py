@@ -28,7 +28,7 @@ def _results() -> dict[str, str]:
 
 @pytest.mark.slow
 def test_golden_selector_seeds_the_reference_and_every_gate_passes(tmp_path: Path) -> None:
-    run_dbt(["build", "--selector", "golden"], db_path=tmp_path / "golden.duckdb", write_json=True)
+    run_dbt(["build", "--selector", "golden"], db_path=tmp_path / "warehouse.duckdb", write_json=True)
     results = _results()
     assert {name: results[name] for name in GATES} == dict.fromkeys(GATES, "pass")
     assert {name: results[name] for name in REFERENCE_SEEDS} == dict.fromkeys(REFERENCE_SEEDS, "success")
@@ -41,7 +41,7 @@ def test_the_gate_fails_when_a_formula_is_off(tmp_path: Path) -> None:
     with pytest.raises(DbtError):
         run_dbt(
             ["build", "--selector", "golden"],
-            db_path=tmp_path / "golden.duckdb",
+            db_path=tmp_path / "warehouse.duckdb",
             dbt_vars={"z_975": 1.96},
             write_json=True,
         )
@@ -75,18 +75,19 @@ def test_code_checks_pass_on_the_session_warehouse(built_warehouse) -> None:
 @pytest.mark.slow
 def test_the_production_selector_leaves_the_unit_tests_to_ci(tmp_path: Path) -> None:
     # GIVEN every dbt unit test of the project and what selector `unit` (which `make test` runs) selects
-    every_unit_test = set(run_dbt(["ls", "--select", "resource_type:unit_test"], db_path=tmp_path / "w.duckdb").result)
+    db = tmp_path / "warehouse.duckdb"
+    every_unit_test = set(run_dbt(["ls", "--select", "resource_type:unit_test"], db_path=db).result)
     assert every_unit_test
-    assert set(run_dbt(["ls", "--selector", "unit"], db_path=tmp_path / "w.duckdb").result) == every_unit_test
+    assert set(run_dbt(["ls", "--selector", "unit"], db_path=db).result) == every_unit_test
     # WHEN a user builds (default selector production) THEN no unit test runs, and the signals mart does
-    production = set(run_dbt(["ls", "--selector", "production"], db_path=tmp_path / "w.duckdb").result)
+    production = set(run_dbt(["ls", "--selector", "production"], db_path=db).result)
     assert not production & every_unit_test
     assert "faers.marts.signals.signals" in production
     # AND the explorer's tables are opt-in (var explorer, `faers build --explorer`): not in a default build
     assert not {node for node in production if ".explorer." in node}
     # AND selector code_checks (`make test`) holds the unit tests and the demo MedDRA seeds' tests, none of them in
     # a user's build, while the seeds themselves are built and the seeds users extend keep their tests
-    code_checks = set(run_dbt(["ls", "--selector", "code_checks"], db_path=tmp_path / "w.duckdb").result)
+    code_checks = set(run_dbt(["ls", "--selector", "code_checks"], db_path=db).result)
     seed_checks = code_checks - every_unit_test
     assert seed_checks and all(".meddra_demo." in node for node in seed_checks)
     assert not production & code_checks

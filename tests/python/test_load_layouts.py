@@ -194,7 +194,7 @@ def test_dbt_build_passes_on_a_warehouse_with_extra_raw_columns(
     """The sample's 2023Q4 reloaded with a new DEMO column (middle) and DRUG column (end): staging selects
     named columns, so ``dbt build`` (every model and test) passes and the marts are those of the build
     without them."""
-    db = tmp_path / "w.duckdb"
+    db = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse.db_path, db)
     quirks = "select rows_rejected + lines_blank + lines_joined from raw.load_log where quarter = '2023Q4' and "
     assert query(db, quirks + "table_name in ('demo', 'drug')") == [(0,), (0,)]  # no broken line to shift
