@@ -168,7 +168,6 @@ def measure_world(name: str, spec: dict, workdir: Path, variants: list[str], rep
         extra = [f"--{key}", value] if value else []
         if key == "reparse":  # without the manifest an earlier process kept: dbt's partial parse, as before
             shutil.rmtree(target / MANIFEST_FOLDER, ignore_errors=True)
-            extra = []
         if key == "dbt":
             seconds = run(dbt(["build"]), env)
         else:

@@ -44,12 +44,13 @@ def _dbt_paths(tmp_path_factory: pytest.TempPathFactory) -> None:
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # the parsed manifests faers.dbt keeps on disk, shared by the run's workers (keyed by vars, warehouse name
         # and project files, written whole then renamed): a parse made by one worker serves the others
-        from faers.dbt import MANIFEST_FOLDER
+        from faers.dbt import MANIFEST_FOLDER, manifest_folder
 
         shared = tmp_path_factory.getbasetemp().parent / MANIFEST_FOLDER
         shared.mkdir(exist_ok=True)
-        (base / "target").mkdir()
-        (base / "target" / MANIFEST_FOLDER).symlink_to(shared, target_is_directory=True)
+        folder = manifest_folder()  # in the worker's DBT_TARGET_PATH, set above
+        folder.parent.mkdir(parents=True)
+        folder.symlink_to(shared, target_is_directory=True)
 
 
 @pytest.fixture(scope="session")
