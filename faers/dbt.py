@@ -172,9 +172,7 @@ def _parsed(path: Path, dbt_vars: Mapping[str, Any] | None) -> Any:
         manifest = _read_manifest_file(key)
         if manifest is None:
             return None
-        _manifests[key] = manifest
-        while len(_manifests) > _MANIFESTS_KEPT:
-            _manifests.popitem(last=False)
+        _remember(key, manifest)
     from dbt.constants import DEFAULT_ENV_PLACEHOLDER  # what dbt records for an unset env var read with a default
 
     for name, value in (getattr(manifest, "env_vars", None) or {}).items():
@@ -188,11 +186,16 @@ def _parsed(path: Path, dbt_vars: Mapping[str, Any] | None) -> Any:
 
 def _keep(path: Path, dbt_vars: Mapping[str, Any] | None, manifest: Any) -> Any:
     key = _manifest_key(path, dbt_vars)
+    _remember(key, manifest)
+    _write_manifest_file(key, manifest)
+    return manifest
+
+
+def _remember(key: tuple[str, ...], manifest: Any) -> None:
+    """Keep a manifest for the process (the most recently used ones)."""
     _manifests[key] = manifest
     while len(_manifests) > _MANIFESTS_KEPT:
         _manifests.popitem(last=False)
-    _write_manifest_file(key, manifest)
-    return manifest
 
 
 def manifest_folder() -> Path:

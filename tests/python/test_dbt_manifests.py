@@ -17,7 +17,7 @@ import pytest
 from conftest import BuiltWarehouse
 from faers_cli import run_faers
 
-from faers.dbt import MANIFEST_FOLDER
+from faers.dbt import manifest_folder
 
 STAGING_AS_VIEWS = "{incremental_staging: false}"
 
@@ -38,7 +38,7 @@ def test_a_later_process_with_the_same_vars_reuses_the_parse(
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(built_warehouse.db_path, db)  # built: the data tests of one staging table have their tables
-    manifests = tmp_path / "target" / MANIFEST_FOLDER
+    manifests = manifest_folder()  # in the DBT_TARGET_PATH set above, as the `faers` processes below see it
     log = tmp_path / "logs" / "dbt.log"
 
     def build(*vars_args: str) -> tuple[str, int, int]:
