@@ -81,6 +81,10 @@ def test_a_changed_project_file_is_parsed_again(tmp_path: Path, monkeypatch: pyt
 
     assert materialized() == "incremental"
     assert materialized() == "incremental"  # from disk
+    (kept,) = faers.dbt.manifest_folder().glob("*.msgpack")
+    kept.write_bytes(kept.read_bytes()[:1000])  # a damaged file (a full disk, a killed copy) is parsed again
+    assert materialized() == "incremental"
+    assert len(kept.read_bytes()) > 1000  # and written whole again
     model = project / "models" / "staging" / "faers" / "stg_faers__outc.sql"
     model.write_text(model.read_text() + "\n{{ config(materialized='view') }}\n")  # the last config() wins
     assert materialized() == "view"
