@@ -52,7 +52,7 @@ def export_quarters(conn: duckdb.DuckDBPyConnection, out_dir: Path, quarters: Se
             "(format parquet, partition_by (quarter), overwrite_or_ignore, filename_pattern 'part_{uuid}')",
             [list(quarters)],
         )
-        empty = conn.execute(f"{selected.replace('select *', 'select * exclude (quarter)', 1)} limit 0", [[]])
+        empty = conn.sql(f"{selected.replace('select *', 'select * exclude (quarter)', 1)} limit 0", params=[[]])
         schema = empty.to_arrow_table().schema
         for quarter in quarters:
             folder = partition_dir(out_dir, table, quarter)

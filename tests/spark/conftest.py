@@ -34,7 +34,7 @@ def _duckdb_tables(path: Path, names: tuple[str, ...] | None = None) -> dict[str
                 "select table_name from information_schema.tables where table_schema = 'main' order by 1"
             ).fetchall()
             names = tuple(row[0] for row in rows)
-        return {name: conn.execute(f"select * from main.{name}").to_arrow_table() for name in names}
+        return {name: conn.sql(f"select * from main.{name}").to_arrow_table() for name in names}
 
 
 def _spark_tables(spark: Any, names: tuple[str, ...]) -> dict[str, pa.Table]:
