@@ -284,21 +284,24 @@ select * from renamed
     --full-refresh, for error-severity tests (a warning lists every row each build). Else every case. -#}
 
 {#- The cases the data tests of this build must check (a parenthesised query with a column case_id), or none
-    for every case (see above). Evaluated when the test runs; none at parse time. -#}
-{% macro faers_tested_case_ids() -%}
+    for every case (see above). `changes`: the models listing the cases this build rewrote in the tested
+    relation; int_cases_deduplicated is rewritten by int_cases_deduplicated_changes alone, and its tests run
+    before this build writes int_case_mart_changes, whose rows then are the last build's. Evaluated when the test
+    runs; none at parse time. -#}
+{% macro faers_tested_case_ids(changes=['int_case_mart_changes', 'int_cases_deduplicated_changes']) -%}
     {%- if not execute or not faers_case_marts_incremental() or flags.FULL_REFRESH
         or invocation_args_dict.get('which') != 'build'
         or (config.get('severity') or 'error') | lower == 'warn' -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set changes = [] -%}
-    {%- for name in ['int_case_mart_changes', 'int_cases_deduplicated_changes'] -%}
+    {%- set relations = [] -%}
+    {%- for name in changes -%}
         {%- set node = graph.nodes['model.faers.' ~ name] -%}
         {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
         {%- if relation is none -%}
             {{ return(none) }}
         {%- endif -%}
-        {%- do changes.append(relation) -%}
+        {%- do relations.append(relation) -%}
     {%- endfor -%}
     {%- set builds = adapter.get_relation(database=target.database, schema='audit', identifier='builds') -%}
     {%- if builds is none -%}
@@ -315,13 +318,18 @@ select * from renamed
                 order by build_id desc
                 limit 1
             ), false)
-            and not exists (select 1 from {{ changes[0] }} where case_id is null)
-            and not exists (select 1 from {{ changes[1] }} where case_id is null)
+            {%- for relation in relations %}
+            and not exists (select 1 from {{ relation }} where case_id is null)
+            {%- endfor %}
     {%- endset -%}
     {%- if not run_query(vouched).columns[0].values()[0] -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return('(select case_id from ' ~ changes[0] ~ ' union select case_id from ' ~ changes[1] ~ ')') }}
+    {%- set lists = [] -%}
+    {%- for relation in relations -%}
+        {%- do lists.append('select case_id from ' ~ relation) -%}
+    {%- endfor -%}
+    {{ return('(' ~ lists | join(' union ') ~ ')') }}
 {%- endmacro %}
 
 {#- `relation` as a data test of this build reads it: a case mart (or int_cases_deduplicated and the marts'
@@ -331,8 +339,14 @@ select * from renamed
     'unique' with `columns` (every row whose value of `columns` occurs on a checked row, so a duplicate of a
     rewritten row by an untouched one is still caught). -#}
 {% macro faers_tested_rows(relation, test='rows', columns=none) -%}
-    {%- set per_case = faers_case_mart_names() + ['int_cases_deduplicated', 'int_case_mart_cases_built'] -%}
-    {%- set case_ids = faers_tested_case_ids() if relation.identifier in per_case else none -%}
+    {%- set per_case = faers_case_mart_names() + ['int_case_mart_cases_built'] -%}
+    {%- if relation.identifier == 'int_cases_deduplicated' -%}
+        {%- set case_ids = faers_tested_case_ids(['int_cases_deduplicated_changes']) -%}
+    {%- elif relation.identifier in per_case -%}
+        {%- set case_ids = faers_tested_case_ids() -%}
+    {%- else -%}
+        {%- set case_ids = none -%}
+    {%- endif -%}
     {%- if case_ids is none -%}
         {{ return(relation) }}
     {%- endif -%}

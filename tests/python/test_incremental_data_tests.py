@@ -6,7 +6,7 @@ rewritten and an untouched row fails it, and after a failed build the next build
 Scenario: two synthetic quarters built; then one case is made to change (its record in
 int_case_mart_cases_built is removed, so the next build rewrites it) from a corrupted deduplicated row (a sex
 code dim_case's accepted_values rejects), and an untouched case's dim_case row is corrupted by hand (a
-three-letter reporter_country, and the rewritten case's primary_id).
+three-letter reporter_country, and the rewritten case's primary_id), its int_cases_deduplicated row duplicated.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ PRIOR = {"mgps_prior": [0.2, 0.1, 2.0, 4.0, 0.3333]}
 SEX = "accepted_values_dim_case_sex__F__M"
 COUNTRY = "expression_is_true_dim_case_reporter_country__length_reporter_country_2"
 PRIMARY_ID = "unique_dim_case_primary_id"
+DEDUP_CASE_ID = "unique_int_cases_deduplicated_case_id"
 
 
 def _test_statuses(db_path: Path) -> dict[str, str]:
@@ -50,7 +51,7 @@ def test_incremental_build_tests_the_rewritten_cases(tmp_path: Path) -> None:
     assert not report.failed, report.failed
     run_dbt(["build"], db_path=db_path, dbt_vars=PRIOR)
     statuses = _test_statuses(db_path)
-    assert statuses[SEX] == statuses[COUNTRY] == statuses[PRIMARY_ID] == "pass"
+    assert statuses[SEX] == statuses[COUNTRY] == statuses[PRIMARY_ID] == statuses[DEDUP_CASE_ID] == "pass"
 
     with duckdb.connect(str(db_path)) as conn:
         (changed, changed_primary_id), (untouched, _) = conn.execute(
@@ -64,16 +65,32 @@ def test_incremental_build_tests_the_rewritten_cases(tmp_path: Path) -> None:
             "update main.dim_case set reporter_country = 'XYZ', primary_id = ? where case_id = ?",
             [changed_primary_id, untouched],
         )
+        # and duplicated in the deduplication, which this build does not redo for it (no DEMO row or deleted-case
+        # list changed): its tests run before this build writes int_case_mart_changes, whose rows are then the
+        # first build's ("every case"), so they must read the re-deduplicated cases' list alone
+        conn.execute(
+            "insert into intermediate.int_cases_deduplicated "
+            "select * from intermediate.int_cases_deduplicated where case_id = ?",
+            [untouched],
+        )
 
     with pytest.raises(DbtError):
         run_dbt(["build"], db_path=db_path, dbt_vars=PRIOR)
+    statuses = _test_statuses(db_path)
+    # the untouched case's deduplicated row is not read again (checked, its duplicate would fail and skip the marts)
+    assert statuses[DEDUP_CASE_ID] == "pass"
     with duckdb.connect(str(db_path), read_only=True) as conn:
         rewritten = conn.execute("select case_id from intermediate.int_case_mart_changes").fetchall()
     assert rewritten == [(changed,)]
-    statuses = _test_statuses(db_path)
     assert statuses[SEX] == "fail"  # a violation in a rewritten case
     assert statuses[PRIMARY_ID] == "fail"  # a rewritten row's key, duplicated by an untouched row
     assert statuses[COUNTRY] == "pass"  # the untouched case's rows are not read again
+    with duckdb.connect(str(db_path)) as conn:  # the duplicate out again: the next build checks every case
+        conn.execute(
+            "delete from intermediate.int_cases_deduplicated where rowid = "
+            "(select max(rowid) from intermediate.int_cases_deduplicated where case_id = ?)",
+            [untouched],
+        )
 
     # the previous build failed: this one checks every case
     with pytest.raises(DbtError):
@@ -84,7 +101,7 @@ def test_incremental_build_tests_the_rewritten_cases(tmp_path: Path) -> None:
     # a full refresh rebuilds every row from staging and checks every case
     run_dbt(["build", "--full-refresh"], db_path=db_path, dbt_vars=PRIOR)
     statuses = _test_statuses(db_path)
-    assert statuses[SEX] == statuses[COUNTRY] == statuses[PRIMARY_ID] == "pass"
+    assert statuses[SEX] == statuses[COUNTRY] == statuses[PRIMARY_ID] == statuses[DEDUP_CASE_ID] == "pass"
 
 
 DRUG_KEYS = ("intermediate.int_drug_name_keys", "intermediate.int_drug_name_keys_built")
