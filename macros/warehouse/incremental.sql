@@ -339,13 +339,14 @@ select * from renamed
     'unique' with `columns` (every row whose value of `columns` occurs on a checked row, so a duplicate of a
     rewritten row by an untouched one is still caught). -#}
 {% macro faers_tested_rows(relation, test='rows', columns=none) -%}
-    {%- set per_case = faers_case_mart_names() + ['int_case_mart_cases_built'] -%}
-    {%- if relation.identifier == 'int_cases_deduplicated' -%}
-        {%- set case_ids = faers_tested_case_ids(['int_cases_deduplicated_changes']) -%}
+    {%- set per_case = faers_case_mart_names() + ['int_cases_deduplicated', 'int_case_mart_cases_built'] -%}
+    {#- the lists of the cases a relation is rewritten by, where not the case marts' two -#}
+    {%- set rewritten_by = {'int_cases_deduplicated': ['int_cases_deduplicated_changes']} -%}
+    {%- set case_ids = none -%}
+    {%- if relation.identifier in rewritten_by -%}
+        {%- set case_ids = faers_tested_case_ids(rewritten_by[relation.identifier]) -%}
     {%- elif relation.identifier in per_case -%}
         {%- set case_ids = faers_tested_case_ids() -%}
-    {%- else -%}
-        {%- set case_ids = none -%}
     {%- endif -%}
     {%- if case_ids is none -%}
         {{ return(relation) }}
