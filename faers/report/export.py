@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -15,6 +16,10 @@ FORMATS = ("png", "svg", "pdf")
 PNG_SCALE = 3
 """PNG pixel density: 3x the layout size, about 300 dpi at the printed width of a journal column."""
 EXPORT_WIDTH = 1400
+ATTEMPTS = 2
+"""Renders per image: kaleido's Chromium now and then fails one image of a batch on a busy machine (the forest plot's
+PNG once in a CI run of 2026-12-06, the other images written). The images it did not write are rendered once more,
+in a fresh browser; an image that fails twice is an error naming kaleido's reasons."""
 
 
 def chromium_path() -> str | None:
@@ -34,7 +39,8 @@ def export_figures(
 ) -> dict[str, list[Path]]:
     """Write ``<folder>/<figure id>.<format>`` for every figure and format; return the paths per figure.
 
-    One Chromium serves every image. Raises :class:`ReportError` when kaleido or a browser is missing.
+    One Chromium serves every image. Raises :class:`ReportError` when kaleido or a browser is missing, or when an
+    image is still not written after :data:`ATTEMPTS` renders.
     """
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
@@ -50,7 +56,7 @@ def export_figures(
         raise ReportError("figure export needs Chromium (apt-get install chromium) or BROWSER_PATH")
     os.environ.setdefault("BROWSER_PATH", browser)
     folder.mkdir(parents=True, exist_ok=True)
-    jobs = []
+    jobs: list[dict[str, Any]] = []
     written: dict[str, list[Path]] = {}
     for figure_id, figure in figures.items():
         for fmt in formats:
@@ -60,8 +66,14 @@ def export_figures(
                 opts["scale"] = PNG_SCALE
             jobs.append({"fig": figure, "path": path, "opts": opts})
             written.setdefault(figure_id, []).append(path)
-    kaleido.write_fig_from_object_sync(jobs)
-    missing = [str(path) for paths in written.values() for path in paths if not path.exists()]
-    if missing:
-        raise ReportError(f"kaleido did not write {', '.join(missing)}")
-    return written
+    pending = jobs
+    reasons: list[str] = []
+    for _ in range(ATTEMPTS):
+        # kaleido returns the errors of the images it could not render (it raises none of them)
+        errors = kaleido.write_fig_from_object_sync(pending) or ()
+        reasons = [f"{type(error).__name__}: {error}" for error in errors]
+        pending = [job for job in pending if not job["path"].exists()]
+        if not pending:
+            return written
+    missing = ", ".join(str(job["path"]) for job in pending)
+    raise ReportError(f"kaleido did not write {missing}" + (f" ({'; '.join(reasons)})" if reasons else ""))

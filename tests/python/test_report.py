@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import markupsafe
+import plotly.graph_objects as go
 import plotly.offline
 import polars as pl
 import pytest
@@ -382,6 +383,55 @@ def test_figures_export_as_png_and_svg(built_warehouse, tmp_path: Path) -> None:
         svg = (folder / f"{figure_id}.svg").read_text(encoding="utf-8")
         assert svg.lstrip().startswith("<svg") and "</svg>" in svg
     assert 'href="paper_figures/forest.svg"' in out.read_text(encoding="utf-8")
+
+
+class _FlakyKaleido:
+    """kaleido's write_fig_from_object_sync as it fails on a busy machine: the images whose name is in
+    ``failing`` are not written the first ``failures`` times, and their errors are returned (not raised)."""
+
+    def __init__(self, failing: set[str], failures: int) -> None:
+        self.failing = failing
+        self.failures = failures
+        self.calls: list[list[str]] = []
+
+    def __call__(self, jobs: list[dict]) -> tuple[Exception, ...]:
+        self.calls.append([job["path"].name for job in jobs])
+        errors = []
+        for job in jobs:
+            if job["path"].name in self.failing and len(self.calls) <= self.failures:
+                errors.append(RuntimeError(f"render of {job['path'].name} timed out"))
+            else:
+                job["path"].write_bytes(b"image")
+        return tuple(errors)
+
+
+@pytest.mark.parametrize("failures", [1, 2])
+def test_figure_export_renders_a_failed_image_once_more(failures: int, tmp_path: Path, monkeypatch) -> None:
+    """An image kaleido's Chromium failed to write is rendered once more (only it); twice failed, the error names
+    the image and kaleido's reason."""
+    kaleido = pytest.importorskip("kaleido", reason="figure export needs kaleido>=1 (pip install kaleido)")
+    from faers.report.export import export_figures
+
+    flaky = _FlakyKaleido({"forest.png"}, failures)
+    monkeypatch.setattr(kaleido, "write_fig_from_object_sync", flaky)
+    monkeypatch.setenv("BROWSER_PATH", "/usr/bin/chromium")
+    figures = {"forest": go.Figure(), "tto": go.Figure()}
+    if failures == 1:
+        written = export_figures(figures, tmp_path)
+        assert {path.name for paths in written.values() for path in paths} == {
+            "forest.png",
+            "forest.svg",
+            "tto.png",
+            "tto.svg",
+        }
+        assert all(path.exists() for paths in written.values() for path in paths)
+        assert flaky.calls == [["forest.png", "forest.svg", "tto.png", "tto.svg"], ["forest.png"]]
+    else:
+        with pytest.raises(
+            ReportError, match=r"did not write .*forest\.png \(RuntimeError: render of forest\.png timed out\)"
+        ):
+            export_figures(figures, tmp_path)
+        assert flaky.calls == [["forest.png", "forest.svg", "tto.png", "tto.svg"], ["forest.png"]]
 
 
 @pytest.mark.browser
