@@ -1,7 +1,8 @@
 {#- Step 1b (temp table study_indications; needs study_drug_case_drugs): the indications given for the study
-    drug's own DRUG rows (a suspect role, any of its names) in the study drug's reports: one row per
-    (report, indication PT). Read by the characteristics table (Table 3) and by the indication-bias flag
-    of study_signals (a signal PT that is also the drug's indication in the same reports). -#}
+    drug's own suspect rows in the study drug's reports (a row that counts as a suspect, macro is_suspect_drug_row,
+    and names the study drug: the rows of study_drug_suspect_rows): one row per (report, indication PT). Read by the
+    characteristics table (Table 3) and by the indication-bias flag of study_signals (a signal PT that is also the
+    drug's indication in the same reports). -#}
 with
 
 study_drug_case_drugs as (
@@ -20,8 +21,8 @@ study_drug_rows as (
 
     select primary_id, drug_seq
     from study_drug_case_drugs
-    where list_contains({{ var('suspect_roles') }}, role_cod)
-        and is_study_drug_row
+    where {{ is_suspect_drug_row('study_drug_case_drugs') }}
+        and study_drug_case_drugs.is_study_drug_row
 
 ),
 

@@ -59,7 +59,7 @@ suspect_drug_rows as (
     semi join study_drug_report_ids
         on case_drugs.primary_id = study_drug_report_ids.primary_id
     {%- endif %}
-    where {{ study_suspect_row('case_drugs') }}
+    where {{ is_suspect_drug_row('case_drugs') }}
 
 ),
 

@@ -1,3 +1,11 @@
+{#- True for a fct_case_drug row that counts as a suspect: a role of `roles` (default var('suspect_roles')) and a
+    drug (the normalised ingredient set; a row whose names did not map has none). The one definition of a suspect
+    row: the signals' cells (suspect_drug_rows), the tto mart (tto_rows) and the study's steps read it. -#}
+{% macro is_suspect_drug_row(relation, roles=none) -%}
+    {%- set roles = var('suspect_roles') if roles is none else roles -%}
+    ({{ faers_list_contains(faers_list_literal(roles), relation ~ '.role_cod') }} and {{ relation }}.drug is not null)
+{%- endmacro %}
+
 {#- The (primary_id, drug) rows a report counts for a drug, by var('drug_unit'), defined once for the
     signals cells and the study: 'ingredient' -> one row per ingredient of each drug row
     (fct_case_drug_ingredient: a combination counts for each of its ingredients); 'product' -> one row
@@ -46,8 +54,7 @@
         case_drugs.{{ column }}
         {%- endfor %}
     from {{ marts['fct_case_drug'] if case_drugs is none else case_drugs }} as case_drugs
-    where {{ faers_list_contains(faers_list_literal(roles), 'case_drugs.role_cod') }}
-        and case_drugs.drug is not null
+    where {{ is_suspect_drug_row('case_drugs', roles) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error("var drug_unit must be 'ingredient' or 'product', got '" ~ unit ~ "'") }}
     {%- endif -%}

@@ -22,12 +22,6 @@
     ), false)
 {%- endmacro %}
 
-{#- True for a fct_case_drug row the study counts as a suspect: a role of var('suspect_roles') and a drug (the
-    normalised ingredient set). A report with such a row and a PT is in the study's population (study_reports). -#}
-{% macro study_suspect_row(relation) -%}
-    (list_contains({{ var('suspect_roles') }}, {{ relation }}.role_cod) and {{ relation }}.drug is not null)
-{%- endmacro %}
-
 {#- True when a PT is in the study scope var('study_pts') (lower-case PT names; [] means every PT). -#}
 {% macro study_pt_in_scope(pt) -%}
     {%- set pts = var('study_pts') -%}

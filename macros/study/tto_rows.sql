@@ -31,8 +31,7 @@ suspect_drugs as (
         drug,
         route
     from case_drugs
-    where {{ faers_list_contains(faers_list_literal(var('suspect_roles')), 'role_cod') }}
-        and drug is not null
+    where {{ is_suspect_drug_row('case_drugs') }}
 
 ),
 

@@ -301,17 +301,31 @@ def test_membership_strata_and_sizes_took_effect(every_setting: StudyResult, bui
 
 @pytest.fixture(scope="module")
 def fixed_prior(built_warehouse: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[StudyResult, Path]:
-    # in a copy, five baclofen reports with Somnolence also give SOMNOLENCE as baclofen's indication
+    # in a copy, five baclofen reports with Somnolence also give SOMNOLENCE as baclofen's indication; three others
+    # give it for a PS row named Lioresal whose names did not map (no drug): not a suspect row, so not the drug's
     folder = tmp_path_factory.mktemp("fixed_prior")
     db_path = folder / "warehouse.duckdb"
     shutil.copyfile(built_warehouse.db_path, db_path)
     with duckdb.connect(str(db_path)) as conn:
         conn.execute(
-            "insert into fct_case_indication "
-            "select d.primary_id, d.case_id, min(d.drug_seq), 'SOMNOLENCE' from fct_case_drug d "
-            "join fct_case_reaction r on d.primary_id = r.primary_id and r.pt = 'Somnolence' "
-            "where d.drug = 'baclofen' and d.role_cod = 'PS' group by all order by d.primary_id limit 5"
+            "create temp table somnolent as select d.primary_id, d.case_id, min(d.drug_seq) as drug_seq "
+            "from fct_case_drug d join fct_case_reaction r on d.primary_id = r.primary_id and r.pt = 'Somnolence' "
+            "where d.drug = 'baclofen' and d.role_cod = 'PS' group by all order by d.primary_id limit 8"
         )
+        conn.execute(
+            "insert into fct_case_indication "
+            "select primary_id, case_id, drug_seq, 'SOMNOLENCE' from somnolent order by primary_id limit 5"
+        )
+        conn.execute(
+            "create temp table unmapped as select s.primary_id, s.case_id, max(d.drug_seq) + 1 as drug_seq "
+            "from (from somnolent order by primary_id offset 5) s join fct_case_drug d using (primary_id) group by all"
+        )
+        conn.execute(
+            "insert into fct_case_drug by name select primary_id, case_id, drug_seq, 'PS' as role_cod, "
+            "'LIORESAL' as drug_name, null as drug, null as mapping_source from unmapped"
+        )
+        conn.execute("insert into fct_case_indication select primary_id, case_id, drug_seq, 'SOMNOLENCE' from unmapped")
+        assert conn.execute("select count(*) from unmapped").fetchone() == (3,)
     (folder / "study.yml").write_text(FIXED_PRIOR_STUDY)
     return run_study(folder / "study.yml", folder / "out", db_path), db_path
 
@@ -340,9 +354,15 @@ def test_fixed_prior_took_effect(fixed_prior: tuple[StudyResult, Path]) -> None:
 
 
 def test_indication_bias_flag(fixed_prior: tuple[StudyResult, Path]) -> None:
+    """Only the study drug's suspect rows give its indications: the three unmapped Lioresal rows do not count."""
     result, _ = fixed_prior
     flagged = table(result, "signals").filter(pl.col("indication_bias"))
     assert flagged.select("pt", "n_as_indication").rows() == [("Somnolence", 5)]
+    characteristics = table(result, "characteristics").filter(
+        (pl.col("variable") == "indication") & (pl.col("level").str.to_lowercase() == "somnolence")
+    )
+    assert characteristics.height > 0
+    assert set(characteristics["n"]) == {5}
 
 
 def test_sex_within_drug_and_table_5_match_scipy(fixed_prior: tuple[StudyResult, Path]) -> None:
